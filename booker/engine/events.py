@@ -1,0 +1,31 @@
+"""Events workers report to the supervisor (reporting only: coordination is shared memory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a worker wants the user (and the log) to know."""
+
+    kind: str
+    worker: int
+    at: float  # time.monotonic()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# Event kinds
+READY = "ready"
+VENUE = "venue"
+FOUND = "found"
+BOOKED = "booked"
+DRY_RUN = "dry_run"
+DUPLICATE = "duplicate"
+PAUSED = "paused"
+REDUCED = "reduced"
+WARNING = "warning"
+TERMINAL = "terminal"
+WARM_FAILED = "warm_failed"
+EXHAUSTED = "exhausted"

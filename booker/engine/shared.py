@@ -1,0 +1,195 @@
+"""Job state shared by the supervisor and its workers, in shared memory only.
+
+Single-writer slots (per-worker arrays) and plain reads need no lock. Locks are
+taken only to claim the booking (compare-and-set), to stop the job, and to
+update the throttle/failure counters, which happens off the fast path.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from multiprocessing.context import SpawnContext
+from typing import Any
+
+from booker.decide import Counters
+
+LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
+
+
+class Stop(enum.IntEnum):
+    """Why the job stops (0 while it runs)."""
+
+    RUNNING = 0
+    BOOKED = 1
+    DRY_RUN = 2
+    TERMINAL = 3
+    TIMEOUT = 4
+    INTERRUPTED = 5
+    NO_WORKERS = 6
+
+
+class SharedState:
+    """Every value the processes of one job share."""
+
+    def __init__(self, ctx: SpawnContext, workers: int, concurrency: int) -> None:
+        self.workers = workers
+        self._claim: Any = ctx.Value("i", 0)  # winner index + 1
+        self._stop: Any = ctx.Value("i", 0)
+        self._start_at: Any = ctx.RawValue("d", 0.0)  # time.monotonic(), system-wide on Linux
+        self._pause_until: Any = ctx.RawValue("d", 0.0)
+        self._throttles: Any = ctx.RawValue("i", 0)
+        self._failures: Any = ctx.RawValue("i", 0)
+        self._concurrency: Any = ctx.RawValue("i", concurrency)
+        self._pauses: Any = ctx.RawValue("i", 0)
+        self._last_status: Any = ctx.RawValue("i", -1)
+        self._counter_lock: Any = ctx.Lock()
+        self._in_flight: Any = ctx.RawArray("i", workers)
+        self._requests: Any = ctx.RawArray("q", workers)
+        self._ready: Any = ctx.RawArray("i", workers)
+
+    # --- the claim: exactly one winner -----------------------------------
+    @property
+    def claimed(self) -> bool:
+        """Lock-free read of the claim flag."""
+        return bool(self._claim.get_obj().value)
+
+    @property
+    def winner(self) -> int | None:
+        """Index of the worker that claimed the booking."""
+        value = int(self._claim.get_obj().value)
+        return value - 1 if value else None
+
+    def try_claim(self, worker: int) -> bool:
+        """Compare-and-set the claim; True for exactly one caller."""
+        if self.claimed:
+            return False
+        lock = self._claim.get_lock()
+        if not lock.acquire(timeout=LOCK_TIMEOUT_S):
+            return False
+        try:
+            raw = self._claim.get_obj()
+            if raw.value:
+                return False
+            raw.value = worker + 1
+            return True
+        finally:
+            lock.release()
+
+    # --- stopping ----------------------------------------------------------
+    @property
+    def stop(self) -> Stop:
+        """Why the job stops, RUNNING while it runs."""
+        return Stop(self._stop.get_obj().value)
+
+    @property
+    def stopped(self) -> bool:
+        """Lock-free: has anyone asked the job to stop?"""
+        return bool(self._stop.get_obj().value)
+
+    def request_stop(self, reason: Stop) -> bool:
+        """Set the stop reason unless one is set already; True if this call set it."""
+        lock = self._stop.get_lock()
+        acquired = lock.acquire(timeout=LOCK_TIMEOUT_S)
+        try:
+            raw = self._stop.get_obj()
+            if raw.value:
+                return False
+            raw.value = int(reason)
+            return True
+        finally:
+            if acquired:
+                lock.release()
+
+    # --- schedule ----------------------------------------------------------
+    @property
+    def start_at(self) -> float:
+        """Monotonic instant of tick 0, 0.0 until the supervisor sets it."""
+        return float(self._start_at.value)
+
+    @start_at.setter
+    def start_at(self, value: float) -> None:
+        self._start_at.value = value
+
+    @property
+    def pause_until(self) -> float:
+        """Monotonic instant until which nobody polls."""
+        return float(self._pause_until.value)
+
+    def paused(self, now: float | None = None) -> bool:
+        """True during a shared pause."""
+        return bool((time.monotonic() if now is None else now) < self._pause_until.value)
+
+    def pause(self, until: float) -> bool:
+        """Start a pause unless one is running; True if this call started it."""
+        now = time.monotonic()
+        if now < self._pause_until.value:
+            return False
+        self._pause_until.value = until
+        self._pauses.value += 1
+        return True
+
+    @property
+    def pauses(self) -> int:
+        """How many pauses the job has taken."""
+        return int(self._pauses.value)
+
+    # --- counters (decide.Counters in shared memory) ------------------------
+    def counters(self) -> Counters:
+        """Lock-free snapshot of the counters."""
+        return Counters(
+            int(self._throttles.value), int(self._failures.value), int(self._concurrency.value)
+        )
+
+    def acquire_counters(self) -> bool:
+        """Take the counter lock (bounded wait)."""
+        return bool(self._counter_lock.acquire(timeout=LOCK_TIMEOUT_S))
+
+    def release_counters(self) -> None:
+        """Release the counter lock."""
+        self._counter_lock.release()
+
+    def store_counters(self, counters: Counters) -> None:
+        """Write the counters back (hold the counter lock)."""
+        self._throttles.value = counters.throttles
+        self._failures.value = counters.failures
+        self._concurrency.value = counters.concurrency
+
+    @property
+    def concurrency(self) -> int:
+        """The active concurrency (may drop under throttling)."""
+        return int(self._concurrency.value)
+
+    # --- per-worker single-writer slots ------------------------------------
+    def in_flight(self) -> int:
+        """Requests in flight across all workers."""
+        return int(sum(self._in_flight))
+
+    def add_in_flight(self, worker: int, delta: int) -> None:
+        """Called only by ``worker`` for its own slot."""
+        self._in_flight[worker] += delta
+
+    def count_request(self, worker: int) -> None:
+        """Called only by ``worker``: one more request sent."""
+        self._requests[worker] += 1
+
+    def record_status(self, status: int) -> None:
+        """The latest HTTP status any worker saw (last writer wins)."""
+        self._last_status.value = status
+
+    def requests(self) -> int:
+        """Requests sent by all workers."""
+        return int(sum(self._requests))
+
+    @property
+    def last_status(self) -> int:
+        """Most recent HTTP status any worker saw (-1 before the first, 0 = no answer)."""
+        return int(self._last_status.value)
+
+    def mark_ready(self, worker: int) -> None:
+        """The worker's connection is warm."""
+        self._ready[worker] = 1
+
+    def ready(self, worker: int) -> bool:
+        """Has ``worker`` warmed its connection?"""
+        return bool(self._ready[worker])

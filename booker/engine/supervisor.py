@@ -1,0 +1,323 @@
+"""The supervisor: starts the workers, watches the job, stops it, reports the result.
+
+It never talks to the service itself: workers do all I/O; the supervisor
+reads shared memory and the workers' event queue.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from typing import Any, Protocol
+
+from booker.decide import DEFAULT_POLICY, Policy
+from booker.engine import events as ev
+from booker.engine.shared import SharedState, Stop
+from booker.engine.worker import WorkerSpec, worker_main
+from booker.http import ClientConfig
+from booker.model import Status
+from booker.settings import EngineSettings
+
+POLL_EVENTS_S = 0.05
+READY_TIMEOUT_S = 20.0
+WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
+WIND_DOWN_BOOKED_S = 3.0  # a booking in flight may still settle (duplicates get cancelled)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """What the live status line shows."""
+
+    elapsed_s: float
+    max_duration_s: float
+    requests: int
+    last_status: int
+    concurrency: int
+    paused: bool
+    polling: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """How a job ended, for the human report, ``--json`` and the exit code."""
+
+    status: Status
+    message: str
+    requests: int
+    elapsed_ms: int
+    reservation_id: str | None = None
+    slot: dict[str, str] | None = None
+    worker: int | None = None
+    attempt: int | None = None
+    found_after_ms: int | None = None
+    venue: dict[str, str] | None = None
+    concurrency: int = 0
+    workers: int = 0
+    duplicates: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "status": str(self.status),
+            "message": self.message,
+            "reservation_id": self.reservation_id,
+            "slot": self.slot,
+            "requests": self.requests,
+            "elapsed_ms": self.elapsed_ms,
+            "found_after_ms": self.found_after_ms,
+            "worker": self.worker,
+            "attempt": self.attempt,
+            "venue": self.venue,
+            "workers": self.workers,
+            "concurrency": self.concurrency,
+            "duplicates": list(self.duplicates),
+        }
+
+
+class Reporter(Protocol):
+    """Receives what happens, for the terminal and the log."""
+
+    def started(self, settings: EngineSettings, workers: int) -> None:
+        """The job starts."""
+
+    def polling(self) -> None:
+        """Every worker is warm; tick 0 is now."""
+
+    def event(self, event: ev.Event, elapsed_s: float) -> None:
+        """A worker reported something."""
+
+    def status(self, snapshot: StatusSnapshot) -> None:
+        """Periodic status."""
+
+    def notice(self, message: str) -> None:
+        """A message from the supervisor itself."""
+
+
+def format_duration(seconds: float) -> str:
+    """``300`` -> ``5m 0s``."""
+    whole = int(seconds)
+    return f"{whole // 60}m {whole % 60}s"
+
+
+class Supervisor:
+    """Runs one booking job across worker processes."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        client: ClientConfig,
+        job: Any,
+        reporter: Reporter,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.job = job
+        self.reporter = reporter
+        self.policy = policy
+        self.workers = settings.worker_count(os.cpu_count() or 1)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._events: list[ev.Event] = []
+        self._dead_reported: set[int] = set()
+        self._polling_since: float | None = None
+
+    def run(self) -> JobResult:
+        """Run the job to its end; never leaves a worker behind."""
+        shared = SharedState(self._ctx, self.workers, self.settings.concurrency)
+        events: Any = self._ctx.Queue()
+        processes = [
+            self._ctx.Process(
+                target=worker_main,
+                args=(
+                    WorkerSpec(
+                        i,
+                        self.workers,
+                        self.settings,
+                        self.client,
+                        self.job,
+                        os.getpid(),
+                        self.policy,
+                    ),
+                    shared,
+                    events,
+                ),
+                name=f"booker-worker-{i}",
+                daemon=True,
+            )
+            for i in range(self.workers)
+        ]
+        self.reporter.started(self.settings, self.workers)
+        started = time.monotonic()
+        with _interrupts(lambda: shared.request_stop(Stop.INTERRUPTED)):
+            try:
+                for process in processes:
+                    process.start()
+                self._watch(shared, events, processes, started)
+            finally:
+                self._wind_down(shared, events, processes)
+        return self._result(shared, started)
+
+    def _watch(
+        self, shared: SharedState, events: Any, processes: Sequence[BaseProcess], started: float
+    ) -> None:
+        next_status = 0.0
+        while not shared.stopped:
+            self._drain(events, started, wait=POLL_EVENTS_S)
+            now = time.monotonic()
+            if self._polling_since is None:
+                self._maybe_start(shared, processes, now, started)
+            elif now - self._polling_since >= self.settings.max_duration_s:
+                shared.request_stop(Stop.TIMEOUT)
+            self._check_workers(shared, processes)
+            if now >= next_status:
+                self.reporter.status(self._snapshot(shared, now))
+                next_status = now + 0.25
+
+    def _maybe_start(
+        self, shared: SharedState, processes: Sequence[BaseProcess], now: float, started: float
+    ) -> None:
+        alive = [i for i, p in enumerate(processes) if p.is_alive() or p.exitcode is None]
+        if alive and all(shared.ready(i) for i in alive):
+            shared.start_at = time.monotonic() + 0.002
+            self._polling_since = shared.start_at
+            self.reporter.polling()
+        elif now - started > READY_TIMEOUT_S:
+            self.reporter.notice("workers could not get ready: the service did not answer")
+            shared.request_stop(Stop.NO_WORKERS)
+
+    def _check_workers(self, shared: SharedState, processes: Sequence[BaseProcess]) -> None:
+        for index, process in enumerate(processes):
+            if (
+                process.exitcode is not None
+                and index not in self._dead_reported
+                and not shared.stopped
+            ):
+                self._dead_reported.add(index)
+                self.reporter.notice(
+                    f"worker {index} died (exit code {process.exitcode}); going on with the others"
+                )
+        if len(self._dead_reported) == len(processes):
+            shared.request_stop(Stop.NO_WORKERS)
+
+    def _snapshot(self, shared: SharedState, now: float) -> StatusSnapshot:
+        since = self._polling_since
+        return StatusSnapshot(
+            elapsed_s=now - since if since else 0.0,
+            max_duration_s=self.settings.max_duration_s,
+            requests=shared.requests(),
+            last_status=shared.last_status,
+            concurrency=shared.concurrency,
+            paused=shared.paused(now),
+            polling=since is not None,
+        )
+
+    def _drain(self, events: Any, started: float, wait: float = 0.0) -> None:
+        try:
+            event = events.get(timeout=wait) if wait else events.get_nowait()
+            while True:
+                self._events.append(event)
+                self.reporter.event(event, event.at - (self._polling_since or started))
+                event = events.get_nowait()
+        except queue.Empty:
+            return
+
+    def _wind_down(
+        self, shared: SharedState, events: Any, processes: Sequence[BaseProcess]
+    ) -> None:
+        shared.request_stop(Stop.INTERRUPTED)  # no-op unless something went wrong before a stop
+        limit = WIND_DOWN_BOOKED_S if shared.stop is Stop.BOOKED else WIND_DOWN_S
+        deadline = time.monotonic() + limit
+        while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+            self._drain(events, time.monotonic(), wait=0.02)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=1.0)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1.0)
+        self._drain(events, time.monotonic())
+        events.close()
+        events.join_thread()
+
+    def _result(self, shared: SharedState, started: float) -> JobResult:
+        end = time.monotonic()
+        since = self._polling_since or started
+        kinds: dict[str, ev.Event] = {}
+        for event in self._events:
+            kinds.setdefault(event.kind, event)
+        found = kinds.get(ev.FOUND)
+        venue = kinds.get(ev.VENUE)
+        common: dict[str, Any] = {
+            "requests": shared.requests(),
+            "elapsed_ms": round((end - since) * 1000),
+            "found_after_ms": round((found.at - since) * 1000) if found else None,
+            "venue": dict(venue.data) if venue else None,
+            "concurrency": shared.concurrency,
+            "workers": self.workers,
+            "duplicates": tuple(e.data for e in self._events if e.kind == ev.DUPLICATE),
+        }
+        stop = shared.stop
+        booked = kinds.get(ev.BOOKED)
+        if stop is Stop.BOOKED and booked is not None:
+            slot = booked.data.get("slot")
+            return JobResult(
+                Status.BOOKED,
+                f"Booked {_describe(slot)} (reservation {booked.data['reservation_id']})",
+                reservation_id=str(booked.data["reservation_id"]),
+                slot=slot,
+                worker=booked.worker,
+                attempt=booked.data.get("attempt"),
+                **common,
+            )
+        dry = kinds.get(ev.DRY_RUN)
+        if stop is Stop.DRY_RUN and dry is not None:
+            slot = dry.data.get("slot")
+            return JobResult(
+                Status.DRY_RUN,
+                f"Dry run: would book {_describe(slot)}",
+                slot=slot,
+                worker=dry.worker,
+                **common,
+            )
+        if stop is Stop.TERMINAL:
+            terminal = kinds.get(ev.TERMINAL)
+            message = str(terminal.data.get("message")) if terminal else "the service refused"
+            return JobResult(Status.FAILED, message, **common)
+        if stop is Stop.TIMEOUT:
+            message = f"Max duration reached ({format_duration(self.settings.max_duration_s)})"
+            return JobResult(Status.NOT_BOOKED, message, **common)
+        if stop is Stop.NO_WORKERS:
+            return JobResult(Status.FAILED, "no worker could run the job", **common)
+        return JobResult(Status.INTERRUPTED, "Interrupted", **common)
+
+
+def _describe(slot: dict[str, str] | None) -> str:
+    if not slot:
+        return "a slot"
+    return f"{slot.get('day', '')} {str(slot.get('time', ''))[:5]} {slot.get('type', '')}".strip()
+
+
+@contextmanager
+def _interrupts(on_signal: Callable[[], Any]) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the job to stop instead of killing the supervisor."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        on_signal()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

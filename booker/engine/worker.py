@@ -1,0 +1,250 @@
+"""A worker process: its own uvloop loop, its own warm client, the tick loop.
+
+The worker is a thin shell: it sleeps, sends and hands answers to the pure
+decision core (``booker.decide``) and to its provider's flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from typing import Any, Protocol
+
+import uvloop
+
+from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
+from booker.engine import events as ev
+from booker.engine.clock import sleep_until
+from booker.engine.schedule import next_own_tick, tick_time
+from booker.engine.shared import SharedState, Stop
+from booker.http import Answer, ClientConfig, HttpClient, Request
+from booker.model import Booked
+from booker.providers.base import Flow
+from booker.settings import EngineSettings
+
+PARENT_CHECK_S = 0.2
+PR_SET_PDEATHSIG = 1
+
+
+class JobSpec(Protocol):
+    """A provider's job description: it makes one flow per worker."""
+
+    def flow(self) -> Flow:
+        """A fresh flow."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSpec:
+    """What one worker process is started with (pickled by ``spawn``)."""
+
+    index: int
+    workers: int
+    settings: EngineSettings
+    client: ClientConfig
+    job: Any  # a JobSpec; Any because Protocols do not pickle-check
+    parent_pid: int
+    policy: Policy = DEFAULT_POLICY
+
+
+def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
+    """Process entry point."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C for everyone
+    _die_with_parent()
+    if os.getppid() != spec.parent_pid:
+        return
+    uvloop.run(Worker(spec, shared, events).run())
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM us when the supervisor dies (the watchdog covers other systems)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+class Worker:
+    """One worker's loop; implements ``providers.base.WorkerIO`` for its flow."""
+
+    def __init__(self, spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
+        self.spec = spec
+        self.index = spec.index
+        self.settings = spec.settings
+        self.shared = shared
+        self.events = events
+        self.flow: Flow = spec.job.flow()
+        self.random = random.Random()
+        self.http: HttpClient | None = None
+        self.polls: set[asyncio.Task[None]] = set()
+        self.booking: asyncio.Task[None] | None = None
+
+    # --- WorkerIO ------------------------------------------------------------
+    @property
+    def stopped(self) -> bool:
+        """The job is stopping."""
+        return self.shared.stopped
+
+    @property
+    def claimed(self) -> bool:
+        """Some attempt has already booked."""
+        return self.shared.claimed
+
+    @property
+    def concurrency(self) -> int:
+        """The active concurrency."""
+        return self.shared.concurrency
+
+    async def send(self, request: Request | Any) -> Answer:
+        """Send one request with in-flight accounting."""
+        assert self.http is not None
+        self.shared.add_in_flight(self.index, 1)
+        self.shared.count_request(self.index)
+        try:
+            answer = await self.http.send(request)
+        finally:
+            self.shared.add_in_flight(self.index, -1)
+        self.shared.record_status(answer.status)
+        return answer
+
+    def apply(self, verdict: Verdict) -> None:
+        """Fold a verdict into the shared counters; lock only when something changes."""
+        shared = self.shared
+        if is_quiet(shared.counters(), verdict):
+            return
+        if not shared.acquire_counters():
+            return
+        try:
+            reaction = react(shared.counters(), verdict, self.random.random(), self.spec.policy)
+            shared.store_counters(reaction.counters)
+        finally:
+            shared.release_counters()
+        if reaction.pause_s and shared.pause(time.monotonic() + reaction.pause_s):
+            self.report(
+                ev.PAUSED, seconds=reaction.pause_s, status=verdict.status, reason=verdict.reason
+            )
+        if reaction.reduced_to is not None:
+            self.report(ev.REDUCED, concurrency=reaction.reduced_to)
+        if reaction.warning:
+            self.report(ev.WARNING, message=reaction.warning, status=verdict.status)
+        if reaction.stop:
+            self.terminal(reaction.stop)
+
+    def won(self, booked: Booked, attempt: int) -> bool:
+        """Compare-and-set the claim; the winner reports and stops the job."""
+        if not self.shared.try_claim(self.index):
+            return False
+        self.report(
+            ev.BOOKED,
+            reservation_id=booked.reservation_id,
+            slot={"time": booked.slot.time, "type": booked.slot.table_type, "day": booked.slot.day},
+            attempt=attempt,
+        )
+        self.shared.request_stop(Stop.BOOKED)
+        return True
+
+    def found_dry_run(self, data: dict[str, Any]) -> None:
+        """A dry run found its slot: stop."""
+        if self.shared.try_claim(self.index):
+            self.report(ev.DRY_RUN, **data)
+            self.shared.request_stop(Stop.DRY_RUN)
+
+    def terminal(self, message: str) -> None:
+        """Stop everything: the service refused for good."""
+        if self.shared.request_stop(Stop.TERMINAL):
+            self.report(ev.TERMINAL, message=message)
+
+    def report(self, kind: str, **data: Any) -> None:
+        """Queue an event for the supervisor."""
+        self.events.put(ev.Event(kind, self.index, time.monotonic(), data))
+
+    # --- the loop --------------------------------------------------------------
+    async def run(self) -> None:
+        """Warm, wait for tick 0, poll until the job stops, then wind down."""
+        watchdog = asyncio.create_task(self._watch_parent())
+        try:
+            async with HttpClient(self.spec.client) as http:
+                self.http = http
+                if not await self.flow.warm(self):
+                    return
+                self.shared.mark_ready(self.index)
+                if await self._wait_for_start():
+                    await self._tick_loop()
+                await self._wind_down()
+        finally:
+            watchdog.cancel()
+
+    async def _wait_for_start(self) -> bool:
+        while self.shared.start_at == 0.0:
+            if self.stopped:
+                return False
+            await asyncio.sleep(0.005)
+        return True
+
+    async def _tick_loop(self) -> None:
+        shared = self.shared
+        cadence = self.settings.cadence_ms / 1000
+        workers = self.spec.workers
+        start = shared.start_at
+        poll = self.flow.poll()
+        assert self.http is not None
+        prepared = self.http.prepare(poll)
+        tick = next_own_tick(start, time.monotonic(), cadence, self.index, workers)
+        while True:
+            due = tick_time(start, tick, cadence)
+            if not await sleep_until(due, lambda: shared.stopped):
+                return
+            now = time.monotonic()
+            tick = next_own_tick(start, max(now, due + cadence / 2), cadence, self.index, workers)
+            if self.booking is not None or shared.paused(now):
+                continue
+            if shared.in_flight() >= shared.concurrency:
+                continue
+            task = asyncio.create_task(self._poll(prepared))
+            self.polls.add(task)
+            task.add_done_callback(self.polls.discard)
+
+    async def _poll(self, prepared: Any) -> None:
+        answer = await self.send(prepared)
+        verdict = self.flow.read_poll(answer)
+        self.apply(verdict)
+        if verdict.kind in (Kind.FOUND, Kind.BOOKED) and self.booking is None and not self.stopped:
+            self.report(
+                ev.FOUND,
+                count=len(verdict.slots),
+                slots=[s.describe() for s in verdict.slots[:5]],
+            )
+            self.booking = asyncio.create_task(self._book(verdict))
+
+    async def _book(self, verdict: Verdict) -> None:
+        try:
+            await self.flow.book(self, verdict)
+        finally:
+            self.booking = None
+            if not self.stopped and not self.claimed:
+                self.report(ev.EXHAUSTED)
+
+    async def _wind_down(self) -> None:
+        """Cancel polls; let a booking in flight settle (duplicates get cancelled)."""
+        for task in list(self.polls):
+            task.cancel()
+        booking = self.booking
+        if booking is not None:
+            if self.shared.stop is Stop.BOOKED:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(booking, self.settings.request_timeout_s + 0.5)
+            else:
+                booking.cancel()
+        await asyncio.gather(*self.polls, return_exceptions=True)
+
+    async def _watch_parent(self) -> None:
+        """Exit at once if the supervisor is gone (reparented)."""
+        while True:
+            if os.getppid() != self.spec.parent_pid:
+                os._exit(1)
+            await asyncio.sleep(PARENT_CHECK_S)

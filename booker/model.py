@@ -1,0 +1,59 @@
+"""Frozen values that cross module and process boundaries."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Status(enum.StrEnum):
+    """How a booking job ended (the ``status`` of ``--json``)."""
+
+    BOOKED = "booked"
+    DRY_RUN = "dry_run"
+    NOT_BOOKED = "not_booked"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+EXIT_CODES: dict[Status, int] = {
+    Status.BOOKED: 0,
+    Status.DRY_RUN: 0,
+    Status.NOT_BOOKED: 1,
+    Status.FAILED: 3,
+    Status.INTERRUPTED: 130,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One bookable offer: a time, a table type and the token that books it."""
+
+    time: str  # "HH:MM:SS", venue local time
+    table_type: str
+    token: str
+    day: str = ""  # "YYYY-MM-DD"
+
+    def describe(self) -> str:
+        """Human form, e.g. ``19:00 Dining Room``."""
+        return f"{self.time[:5]} {self.table_type}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class ResyTarget:
+    """What the user wants from Resy."""
+
+    venue_id: int
+    day: str  # "YYYY-MM-DD"
+    party_size: int
+    times: tuple[str, ...]  # "HH:MM:SS", in order of preference
+    payment_method_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """A reservation the service confirmed."""
+
+    reservation_id: str
+    slot: Slot
+    resy_token: str = ""

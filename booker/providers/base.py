@@ -1,0 +1,69 @@
+"""The one interface every provider implements, and what the engine offers it.
+
+A provider's *flow* knows its service's sequence of calls (warm, poll, book);
+it builds requests and reads answers with pure functions and performs I/O only
+through the ``WorkerIO`` the engine hands it. The engine knows nothing about
+any service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from booker.decide import Verdict
+from booker.http import Answer, Request
+from booker.model import Booked
+from booker.settings import EngineSettings
+
+
+class WorkerIO(Protocol):
+    """What a worker offers a flow: counted sends, shared decisions and reports."""
+
+    index: int
+    settings: EngineSettings
+
+    @property
+    def stopped(self) -> bool:
+        """The job is stopping: start nothing new."""
+
+    @property
+    def claimed(self) -> bool:
+        """Some attempt has already booked: send no new booking request."""
+
+    @property
+    def concurrency(self) -> int:
+        """The active concurrency."""
+
+    async def send(self, request: Request) -> Answer:
+        """Send one request, counted and within the in-flight budget."""
+
+    def apply(self, verdict: Verdict) -> None:
+        """Fold a verdict into the shared counters (pause, reduce, warn, stop)."""
+
+    def won(self, booked: Booked, attempt: int) -> bool:
+        """Claim the booking; True when this attempt is the one that counts."""
+
+    def found_dry_run(self, data: dict[str, Any]) -> None:
+        """A dry run found what it would have booked: stop the job."""
+
+    def terminal(self, message: str) -> None:
+        """Stop the whole job: the service refused for good."""
+
+    def report(self, kind: str, **data: Any) -> None:
+        """Tell the supervisor (and the user)."""
+
+
+class Flow(Protocol):
+    """A provider's sequence of calls."""
+
+    async def warm(self, io: WorkerIO) -> bool:
+        """Open and warm the connection, check credentials; False when the job cannot go on."""
+
+    def poll(self) -> Request:
+        """The request every tick sends."""
+
+    def read_poll(self, answer: Answer) -> Verdict:
+        """Classify a poll answer."""
+
+    async def book(self, io: WorkerIO, verdict: Verdict) -> None:
+        """A poll found something: try to book it."""

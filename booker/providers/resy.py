@@ -1,0 +1,359 @@
+"""Resy: requests as values and answers classified, without any I/O.
+
+Shapes follow ``shared/API-NOTES.md``; where the notes are uncertain, the
+readers accept both readings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from booker.decide import Kind, Verdict, rank_slots
+from booker.exceptions import ParseError
+from booker.http import Answer, Request
+from booker.model import Booked, ResyTarget, Slot
+from booker.providers.common import dig, failure, json_body, throttle_or_none
+
+BASE_URL = "https://api.resy.com"
+SOURCE_ID = "resy.com-venue-details"
+
+# Browser-like headers the service expects. They change every few months: override by config.
+BROWSER_HEADERS: Mapping[str, str] = {
+    "User-Agent": (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    ),
+    "Origin": "https://resy.com",
+    "Referer": "https://resy.com/",
+    "Accept": "application/json, text/plain, */*",
+}
+
+BAD_CREDENTIALS = "the service refused the credentials (check RESY_API_KEY and RESY_AUTH_TOKEN)"
+NO_PAYMENT = "payment method required: add a card to your Resy account"
+
+
+@dataclass(frozen=True, slots=True)
+class ResyCredentials:
+    """The API key and the user's token. Never printed."""
+
+    api_key: str = field(repr=False)
+    auth_token: str = field(repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values to redact wherever text leaves the process."""
+        return (self.api_key, self.auth_token)
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    """What /3/venue and /2/config say about a venue."""
+
+    venue_id: int
+    name: str
+    time_zone: str
+    rule: str = ""
+    lead_time_in_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """One of the user's reservations, as /3/user/reservations lists it."""
+
+    reservation_id: str
+    resy_token: str
+    day: str
+    time_slot: str
+    venue_id: int | None
+    seats: int | None = None
+
+
+class ResyApi:
+    """Builds every Resy request for one user and one target."""
+
+    def __init__(
+        self,
+        credentials: ResyCredentials,
+        target: ResyTarget,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.target = target
+        base = {**BROWSER_HEADERS, **(headers or {})}
+        base["Authorization"] = f'ResyAPI api_key="{credentials.api_key}"'
+        self._public = tuple(base.items())
+        self._user = (
+            *self._public,
+            ("X-Resy-Auth-Token", credentials.auth_token),
+            ("X-Resy-Universal-Auth", credentials.auth_token),
+        )
+
+    def find(self) -> Request:
+        """Poll the venue's slots for the target day and party."""
+        query = urlencode(
+            {
+                "lat": 0,
+                "long": 0,
+                "day": self.target.day,
+                "party_size": self.target.party_size,
+                "venue_id": self.target.venue_id,
+            }
+        )
+        return Request("GET", f"/4/find?{query}", self._public)
+
+    def user(self) -> Request:
+        """Check the credentials and list payment methods."""
+        return Request("GET", "/2/user", self._user)
+
+    def details(self, slot: Slot) -> Request:
+        """Ask for a book token for ``slot``."""
+        body = orjson.dumps(
+            {"config_id": slot.token, "day": self.target.day, "party_size": self.target.party_size}
+        )
+        return Request(
+            "POST", "/3/details", (*self._user, ("Content-Type", "application/json")), body
+        )
+
+    def book(self, book_token: str, payment_method_id: int) -> Request:
+        """Book with a book token (form-encoded, the payment method as a JSON string)."""
+        body = urlencode(
+            {
+                "book_token": book_token,
+                "struct_payment_method": orjson.dumps({"id": payment_method_id}).decode(),
+                "source_id": SOURCE_ID,
+            }
+        ).encode()
+        return Request("POST", "/3/book", (*self._user, FORM), body)
+
+    def cancel(self, resy_token: str) -> Request:
+        """Cancel one reservation."""
+        body = urlencode({"resy_token": resy_token}).encode()
+        return Request("POST", "/3/cancel", (*self._user, FORM), body)
+
+    def reservations(self) -> Request:
+        """List the user's upcoming reservations."""
+        return Request("GET", "/3/user/reservations?type=upcoming", self._user)
+
+    def venue(self) -> Request:
+        """Name, time zone and release rule of the target venue."""
+        return Request("GET", f"/3/venue?id={self.target.venue_id}", self._public)
+
+    def config(self) -> Request:
+        """How many days ahead the venue releases."""
+        return Request("GET", f"/2/config?venue_id={self.target.venue_id}", self._public)
+
+
+FORM = ("Content-Type", "application/x-www-form-urlencoded")
+
+
+def classify_refusal(answer: Answer) -> Verdict | None:
+    """Throttles and the refusals that are final for the whole run."""
+    throttled = throttle_or_none(answer)
+    if throttled is not None:
+        return throttled
+    if answer.status in (401, 419):
+        return Verdict(Kind.TERMINAL, answer.status, BAD_CREDENTIALS)
+    if answer.status == 402:
+        return Verdict(Kind.TERMINAL, 402, NO_PAYMENT)
+    return None
+
+
+def read_find(answer: Answer, target: ResyTarget) -> Verdict:
+    """Classify a /4/find answer; FOUND carries the matching slots, best first."""
+    refused = classify_refusal(answer)
+    if refused is not None:
+        return refused
+    if answer.status != 200:
+        return failure(answer)
+    try:
+        slots = parse_slots(json_body(answer), target.day, target.party_size)
+    except ParseError as exc:
+        return failure(answer, str(exc))
+    ranked = rank_slots(slots, target.times)
+    if not ranked:
+        return Verdict(
+            Kind.EXPECTED, 200, f"{len(slots)} slots, none wanted" if slots else "no slots yet"
+        )
+    return Verdict(Kind.FOUND, 200, f"{len(ranked)} matching slots", slots=ranked)
+
+
+def parse_slots(document: Any, day: str, party_size: int) -> list[Slot]:
+    """Every slot of the first venue; an empty or absent list means not released yet."""
+    venues = dig(document, "results", "venues")
+    if not isinstance(venues, list):
+        raise ParseError("results.venues is not a list")
+    if not venues:
+        return []
+    raw_slots = venues[0].get("slots") if isinstance(venues[0], dict) else None
+    if raw_slots is None:
+        return []
+    if not isinstance(raw_slots, list):
+        raise ParseError("slots is not a list")
+    slots: list[Slot] = []
+    for raw in raw_slots:
+        slot = _slot(raw, party_size)
+        if slot is not None and (not slot.day or slot.day == day):
+            slots.append(slot)
+    return slots
+
+
+def _slot(raw: Any, party_size: int) -> Slot | None:
+    """One slot, or None when it is malformed or does not fit the party."""
+    if not isinstance(raw, dict):
+        return None
+    config = raw.get("config")
+    start = dig(raw, "date", "start") if isinstance(raw.get("date"), dict) else None
+    if not isinstance(config, dict) or not isinstance(start, str):
+        return None
+    token = config.get("token")
+    if not isinstance(token, str) or not token:
+        return None
+    size = raw.get("size")
+    if isinstance(size, dict):
+        low, high = size.get("min"), size.get("max")
+        if isinstance(low, int) and party_size < low:
+            return None
+        if isinstance(high, int) and party_size > high:
+            return None
+    day, _, clock = start.partition(" ")
+    if not clock:
+        day, clock = "", start
+    table_type = config.get("type")
+    return Slot(
+        time=normalise_time(clock),
+        table_type=table_type if isinstance(table_type, str) else "",
+        token=token,
+        day=day,
+    )
+
+
+def normalise_time(text: str) -> str:
+    """``19:00`` or ``19:00:00`` -> ``19:00:00``; ``ValueError`` when it is not a time."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+        raise ValueError(f"not a time: {text!r}")
+    hour, minute = int(parts[0]), int(parts[1])
+    second = int(parts[2]) if len(parts) == 3 else 0
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"not a time: {text!r}")
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def read_details(answer: Answer) -> Verdict:
+    """Classify /3/details; FOUND carries the book token."""
+    refused = classify_refusal(answer)
+    if refused is not None:
+        return refused
+    if answer.status in (404, 412):
+        return Verdict(Kind.GONE, answer.status, "slot gone")
+    if answer.status not in (200, 201):
+        return failure(answer)
+    try:
+        token = dig(json_body(answer), "book_token", "value")
+    except ParseError as exc:
+        return failure(answer, str(exc))
+    if not isinstance(token, str) or not token:
+        return failure(answer, "book_token.value is not a string")
+    return Verdict(Kind.FOUND, answer.status, "book token", book_token=token)
+
+
+def read_book(answer: Answer, slot: Slot) -> Verdict:
+    """Classify /3/book: 201 booked, 404/412 gone, the rest by class."""
+    refused = classify_refusal(answer)
+    if refused is not None:
+        return refused
+    if answer.status in (404, 412):
+        return Verdict(Kind.GONE, answer.status, "slot gone")
+    if answer.status not in (200, 201):
+        return failure(answer)
+    try:
+        document = json_body(answer)
+        reservation_id = dig(document, "reservation_id")
+    except ParseError as exc:
+        return failure(answer, str(exc))
+    if not isinstance(reservation_id, int | str) or isinstance(reservation_id, bool):
+        return failure(answer, "reservation_id has the wrong type")
+    resy_token = document.get("resy_token") if isinstance(document, dict) else None
+    booked = Booked(str(reservation_id), slot, resy_token if isinstance(resy_token, str) else "")
+    return Verdict(Kind.BOOKED, answer.status, "booked", booked=booked)
+
+
+def read_user(answer: Answer) -> tuple[Verdict, int | None]:
+    """Classify /2/user and pick the default payment method (or the first)."""
+    refused = classify_refusal(answer)
+    if refused is not None:
+        return refused, None
+    if answer.status != 200:
+        return failure(answer), None
+    try:
+        methods = dig(json_body(answer), "payment_methods")
+    except ParseError as exc:
+        return failure(answer, str(exc)), None
+    ids = [
+        (bool(m.get("is_default")), m["id"])
+        for m in (methods if isinstance(methods, list) else [])
+        if isinstance(m, dict) and isinstance(m.get("id"), int)
+    ]
+    chosen = next((pid for default, pid in ids if default), ids[0][1] if ids else None)
+    return Verdict(Kind.EXPECTED, 200, "credentials accepted"), chosen
+
+
+def read_reservations(answer: Answer) -> list[Reservation]:
+    """The user's upcoming reservations; ``ParseError`` when the answer is not usable."""
+    if answer.status != 200:
+        raise ParseError(f"reservations: HTTP {answer.status}")
+    listed = dig(json_body(answer), "reservations")
+    if not isinstance(listed, list):
+        raise ParseError("reservations is not a list")
+    found: list[Reservation] = []
+    for raw in listed:
+        if not isinstance(raw, dict) or "reservation_id" not in raw:
+            continue
+        venue = raw.get("venue")
+        venue_id = venue.get("id") if isinstance(venue, dict) else None
+        if isinstance(venue_id, dict):  # some answers nest ids as {"resy": N}
+            venue_id = venue_id.get("resy")
+        seats = raw.get("num_seats")
+        found.append(
+            Reservation(
+                reservation_id=str(raw["reservation_id"]),
+                resy_token=str(raw.get("resy_token") or ""),
+                day=str(raw.get("day") or ""),
+                time_slot=str(raw.get("time_slot") or ""),
+                venue_id=venue_id if isinstance(venue_id, int) else None,
+                seats=seats if isinstance(seats, int) else None,
+            )
+        )
+    return found
+
+
+def read_venue(answer: Answer, venue_id: int) -> Venue:
+    """Name, zone and free-text release rule; ``ParseError`` when unusable."""
+    if answer.status != 200:
+        raise ParseError(f"venue: HTTP {answer.status}")
+    document = json_body(answer)
+    name = dig(document, "name")
+    zone = dig(document, "location", "time_zone")
+    content = document.get("content") if isinstance(document, dict) else None
+    rule = " ".join(
+        str(item.get("body"))
+        for item in (content if isinstance(content, list) else [])
+        if isinstance(item, dict) and item.get("body")
+    )
+    if not isinstance(name, str) or not isinstance(zone, str):
+        raise ParseError("venue name or time zone missing")
+    return Venue(venue_id, name, zone, rule)
+
+
+def read_lead_time(answer: Answer) -> int | None:
+    """``lead_time_in_days`` from /2/config, None when absent."""
+    if answer.status != 200:
+        return None
+    try:
+        value = json_body(answer).get("lead_time_in_days")
+    except (ParseError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None

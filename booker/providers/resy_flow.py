@@ -1,0 +1,188 @@
+"""Resy's sequence of calls: warm with /2/user, poll /4/find, then details and book."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from booker.decide import Kind, Step, Verdict, next_booking_step
+from booker.exceptions import ParseError
+from booker.http import NO_ANSWER, Answer, Request
+from booker.model import Booked, ResyTarget, Slot
+from booker.providers import resy
+from booker.providers.base import WorkerIO
+from booker.providers.resy import ResyApi, ResyCredentials
+
+WARM_RETRY_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ResyJob:
+    """Everything a worker needs to run the Resy flow (pickles into workers)."""
+
+    credentials: ResyCredentials
+    target: ResyTarget
+    allow_multiple: bool = False
+
+    def flow(self) -> ResyFlow:
+        """A fresh flow for one worker."""
+        return ResyFlow(self)
+
+
+class ResyFlow:
+    """One worker's Resy flow."""
+
+    def __init__(self, job: ResyJob) -> None:
+        self.job = job
+        self.api = ResyApi(job.credentials, job.target)
+        self.payment_method_id = job.target.payment_method_id
+        self._find = self.api.find()
+
+    async def warm(self, io: WorkerIO) -> bool:
+        """/2/user until it answers: proves the credentials and picks the payment method."""
+        warned = False
+        while not io.stopped:
+            answer = await io.send(self.api.user())
+            verdict, default_payment = resy.read_user(answer)
+            if verdict.kind is Kind.TERMINAL:
+                io.terminal(verdict.reason)
+                return False
+            if verdict.kind is Kind.EXPECTED:
+                if self.payment_method_id is None:
+                    self.payment_method_id = default_payment
+                if self.payment_method_id is None and not io.settings.dry_run:
+                    io.terminal(resy.NO_PAYMENT)
+                    return False
+                if io.index == 0:
+                    await self._report_venue(io)
+                io.report("ready", http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
+                return True
+            if not warned:
+                io.report("warm_failed", reason=verdict.reason)
+                warned = True
+            await asyncio.sleep(WARM_RETRY_S)
+        return False
+
+    async def _report_venue(self, io: WorkerIO) -> None:
+        answer = await io.send(self.api.venue())
+        try:
+            venue = resy.read_venue(answer, self.job.target.venue_id)
+        except ParseError:
+            return
+        io.report("venue", name=venue.name, time_zone=venue.time_zone)
+
+    def poll(self) -> Request:
+        """The /4/find request, built once."""
+        return self._find
+
+    def read_poll(self, answer: Answer) -> Verdict:
+        """Classify /4/find: FOUND carries the wanted slots, best first."""
+        return resy.read_find(answer, self.job.target)
+
+    async def book(self, io: WorkerIO, verdict: Verdict) -> None:
+        """Details for the best few candidates in parallel, then book in priority order."""
+        slots = verdict.slots
+        window = max(1, min(len(slots), io.concurrency))
+        pending: dict[int, asyncio.Task[Verdict]] = {}
+        fetched = 0
+        try:
+            for index, slot in enumerate(slots):
+                while fetched < len(slots) and fetched < index + window:
+                    pending[fetched] = asyncio.create_task(self._details(io, slots[fetched]))
+                    fetched += 1
+                details = await pending.pop(index)
+                if io.stopped or io.claimed:
+                    return
+                if details.kind is Kind.TERMINAL:
+                    io.terminal(details.reason)
+                    return
+                if details.kind is not Kind.FOUND:
+                    continue
+                if io.settings.dry_run:
+                    io.found_dry_run({"slot": _slot_dict(slot)})
+                    return
+                step = await self._book_slot(io, slot, details.book_token)
+                if step in (Step.DONE, Step.STOP):
+                    return
+        finally:
+            for task in pending.values():
+                task.cancel()
+
+    async def _details(self, io: WorkerIO, slot: Slot) -> Verdict:
+        """A book token for ``slot``, retried on transient failures."""
+        attempt = 0
+        while True:
+            verdict = resy.read_details(await io.send(self.api.details(slot)))
+            step = next_booking_step(verdict, attempt, io.settings.retries)
+            if step.step is not Step.RETRY or io.stopped:
+                if verdict.kind is not Kind.FOUND:
+                    io.apply(verdict)
+                return verdict
+            io.apply(verdict)
+            await asyncio.sleep(step.wait_s)
+            attempt += 1
+
+    async def _book_slot(self, io: WorkerIO, slot: Slot, book_token: str) -> Step:
+        """Book one slot; retries transient failures, never resends blindly."""
+        assert self.payment_method_id is not None
+        request = self.api.book(book_token, self.payment_method_id)
+        attempt = 0
+        while True:
+            if io.claimed:
+                return Step.DONE
+            answer = await io.send(request)
+            verdict = resy.read_book(answer, slot)
+            if answer.status == NO_ANSWER:
+                # The POST may have gone through: look before sending it again.
+                verdict = await self._went_through(io, slot) or verdict
+            step = next_booking_step(verdict, attempt, io.settings.retries)
+            if step.step is Step.DONE and verdict.booked is not None:
+                io.apply(verdict)
+                if not io.won(verdict.booked, attempt + 1) and not self.job.allow_multiple:
+                    await self.cancel_duplicate(io, verdict.booked)
+                return Step.DONE
+            io.apply(verdict)
+            if step.step is Step.STOP:
+                io.terminal(verdict.reason)
+                return Step.STOP
+            if step.step is Step.NEXT:
+                return Step.NEXT
+            await asyncio.sleep(step.wait_s)
+            attempt += 1
+
+    async def _went_through(self, io: WorkerIO, slot: Slot) -> Verdict | None:
+        """After a lost answer to /3/book: is there now a reservation for this slot?"""
+        answer = await io.send(self.api.reservations())
+        try:
+            listed = resy.read_reservations(answer)
+        except ParseError:
+            return None
+        target = self.job.target
+        for reservation in listed:
+            if (
+                reservation.venue_id in (None, target.venue_id)
+                and reservation.day == target.day
+                and reservation.time_slot[:5] == slot.time[:5]
+            ):
+                booked = Booked(reservation.reservation_id, slot, reservation.resy_token)
+                return Verdict(
+                    Kind.BOOKED, 201, "booked (confirmed by reservations)", booked=booked
+                )
+        return None
+
+    async def cancel_duplicate(self, io: WorkerIO, booked: Booked) -> None:
+        """Another attempt already won: cancel this extra reservation."""
+        cancelled = False
+        if booked.resy_token:
+            answer = await io.send(self.api.cancel(booked.resy_token))
+            cancelled = answer.status in (200, 204)
+        io.report(
+            "duplicate",
+            reservation_id=booked.reservation_id,
+            slot=_slot_dict(booked.slot),
+            cancelled=cancelled,
+        )
+
+
+def _slot_dict(slot: Slot) -> dict[str, str]:
+    return {"time": slot.time, "type": slot.table_type, "day": slot.day}
