@@ -1,0 +1,143 @@
+"""Run the real ``booker`` command against a simulator, and find processes it left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+
+from booker.sim.testing import SimHandle
+
+TAG_VARIABLE = "BOOKER_TEST_TAG"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished booker run."""
+
+    code: int
+    stdout: str
+    stderr: str
+    tag: str
+
+    def json(self) -> dict[str, Any]:
+        """The ``--json`` document on stdout."""
+        document: dict[str, Any] = orjson.loads(self.stdout.strip().splitlines()[-1])
+        return document
+
+
+def environment(sim: SimHandle, tag: str, **overrides: str) -> dict[str, str]:
+    """Credentials from the sim's scenario, a tag to find our processes, nothing from a .env."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RESY_", "RA_", TAG_VARIABLE))
+    }
+    env.update(
+        RESY_API_KEY=sim.scenario["api_key"],
+        RESY_AUTH_TOKEN=sim.scenario["auth_token"],
+        PYTHONUNBUFFERED="1",
+        **{TAG_VARIABLE: tag},
+    )
+    env.update(overrides)
+    return env
+
+
+def book_resy_command(sim: SimHandle, *extra: str, times: str = "19:00,19:30") -> list[str]:
+    """``booker book resy`` aimed at the sim's venue and day."""
+    command = [
+        sys.executable, "-m", "booker", "book", "resy",
+        "--venue-id", str(sim.scenario["venue_id"]),
+        "--party-size", "2",
+        "--date", sim.scenario["day"],
+        "--times", times,
+        "--base-url", sim.url,
+    ]  # fmt: skip
+    if sim.ca is not None:
+        command += ["--ca-cert", str(sim.ca)]
+    return command + list(extra)
+
+
+def run_booker(
+    sim: SimHandle, command: list[str], cwd: Path, timeout: float = 60, **env: str
+) -> Run:
+    """Run to completion; fails the test if it hangs."""
+    tag = uuid.uuid4().hex
+    done = subprocess.run(
+        command,
+        env=environment(sim, tag, **env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr, tag)
+
+
+def start_booker(
+    sim: SimHandle, command: list[str], cwd: Path, **env: str
+) -> tuple[subprocess.Popen[str], str]:
+    """Start without waiting (for signal tests); returns the process and its tag."""
+    tag = uuid.uuid4().hex
+    process = subprocess.Popen(
+        command,
+        env=environment(sim, tag, **env),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return process, tag
+
+
+def tagged_processes(tag: str) -> list[psutil.Process]:
+    """Live processes started with our tag in their environment."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get(TAG_VARIABLE) == tag and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def wait_until_gone(tag: str, timeout: float) -> list[psutil.Process]:
+    """Processes still alive after ``timeout`` seconds (empty when all ended)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = tagged_processes(tag)
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
+
+
+def scenario(release: str = "+2s", extra: str = "", rivals: int = 2) -> str:
+    """A small Resy scenario: 19:00 and 19:30, two table types each."""
+    rival_block = (
+        f"[[rivals]]\ncount = {rivals}\ndelay_median_ms = 400\ndelay_sigma = 0.3\n" if rivals else "rivals = []\n"
+    )
+    return f"""
+provider = "resy"
+{rival_block if not rivals else ""}
+[release]
+at = "{release}"
+day = "+20d"
+[[slots]]
+time = "19:00"
+table_types = ["Dining Room", "Bar"]
+[[slots]]
+time = "19:30"
+table_types = ["Dining Room", "Bar"]
+{rival_block if rivals else ""}
+{extra}
+"""
