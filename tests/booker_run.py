@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,20 +85,25 @@ def run_booker(
     return Run(done.returncode, done.stdout, done.stderr, tag)
 
 
+@contextmanager
 def start_booker(
     sim: SimHandle, command: list[str], cwd: Path, **env: str
-) -> tuple[subprocess.Popen[str], str]:
-    """Start without waiting (for signal tests); returns the process and its tag."""
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """Start without waiting (for signal tests); killed and its pipes closed at the end."""
     tag = uuid.uuid4().hex
-    process = subprocess.Popen(
+    with subprocess.Popen(
         command,
         env=environment(sim, tag, **env),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    return process, tag
+    ) as process:
+        try:
+            yield process, tag
+        finally:
+            if process.poll() is None:
+                process.kill()
 
 
 def tagged_processes(tag: str) -> list[psutil.Process]:
@@ -141,3 +148,34 @@ table_types = ["Dining Room", "Bar"]
 {rival_block if rivals else ""}
 {extra}
 """
+
+
+def read_until(process: subprocess.Popen[str], text: str, timeout: float) -> str:
+    """Read the process's stdout (unbuffered) until ``text`` shows; everything read so far."""
+    import selectors
+
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk
+            if text.encode() in seen:
+                return seen.decode(errors="replace")
+    raise AssertionError(f"{text!r} not seen within {timeout} s; got: {seen!r}")
+
+
+def worker_processes(supervisor_pid: int) -> list[psutil.Process]:
+    """The supervisor's worker processes (not multiprocessing's resource tracker)."""
+    return [
+        child
+        for child in psutil.Process(supervisor_pid).children()
+        if "resource_tracker" not in " ".join(child.cmdline())
+    ]

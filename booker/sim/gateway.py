@@ -1,0 +1,162 @@
+"""The ASGI front door shared by all providers: ledger, rate limit, faults, /_sim routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Protocol
+
+import orjson
+
+from booker.sim.asgi import (
+    DisconnectedError,
+    Receive,
+    Request,
+    Response,
+    Scope,
+    Send,
+    error_response,
+    json_response,
+    read_request,
+    send_response,
+)
+from booker.sim.faults import FaultPlan, RateLimiter, Verdict
+from booker.sim.rivals import run_rivals
+from booker.sim.scenario import Fault
+from booker.sim.world import World
+
+log = logging.getLogger("booker.sim")
+
+Dropper = Callable[[Scope], bool]
+
+CHALLENGE_HTML = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+    b"<body><h1>Checking your browser before accessing the site.</h1></body></html>"
+)
+
+
+class ProviderApp(Protocol):
+    """What a simulated service supplies to the gateway."""
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one API request."""
+        ...
+
+    def rate_key(self, request: Request) -> str:
+        """The client identity the rate limit counts against."""
+        ...
+
+    def wrong_types(self, path: str) -> object:
+        """A JSON value shaped like the answer for `path` but with wrong field types."""
+        ...
+
+
+def _no_drop(scope: Scope) -> bool:
+    return False
+
+
+class Gateway:
+    """ASGI app: records every API request and applies scripted pressure before the provider."""
+
+    def __init__(self, world: World, provider: ProviderApp, dropper: Dropper = _no_drop) -> None:
+        self.world = world
+        self.provider = provider
+        self.dropper = dropper
+        self.plan = FaultPlan(world.scenario.faults, world.release_at, world.rng)
+        limit = world.scenario.rate_limit
+        self.limiter = RateLimiter(limit) if limit else None
+        self._rivals: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start background actors (rivals) on the running loop."""
+        self._rivals = asyncio.create_task(run_rivals(self.world))
+
+    async def stop(self) -> None:
+        """Stop background actors."""
+        if self._rivals is not None:
+            self._rivals.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rivals
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        clock = self.world.clock
+        t = clock.now()
+        if scope["path"].startswith("/_sim/"):
+            response = self._sim_route(scope["method"], scope["path"])
+            await send_response(send, response, clock.http_date(), None)
+            return
+        record = self.world.ledger.request(
+            t, scope["method"], scope["path"], scope.get("http_version", "1.1")
+        )
+        try:
+            request = await read_request(scope, receive, t)
+        except DisconnectedError:
+            return
+        if self.limiter is not None and not self.limiter.allow(self.provider.rate_key(request)):
+            record.fault = "rate_limit"
+            response = error_response(429, "Too Many Requests")
+        else:
+            verdict = self.plan.decide(request.path, t)
+            record.fault = verdict.label
+            if verdict.delay_s > 0:
+                await asyncio.sleep(verdict.delay_s)
+            if verdict.fault is not None and verdict.fault.kind == "drop":
+                await self._drop(scope, receive)
+                return
+            response = await self._answer(request, verdict)
+        record.status = response.status
+        await send_response(send, response, clock.http_date(), request.header("accept-encoding"))
+
+    async def _answer(self, request: Request, verdict: Verdict) -> Response:
+        fault: Fault | None = verdict.fault
+        if fault is not None and fault.kind == "status":
+            return error_response(fault.status, HTTPStatus(fault.status).phrase)
+        malformed = fault.body if fault is not None and fault.kind == "malformed" else None
+        if malformed == "html":
+            return Response(200, CHALLENGE_HTML, "text/html; charset=UTF-8")
+        if malformed == "wrong_types":
+            return json_response(200, self.provider.wrong_types(request.path))
+        try:
+            response = await self.provider.handle(request)
+        except Exception:
+            log.exception("provider failed on %s %s", request.method, request.path)
+            return error_response(500, "Internal Server Error")
+        if malformed == "truncated":  # the real answer happened, its body is cut
+            return Response(200, response.body[: max(1, len(response.body) // 2)])
+        return response
+
+    async def _drop(self, scope: Scope, receive: Receive) -> None:
+        """Abort the connection and wait for the server to notice, sending nothing."""
+        if not self.dropper(scope):
+            raise ConnectionAbortedError("no connection to drop")  # hypercorn answers 500
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5.0):
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+
+    def _sim_route(self, method: str, path: str) -> Response:
+        if path == "/_sim/ledger" and method == "GET":
+            return Response(200, orjson.dumps(self.world.ledger.to_json()))
+        if path == "/_sim/health" and method == "GET":
+            return json_response(200, {"ok": True})
+        return error_response(404, "Not Found")

@@ -1,0 +1,84 @@
+"""The ledger: everything the sim saw and did, on one sim clock, served at /_sim/ledger."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One API request; `status` 0 means the connection was dropped."""
+
+    t: float
+    method: str
+    path: str
+    http_version: str
+    status: int = 0
+    fault: str | None = None
+
+
+@dataclass(slots=True)
+class BookingRecord:
+    """One reservation, by the client under test ("booker") or a rival."""
+
+    t: float
+    who: str
+    reservation_id: int
+    time: str
+    table_type: str
+    day: str
+    party_size: int
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationRecord:
+    """One cancellation of a booking."""
+
+    t: float
+    reservation_id: int
+
+
+class Ledger:
+    """Append-only record of requests, bookings and cancellations."""
+
+    def __init__(self, started_at: float, release_at: float, clock_skew_s: float) -> None:
+        self.started_at = started_at
+        self.release_at = release_at
+        self.clock_skew_s = clock_skew_s
+        self.requests: list[RequestRecord] = []
+        self.bookings: list[BookingRecord] = []
+        self.cancellations: list[CancellationRecord] = []
+        self._next_id = 900_000_001
+
+    def request(self, t: float, method: str, path: str, http_version: str) -> RequestRecord:
+        """Open a request record; the caller fills in status and fault."""
+        record = RequestRecord(t, method, path, http_version)
+        self.requests.append(record)
+        return record
+
+    def book(
+        self, t: float, who: str, *, time: str, table_type: str, day: str, party_size: int
+    ) -> BookingRecord:
+        """Record a booking under a fresh reservation id."""
+        record = BookingRecord(t, who, self._next_id, time, table_type, day, party_size)
+        self._next_id += 1
+        self.bookings.append(record)
+        return record
+
+    def cancel(self, t: float, booking: BookingRecord) -> None:
+        """Mark a booking cancelled and record when."""
+        booking.active = False
+        self.cancellations.append(CancellationRecord(t, booking.reservation_id))
+
+    def to_json(self) -> dict[str, Any]:
+        """The ledger as the JSON object served at /_sim/ledger."""
+        return {
+            "release_at": self.release_at,
+            "clock_skew_s": self.clock_skew_s,
+            "started_at": self.started_at,
+            "requests": [asdict(r) for r in self.requests],
+            "bookings": [asdict(b) for b in self.bookings],
+            "cancellations": [asdict(c) for c in self.cancellations],
+        }

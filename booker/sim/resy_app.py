@@ -1,0 +1,310 @@
+"""The simulated Resy API (api.resy.com) on top of the shared world."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from booker.sim.asgi import (
+    MethodNotAllowedError,
+    Request,
+    Response,
+    Router,
+    error_response,
+    json_response,
+)
+from booker.sim.clock import rfc3339
+from booker.sim.inventory import Stock
+from booker.sim.ledger import BookingRecord
+from booker.sim.world import World
+
+USER_PATHS = frozenset({"/2/user", "/3/details", "/3/book", "/3/cancel", "/3/user/reservations"})
+SLOT_MINUTES = 90
+FORM = "application/x-www-form-urlencoded"
+_SLOT_TOKEN = re.compile(
+    r"^rgs://resy/(\d+)/(\d+)/\d+/(\d{4}-\d{2}-\d{2})/\d{4}-\d{2}-\d{2}/"
+    r"(\d{2}:\d{2}:\d{2})/\d+/([^/]+)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BookToken:
+    """A /3/details hand-out: which stock, for how many, until when (sim clock)."""
+
+    stock: Stock
+    party_size: int
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A reservation the user holds."""
+
+    booking: BookingRecord
+    stock: Stock
+    resy_token: str
+
+
+def slot_token(venue_id: int, day: str, stock: Stock) -> str:
+    """The `config.token` string of a slot."""
+    return (
+        f"rgs://resy/{venue_id}/{stock.config_id}/2/{day}/{day}/{stock.time}/2/{stock.table_type}"
+    )
+
+
+class ResyApp:
+    """Resy's endpoints with the real service's checks, in its order."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.scenario = world.scenario
+        self.venue = world.scenario.venue
+        auth = world.scenario.auth
+        self.authorization = f'ResyAPI api_key="{auth.api_key}"'
+        self.book_tokens: dict[str, BookToken] = {}
+        self.held: dict[str, Held] = {}
+        self.router = Router()
+        for method, path, handler in (
+            ("GET", "/2/user", self.user),
+            ("GET", "/4/find", self.find),
+            ("POST", "/3/details", self.details),
+            ("POST", "/3/book", self.book),
+            ("POST", "/3/cancel", self.cancel),
+            ("GET", "/3/user/reservations", self.reservations),
+            ("GET", "/3/venue", self.venue_info),
+            ("GET", "/2/config", self.config),
+        ):
+            self.router.add(method, path, handler)
+
+    async def handle(self, request: Request) -> Response:
+        """User-Agent, API key, path, method and user token checks, then the endpoint."""
+        if not request.header("user-agent"):
+            return Response(500, b"Internal Server Error", "text/plain; charset=utf-8")
+        if request.header("authorization") != self.authorization:
+            return error_response(401, "Unauthorized")
+        try:
+            handler = self.router.match(request.method, request.path)
+        except MethodNotAllowedError:
+            return error_response(500, "Internal Server Error")
+        if handler is None:
+            return error_response(404, "Not Found")
+        if request.path in USER_PATHS and (
+            request.header("x-resy-auth-token") != self.scenario.auth.auth_token
+        ):
+            return error_response(419, "Unauthorized")
+        return await handler(request)
+
+    def rate_key(self, request: Request) -> str:
+        """User token, else API key, else client address."""
+        key = request.header("x-resy-auth-token") or request.header("authorization")
+        if key:
+            return key
+        return request.client[0] if request.client else "?"
+
+    def wrong_types(self, path: str) -> object:
+        """Valid JSON, wrong field types, per endpoint."""
+        if path == "/4/find":
+            return {"results": {"venues": [{"venue": {"id": "resy"}, "slots": "none"}]}}
+        if path == "/3/details":
+            return {"book_token": "expired", "user": None}
+        if path == "/3/book":
+            return {"resy_token": 0, "reservation_id": "none"}
+        if path == "/2/user":
+            return {"payment_methods": "none"}
+        if path == "/3/user/reservations":
+            return {"reservations": {"count": 0}}
+        return {"status": "ok", "results": []}
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    def _payment_methods(self) -> list[dict[str, Any]]:
+        pm = self.scenario.auth.payment_method_id
+        return [{"id": pm, "is_default": True, "type": "visa"}] if pm else []
+
+    async def user(self, request: Request) -> Response:
+        """GET /2/user."""
+        return json_response(
+            200,
+            {
+                "id": 7_000_001,
+                "first_name": "Sim",
+                "last_name": "User",
+                "payment_methods": self._payment_methods(),
+            },
+        )
+
+    async def find(self, request: Request) -> Response:
+        """GET /4/find: slots of the venue and day, empty before release."""
+        q = request.query
+        try:
+            float(q["lat"])
+            float(q["long"])
+            day = date.fromisoformat(q["day"]).isoformat()
+            party_size = int(q["party_size"])
+            venue_id = int(q["venue_id"])
+        except (KeyError, ValueError):
+            return error_response(400, "Bad Request")
+        if party_size < 1:
+            return error_response(400, "Bad Request")
+        name = self.venue.name if venue_id == self.venue.id else ""
+        slots: list[dict[str, Any]] = []
+        if venue_id == self.venue.id and day == self.world.day:
+            slots = [self._slot(s) for s in self.world.inventory.visible(party_size)]
+        venue = {"venue": {"id": {"resy": venue_id}, "name": name}, "slots": slots}
+        return json_response(
+            200,
+            {"query": {"day": day, "party_size": party_size}, "results": {"venues": [venue]}},
+        )
+
+    def _slot(self, stock: Stock) -> dict[str, Any]:
+        day = self.world.day
+        start = datetime.fromisoformat(f"{day}T{stock.time}")
+        end = start + timedelta(minutes=SLOT_MINUTES)
+        return {
+            "config": {
+                "id": stock.config_id,
+                "token": slot_token(self.venue.id, day, stock),
+                "type": stock.table_type,
+            },
+            "date": {"start": f"{day} {stock.time}", "end": end.strftime("%Y-%m-%d %H:%M:%S")},
+            "size": {"min": stock.party_min, "max": stock.party_max},
+            "quantity": stock.quantity,
+            "payment": {"is_paid": False, "deposit_fee": None},
+        }
+
+    async def details(self, request: Request) -> Response:
+        """POST /3/details (JSON): a book token, even for a slot already gone."""
+        body = request.json()
+        if not isinstance(body, dict):
+            return error_response(400, "Bad Request")
+        token, day, party_size = body.get("config_id"), body.get("day"), body.get("party_size")
+        if isinstance(party_size, str) and party_size.isdigit():
+            party_size = int(party_size)
+        if not isinstance(token, str) or not isinstance(day, str):
+            return error_response(400, "Bad Request")
+        if not isinstance(party_size, int) or isinstance(party_size, bool) or party_size < 1:
+            return error_response(400, "Bad Request")
+        m = _SLOT_TOKEN.match(token)
+        if m is None:
+            return error_response(400, "Bad Request")
+        stock = self.world.inventory.find(int(m.group(2)))
+        if (
+            stock is None
+            or day != self.world.day
+            or token != slot_token(self.venue.id, self.world.day, stock)
+        ):
+            return error_response(404, "Not Found")
+        if not stock.seats(party_size):
+            return error_response(400, "Bad Request")
+        value = secrets.token_urlsafe(48)
+        expires_at = request.t + self.scenario.release.book_token_ttl_s
+        self.book_tokens[value] = BookToken(stock, party_size, expires_at)
+        return json_response(
+            200,
+            {
+                "book_token": {"value": value, "date_expires": rfc3339(expires_at)},
+                "user": {"payment_methods": self._payment_methods()},
+            },
+        )
+
+    async def book(self, request: Request) -> Response:
+        """POST /3/book (form): 201 with the reservation, or 402/412 as the real service."""
+        form = request.form()
+        if form is None or not form.get("book_token"):
+            return error_response(400, "Bad Request")
+        try:
+            payment = orjson.loads(form["struct_payment_method"])
+            payment_id = payment["id"]
+        except (KeyError, TypeError, orjson.JSONDecodeError):
+            return error_response(400, "Bad Request")
+        pm = self.scenario.auth.payment_method_id
+        if pm == 0 or str(payment_id) != str(pm):
+            return error_response(402, "Payment method required")
+        now = self.world.clock.now()
+        ticket = self.book_tokens.get(form["book_token"])
+        if ticket is None or ticket.expires_at <= now:
+            return error_response(412, "Book token is invalid or has expired")
+        stock = ticket.stock
+        if stock.quantity <= 0:
+            return error_response(412, "Sorry, this reservation is no longer available")
+        if not self.scenario.release.allow_multiple and self._holds_day():
+            return error_response(412, "You already have a reservation for this day")
+        self.world.inventory.take(stock)
+        del self.book_tokens[form["book_token"]]
+        booking = self.world.ledger.book(
+            now,
+            "booker",
+            time=stock.time,
+            table_type=stock.table_type,
+            day=self.world.day,
+            party_size=ticket.party_size,
+        )
+        resy_token = f"rr://{secrets.token_hex(24)}"
+        self.held[resy_token] = Held(booking, stock, resy_token)
+        return json_response(
+            201, {"resy_token": resy_token, "reservation_id": booking.reservation_id}
+        )
+
+    def _holds_day(self) -> bool:
+        return any(h.booking.active and h.booking.day == self.world.day for h in self.held.values())
+
+    async def cancel(self, request: Request) -> Response:
+        """POST /3/cancel (form): 200, or 404 for an unknown or cancelled reservation."""
+        form = request.form()
+        if form is None or not form.get("resy_token"):
+            return error_response(400, "Bad Request")
+        held = self.held.get(form["resy_token"])
+        if held is None or not held.booking.active:
+            return error_response(404, "Not Found")
+        self.world.ledger.cancel(self.world.clock.now(), held.booking)
+        self.world.inventory.give_back(held.stock)
+        return json_response(
+            200,
+            {
+                "payment": {},
+                "status": "cancelled",
+                "reservation_id": held.booking.reservation_id,
+            },
+        )
+
+    async def reservations(self, request: Request) -> Response:
+        """GET /3/user/reservations: the user's active reservations."""
+        items = [
+            {
+                "reservation_id": h.booking.reservation_id,
+                "resy_token": h.resy_token,
+                "day": h.booking.day,
+                "time_slot": h.booking.time,
+                "num_seats": h.booking.party_size,
+                "venue": {"id": self.venue.id, "name": self.venue.name},
+                "config": {"type": h.booking.table_type},
+            }
+            for h in self.held.values()
+            if h.booking.active
+        ]
+        return json_response(200, {"reservations": items})
+
+    async def venue_info(self, request: Request) -> Response:
+        """GET /3/venue?id=V."""
+        if request.query.get("id") != str(self.venue.id):
+            return error_response(404, "Not Found")
+        return json_response(
+            200,
+            {
+                "id": {"resy": self.venue.id},
+                "name": self.venue.name,
+                "location": {"time_zone": self.venue.time_zone},
+                "content": [{"name": "need_to_know", "body": self.venue.content}],
+            },
+        )
+
+    async def config(self, request: Request) -> Response:
+        """GET /2/config?venue_id=V."""
+        if request.query.get("venue_id") != str(self.venue.id):
+            return error_response(404, "Not Found")
+        return json_response(200, {"lead_time_in_days": self.venue.lead_time_in_days})
