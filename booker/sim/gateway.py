@@ -130,7 +130,7 @@ class Gateway:
     async def _answer(self, request: Request, verdict: Verdict) -> Response:
         fault: Fault | None = verdict.fault
         if fault is not None and fault.kind == "status":
-            return error_response(fault.status, HTTPStatus(fault.status).phrase)
+            return error_response(fault.status, status_phrase(fault.status))
         malformed = fault.body if fault is not None and fault.kind == "malformed" else None
         if malformed == "html":
             return Response(200, CHALLENGE_HTML, "text/html; charset=UTF-8")
@@ -160,3 +160,16 @@ class Gateway:
         if path == "/_sim/health" and method == "GET":
             return json_response(200, {"ok": True})
         return error_response(404, "Not Found")
+
+
+NON_STANDARD_PHRASES = {419: "Unauthorized"}  # Resy answers a bad token with 419
+
+
+def status_phrase(status: int) -> str:
+    """The reason phrase the real service uses, for standard and non-standard codes."""
+    if status in NON_STANDARD_PHRASES:
+        return NON_STANDARD_PHRASES[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
