@@ -111,7 +111,10 @@ def tagged_processes(tag: str) -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter():
         try:
-            if process.environ().get(TAG_VARIABLE) == tag and process.status() != psutil.STATUS_ZOMBIE:
+            if (
+                process.environ().get(TAG_VARIABLE) == tag
+                and process.status() != psutil.STATUS_ZOMBIE
+            ):
                 found.append(process)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
@@ -131,7 +134,9 @@ def wait_until_gone(tag: str, timeout: float) -> list[psutil.Process]:
 def scenario(release: str = "+2s", extra: str = "", rivals: int = 2) -> str:
     """A small Resy scenario: 19:00 and 19:30, two table types each."""
     rival_block = (
-        f"[[rivals]]\ncount = {rivals}\ndelay_median_ms = 400\ndelay_sigma = 0.3\n" if rivals else "rivals = []\n"
+        f"[[rivals]]\ncount = {rivals}\ndelay_median_ms = 400\ndelay_sigma = 0.3\n"
+        if rivals
+        else "rivals = []\n"
     )
     return f"""
 provider = "resy"

@@ -39,7 +39,9 @@ def test_books_exactly_once_after_release(tmp_path: Path, plain: bool, workers: 
 def test_dry_run_never_books(tmp_path: Path) -> None:
     """--dry-run finds a slot and fetches its details but never calls /3/book."""
     with running_sim(scenario("+1s", rivals=0), tmp_dir=tmp_path) as sim:
-        command = book_resy_command(sim, "--dry-run", "--cadence-ms", "50", "--max-duration", "30", "--json")
+        command = book_resy_command(
+            sim, "--dry-run", "--cadence-ms", "50", "--max-duration", "30", "--json"
+        )
         run = run_booker(sim, command, tmp_path)
         ledger = sim.ledger()
     assert run.code == 0, run.stderr
@@ -55,7 +57,9 @@ def test_dry_run_never_books(tmp_path: Path) -> None:
 def test_prefers_times_in_the_order_given(tmp_path: Path) -> None:
     """With both times free, the first listed time is booked, whatever the served order."""
     with running_sim(scenario("+1s", rivals=0), tmp_dir=tmp_path) as sim:
-        command = book_resy_command(sim, "--cadence-ms", "50", "--max-duration", "30", "--json", times="19:30,19:00")
+        command = book_resy_command(
+            sim, "--cadence-ms", "50", "--max-duration", "30", "--json", times="19:30,19:00"
+        )
         run = run_booker(sim, command, tmp_path)
     assert run.code == 0, run.stderr
     assert run.json()["slot"]["time"] == "19:30:00"
@@ -64,7 +68,9 @@ def test_prefers_times_in_the_order_given(tmp_path: Path) -> None:
 def test_human_output_tells_the_story(tmp_path: Path) -> None:
     """Without --json: venue, settings, slots found, the winning worker and the totals."""
     with running_sim(scenario("+1s", rivals=0), tmp_dir=tmp_path) as sim:
-        command = book_resy_command(sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30")
+        command = book_resy_command(
+            sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30"
+        )
         run = run_booker(sim, command, tmp_path)
     assert run.code == 0, run.stderr
     out = run.stdout

@@ -66,7 +66,9 @@ def test_killed_supervisor_leaves_no_worker(tmp_path: Path) -> None:
 def test_dead_worker_is_reported_and_the_job_goes_on(tmp_path: Path) -> None:
     """A worker killed mid-run is reported; the others still book after the release."""
     with running_sim(scenario("+4s", rivals=0), tmp_dir=tmp_path) as sim:
-        command = book_resy_command(sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30")
+        command = book_resy_command(
+            sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30"
+        )
         with start_booker(sim, command, tmp_path) as (process, tag):
             early = read_until(process, "polling", timeout=20)
             victim = worker_processes(process.pid)[0]
