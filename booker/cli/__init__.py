@@ -1,0 +1,48 @@
+"""Command line: click only. Parses, builds frozen values, runs, maps results to exit codes.
+
+Exit codes: 0 booked (or a dry run found a slot), 1 not booked in time,
+2 bad usage or input, 3 the service refused for good, 130 interrupted.
+
+Each command lives in its own module of this package and is registered here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from booker.cli.book import book
+from booker.cli.sim import sim
+from booker.exceptions import BookerError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="booker")
+def cli() -> None:
+    """Win hard-to-get reservations the instant they are released."""
+
+
+cli.add_command(book)
+cli.add_command(sim)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: one line on stderr for any error, documented exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="booker", standalone_mode=False)
+    except click.exceptions.Abort:
+        code = EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        click.echo(f"booker: error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except BookerError as exc:
+        click.echo(f"booker: error: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else 0)
