@@ -15,7 +15,7 @@ Kind           reaction
 EXPECTED       nothing yet: reset throttle and failure counters
 FOUND, BOOKED  success: reset counters
 THROTTLE       pause everyone 1-2 s; every 10 in a row drop concurrency by 1
-FAILURE        count; from 20 in a row warn (and keep warning)
+FAILURE        count; warn when 20 in a row is reached (the status line keeps it)
 GONE           that slot is gone: next candidate (counters untouched)
 TERMINAL       stop the whole job, exit 3
 =============  ============================================================

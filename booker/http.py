@@ -77,10 +77,14 @@ def is_loopback(host: str) -> bool:
 
 def check_base_url(url: str) -> str:
     """Accept https anywhere and http only on loopback; return it without a trailing slash."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises on a bad port
+    except ValueError as exc:
+        raise UsageError(f"--base-url must be an http(s) URL, got {url!r}") from exc
+    if parts.scheme not in ("http", "https") or not host:
         raise UsageError(f"--base-url must be an http(s) URL, got {url!r}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(host):
         raise UsageError("--base-url may use http:// only for loopback hosts; use https://")
     return url.rstrip("/")
 

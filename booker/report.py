@@ -31,9 +31,10 @@ def describe_event(event: ev.Event) -> str | None:
             return f"worker {event.worker} found {data.get('count')} matching slots: {shown}"
         case ev.BOOKED:
             slot = data.get("slot") or {}
+            what = " ".join(p for p in (str(slot.get("time", ""))[:5], slot.get("type", "")) if p)
             return (
-                f"worker {event.worker} booked {str(slot.get('time', ''))[:5]} {slot.get('type', '')} "
-                f"on attempt {data.get('attempt')} (reservation {data.get('reservation_id')})"
+                f"worker {event.worker} booked {what} "
+                f"on attempt {data.get('attempt')} ({data.get('reservation_id')})"
             )
         case ev.DRY_RUN:
             slot = data.get("slot") or {}

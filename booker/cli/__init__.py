@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="booker", standalone_mode=False)
     except click.exceptions.Abort:
         code = EXIT_INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as exc:
+        path = exc.ctx.command_path if exc.ctx else "booker"
+        click.echo(f"booker: error: missing command; see '{path} --help'", err=True)
+        code = exc.exit_code
     except click.ClickException as exc:
         click.echo(f"booker: error: {exc.format_message()}", err=True)
         code = exc.exit_code

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from booker.cli.options import engine_options, parse_day, parse_party_size, parse_times
-from booker.credentials import Redactor, require
-from booker.http import ClientConfig, check_base_url
-from booker.model import EXIT_CODES, ResyTarget
-from booker.providers import resy
-from booker.settings import EngineSettings
+from booker.cli.options import (
+    engine_options,
+    parse_day,
+    parse_identifier,
+    parse_nights,
+    parse_party_size,
+    parse_times,
+)
+from booker.credentials import require
+from booker.http import check_base_url
+from booker.model import ResyTarget
+from booker.providers import cart, resy
 
 
 @click.group()
@@ -55,16 +60,15 @@ def book_resy(
     log_file: Path | None,
 ) -> int:
     """Book a Resy table the moment one at a wanted time appears."""
-    from booker.engine.supervisor import Supervisor
+    from booker.cli.runner import client_config, engine_settings, run_job
     from booker.providers.resy_flow import ResyJob
-    from booker.report import ConsoleReporter, LogFile
 
-    settings = EngineSettings(
-        cadence_ms=cadence_ms,
-        concurrency=concurrency,
-        max_duration_s=max_duration,
-        retries=retries,
+    settings = engine_settings(
         workers=workers,
+        concurrency=concurrency,
+        retries=retries,
+        cadence_ms=cadence_ms,
+        max_duration=max_duration,
         dry_run=dry_run,
     )
     target = ResyTarget(
@@ -74,27 +78,90 @@ def book_resy(
         times=parse_times(times),
         payment_method_id=payment_method_id,
     )
-    client = ClientConfig(
-        base_url=check_base_url(base_url),
-        ca_cert=ca_cert,
-        connect_timeout_s=settings.connect_timeout_s,
-        request_timeout_s=settings.request_timeout_s,
-    )
+    client = client_config(check_base_url(base_url), ca_cert, settings)
     found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
     credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
-    redactor = Redactor(credentials.secrets())
-    log = LogFile(log_file, redactor) if log_file else None
     header = (
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
     )
-    reporter = ConsoleReporter(
-        sys.stdout, human=not as_json, redactor=redactor, log=log, header=header
+    _result, code = run_job(
+        ResyJob(credentials, target),
+        settings,
+        client,
+        secrets=credentials.secrets(),
+        header=header,
+        as_json=as_json,
+        log_file=log_file,
     )
-    try:
-        result = Supervisor(settings, client, ResyJob(credentials, target), reporter).run()
-        reporter.finished(result)
-    finally:
-        if log:
-            log.close()
-    return EXIT_CODES[result.status]
+    return code
+
+
+@book.command(
+    "cart",
+    epilog="""\b
+Example:
+  booker book cart --contract-code NY --facility-id 140 --site-id 245719 \\
+      --arrival-date 2026-05-17 --nights 2 --concurrency 3
+""",
+)
+@click.option("--contract-code", required=True, help="State or agency code, e.g. NY.")
+@click.option("--facility-id", required=True, help="Campground (facility) id.")
+@click.option("--site-id", required=True, help="Campsite id.")
+@click.option("--arrival-date", required=True, help="First night, YYYY-MM-DD.")
+@click.option("--nights", type=int, required=True, help="Number of nights (1-30).")
+@click.option("--base-url", default=cart.BASE_URL, show_default=True, help="Service URL.")
+@engine_options
+def book_cart(
+    contract_code: str,
+    facility_id: str,
+    site_id: str,
+    arrival_date: str,
+    nights: int,
+    base_url: str,
+    workers: int,
+    concurrency: int,
+    retries: int,
+    cadence_ms: int,
+    max_duration: int,
+    dry_run: bool,
+    ca_cert: Path | None,
+    as_json: bool,
+    log_file: Path | None,
+) -> int:
+    """Add a campsite to the cart the moment its dates are released."""
+    from booker.cli.runner import client_config, engine_settings, run_job
+    from booker.providers.cart_flow import CartJob
+
+    settings = engine_settings(
+        workers=workers,
+        concurrency=concurrency,
+        retries=retries,
+        cadence_ms=cadence_ms,
+        max_duration=max_duration,
+        dry_run=dry_run,
+    )
+    target = cart.CartTarget(
+        contract_code=parse_identifier("--contract-code", contract_code),
+        facility_id=parse_identifier("--facility-id", facility_id),
+        site_id=parse_identifier("--site-id", site_id),
+        arrival_date=parse_day(arrival_date, option="--arrival-date"),
+        nights=parse_nights(nights),
+    )
+    client = client_config(check_base_url(base_url), ca_cert, settings)
+    found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    header = (
+        f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
+        f"arriving {target.arrival_date} for {target.nights} night(s)"
+    )
+    _result, code = run_job(
+        CartJob(credentials, target),
+        settings,
+        client,
+        secrets=credentials.secrets(),
+        header=header,
+        as_json=as_json,
+        log_file=log_file,
+    )
+    return code

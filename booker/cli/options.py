@@ -78,14 +78,14 @@ def engine_options(command: click.decorators.FC) -> click.decorators.FC:
     return command
 
 
-def parse_day(text: str) -> str:
+def parse_day(text: str, option: str = "--date") -> str:
     """A calendar day, not in the past (one day of slack for time zones)."""
     try:
-        day = dt.date.fromisoformat(text.strip())
+        day = dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
     except ValueError as exc:
-        raise UsageError(f"--date must be YYYY-MM-DD, got {text!r}") from exc
+        raise UsageError(f"{option} must be YYYY-MM-DD, got {text!r}") from exc
     if day < dt.date.today() - dt.timedelta(days=1):
-        raise UsageError(f"--date {day} is in the past")
+        raise UsageError(f"{option} {day} is in the past")
     return day.isoformat()
 
 
@@ -111,3 +111,18 @@ def parse_party_size(size: int) -> int:
     if not 1 <= size <= 20:
         raise UsageError(f"--party-size must be between 1 and 20 (got {size})")
     return size
+
+
+def parse_nights(nights: int) -> int:
+    """1 to 30 nights."""
+    if not 1 <= nights <= 30:
+        raise UsageError(f"--nights must be between 1 and 30 (got {nights})")
+    return nights
+
+
+def parse_identifier(option: str, text: str) -> str:
+    """A service id: letters, digits, dashes and underscores only."""
+    value = text.strip()
+    if not value or not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise UsageError(f"{option} must be letters and digits, got {text!r}")
+    return value

@@ -273,7 +273,8 @@ class Supervisor:
             slot = booked.data.get("slot")
             return JobResult(
                 Status.BOOKED,
-                f"Booked {_describe(slot)} (reservation {booked.data['reservation_id']})",
+                f"Booked {_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
+                f"{booked.data['reservation_id']})",
                 reservation_id=str(booked.data["reservation_id"]),
                 slot=slot,
                 worker=booked.worker,
@@ -305,7 +306,8 @@ class Supervisor:
 def _describe(slot: dict[str, str] | None) -> str:
     if not slot:
         return "a slot"
-    return f"{slot.get('day', '')} {str(slot.get('time', ''))[:5]} {slot.get('type', '')}".strip()
+    parts = (slot.get("day", ""), str(slot.get("time", ""))[:5], slot.get("type", ""))
+    return " ".join(part for part in parts if part)
 
 
 @contextmanager

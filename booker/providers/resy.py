@@ -221,9 +221,13 @@ def _slot(raw: Any, party_size: int) -> Slot | None:
     day, _, clock = start.partition(" ")
     if not clock:
         day, clock = "", start
+    try:
+        time = normalise_time(clock)
+    except ValueError:
+        return None
     table_type = config.get("type")
     return Slot(
-        time=normalise_time(clock),
+        time=time,
         table_type=table_type if isinstance(table_type, str) else "",
         token=token,
         day=day,
@@ -357,3 +361,48 @@ def read_lead_time(answer: Answer) -> int | None:
     except (ParseError, AttributeError):
         return None
     return value if isinstance(value, int) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A slot as ``booker slots`` lists it: the slot and what holding it costs."""
+
+    slot: Slot
+    is_paid: bool = False
+    deposit_fee: float | None = None
+
+
+def parse_offers(document: Any, day: str, party_size: int) -> list[Offer]:
+    """Like ``parse_slots``, each slot with ``payment.is_paid`` and ``payment.deposit_fee``."""
+    venues = dig(document, "results", "venues")
+    if not isinstance(venues, list):
+        raise ParseError("results.venues is not a list")
+    raw_slots = venues[0].get("slots") if venues and isinstance(venues[0], dict) else None
+    if raw_slots is None:
+        return []
+    if not isinstance(raw_slots, list):
+        raise ParseError("slots is not a list")
+    offers: list[Offer] = []
+    for raw in raw_slots:
+        slot = _slot(raw, party_size)
+        if slot is None or (slot.day and slot.day != day):
+            continue
+        payment = raw.get("payment")
+        payment = payment if isinstance(payment, dict) else {}
+        fee = _amount(payment.get("deposit_fee"))
+        offers.append(Offer(slot, bool(payment.get("is_paid")) or bool(fee), fee))
+    return offers
+
+
+def _amount(value: Any) -> float | None:
+    """A fee as a number (numbers or numeric strings), None when absent or unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

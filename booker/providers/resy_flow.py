@@ -23,6 +23,7 @@ class ResyJob:
     credentials: ResyCredentials
     target: ResyTarget
     allow_multiple: bool = False
+    noun: str = "reservation"
 
     def flow(self) -> ResyFlow:
         """A fresh flow for one worker."""

@@ -1,0 +1,144 @@
+"""The cart's sequence of calls: read the cart, then add to cart every tick until accepted."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from booker.decide import Kind, Verdict
+from booker.exceptions import ParseError
+from booker.http import Answer, Request
+from booker.model import Booked, Slot
+from booker.providers import cart
+from booker.providers.base import WorkerIO
+from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
+
+WARM_RETRY_S = 0.5
+CONFIRM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CartJob:
+    """Everything a worker needs to run the cart flow (pickles into workers)."""
+
+    credentials: CartCredentials
+    target: CartTarget
+    allow_multiple: bool = False
+    known_items: frozenset[str] = field(default=frozenset())
+    noun: str = "cart item"
+
+    def flow(self) -> CartFlow:
+        """A fresh flow for one worker."""
+        return CartFlow(self)
+
+
+class CartFlow:
+    """One worker's cart flow."""
+
+    def __init__(self, job: CartJob) -> None:
+        self.job = job
+        self.api = CartApi(job.credentials, job.target)
+        self._add = self.api.add_item()
+        self.before: frozenset[str] = job.known_items
+
+    async def warm(self, io: WorkerIO) -> bool:
+        """Read the cart once: proves the credentials, remembers what was there before."""
+        warned = False
+        while not io.stopped:
+            answer = await io.send(self.api.view_cart())
+            refused = cart.classify_cart_answer(answer)
+            if refused is not None and refused.kind is Kind.TERMINAL:
+                io.terminal(refused.reason)
+                return False
+            if refused is None:
+                try:
+                    items = cart.read_cart(answer)
+                except ParseError as exc:
+                    refused = Verdict(Kind.FAILURE, answer.status, str(exc))
+                else:
+                    self.before = self.before | {item.cart_item_id for item in items}
+                    io.report(
+                        "ready",
+                        http_version=answer.http_version,
+                        warm_ms=answer.elapsed_s * 1e3,
+                        cart_items=len(items),
+                    )
+                    if io.settings.dry_run:
+                        io.found_dry_run({"slot": self._slot_dict(), "cart_items": len(items)})
+                        return False
+                    return True
+            if not warned:
+                io.report("warm_failed", reason=refused.reason)
+                warned = True
+            await asyncio.sleep(WARM_RETRY_S)
+        return False
+
+    def poll(self) -> Request:
+        """Add to cart, built once."""
+        return self._add
+
+    def read_poll(self, answer: Answer) -> Verdict:
+        """Classify an add-to-cart answer."""
+        return cart.read_add(answer)
+
+    async def book(self, io: WorkerIO, verdict: Verdict) -> None:
+        """Added, or overlapping: confirm through the cart which of our items won."""
+        for attempt in range(CONFIRM_ATTEMPTS):
+            if io.claimed and verdict.reason == cart.OVERLAPS:
+                return  # our own parallel request won; nothing more to do
+            answer = await io.send(self.api.view_cart())
+            refused = cart.classify_cart_answer(answer)
+            if refused is not None:
+                io.apply(refused)
+                if refused.kind is Kind.TERMINAL:
+                    io.terminal(refused.reason)
+                    return
+                await asyncio.sleep(0.02 * (attempt + 1))
+                continue
+            try:
+                items = cart.read_cart(answer)
+            except ParseError:
+                await asyncio.sleep(0.02 * (attempt + 1))
+                continue
+            await self._settle(io, verdict, items)
+            return
+        if verdict.reason == cart.ADDED:
+            io.report("warning", message="added to cart but the cart could not be read; check it")
+
+    async def _settle(self, io: WorkerIO, verdict: Verdict, items: list[CartItem]) -> None:
+        target = self.job.target
+        ours = [i for i in items if i.matches(target) and i.cart_item_id not in self.before]
+        if not ours:
+            if verdict.reason == cart.OVERLAPS and not io.claimed:
+                io.terminal(cart.CART_FULL)
+            return
+        first, extras = ours[0], ours[1:]
+        booked = Booked(first.cart_item_id, self._slot(first.cart_item_id))
+        io.apply(Verdict(Kind.BOOKED, 200, "in cart", booked=booked))
+        if io.won(booked, 1) and extras and not self.job.allow_multiple:
+            for extra in extras:
+                removed = await io.send(self.api.remove(extra.cart_item_id))
+                io.report(
+                    "duplicate",
+                    reservation_id=extra.cart_item_id,
+                    cancelled=removed.status == 200,
+                    slot=self._slot_dict(),
+                )
+
+    def _slot(self, cart_item_id: str = "") -> Slot:
+        target = self.job.target
+        return Slot(time="", table_type=self._what(), token=cart_item_id, day=target.arrival_date)
+
+    def _what(self) -> str:
+        target = self.job.target
+        return f"site {target.site_id}, {target.nights} night{'s' if target.nights != 1 else ''}"
+
+    def _slot_dict(self) -> dict[str, str]:
+        target = self.job.target
+        return {
+            "site": target.site_id,
+            "day": target.arrival_date,
+            "nights": str(target.nights),
+            "type": self._what(),
+            "time": "",
+        }

@@ -1,0 +1,822 @@
+"""Unit tests of the Resy provider: request builders and pure answer readers, no I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from booker.decide import Kind, Verdict
+from booker.exceptions import ParseError
+from booker.http import Answer, Request
+from booker.model import ResyTarget, Slot
+from booker.providers import resy
+
+DAY = "2026-12-24"
+KEY = "k" * 32
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.user.token"
+PROPERTY = settings(max_examples=200, deadline=None, database=None, derandomize=True)
+
+PUBLIC_CALLS = ("find", "venue", "config")
+USER_CALLS = ("user", "details", "book", "cancel", "reservations")
+
+
+@pytest.fixture
+def target() -> ResyTarget:
+    """Venue 60029, party of 2, 19:00 preferred over 18:30."""
+    return ResyTarget(venue_id=60029, day=DAY, party_size=2, times=("19:00:00", "18:30:00"))
+
+
+@pytest.fixture
+def api(target: ResyTarget) -> resy.ResyApi:
+    """The request builder for the default target."""
+    return resy.ResyApi(resy.ResyCredentials(KEY, TOKEN), target)
+
+
+def build(api: resy.ResyApi, name: str) -> Request:
+    """Build the request called ``name`` with plausible arguments."""
+    calls: dict[str, Callable[[], Request]] = {
+        "find": api.find,
+        "venue": api.venue,
+        "config": api.config,
+        "user": api.user,
+        "reservations": api.reservations,
+        "details": lambda: api.details(Slot("19:00:00", "Dining Room", "rgs://x", DAY)),
+        "book": lambda: api.book("book-token", 123),
+        "cancel": lambda: api.cancel("rr://abc"),
+    }
+    return calls[name]()
+
+
+def answer(status: int, document: Any = None, raw: bytes | None = None) -> Answer:
+    """An answer with ``document`` serialised as JSON (or ``raw`` bytes)."""
+    body = raw if raw is not None else orjson.dumps(document)
+    return Answer(status, body)
+
+
+def raw_slot(
+    start: Any = f"{DAY} 19:00:00",
+    token: Any = "rgs://resy/60029/1/2/19:00/Dining Room",
+    table: Any = "Dining Room",
+    size: Any = None,
+) -> dict[str, Any]:
+    """A slot as /4/find serves it."""
+    return {
+        "config": {"id": 1, "token": token, "type": table},
+        "date": {"start": start, "end": f"{DAY} 20:30:00"},
+        "size": {"min": 1, "max": 4} if size is None else size,
+        "quantity": 1,
+        "payment": {"is_paid": False, "deposit_fee": None},
+    }
+
+
+def find_doc(slots: Any) -> dict[str, Any]:
+    """A /4/find document whose first venue serves ``slots``."""
+    return {"results": {"venues": [{"venue": {"id": {"resy": 60029}}, "slots": slots}]}}
+
+
+def found_tokens(verdict: Verdict) -> list[str]:
+    """Tokens of the slots a verdict carries, in order."""
+    return [s.token for s in verdict.slots]
+
+
+# --- request builders ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLS + USER_CALLS)
+def test_every_call_carries_key_and_browser_headers(api: resy.ResyApi, name: str) -> None:
+    """Every request carries the API key and the browser-like headers."""
+    headers = dict(build(api, name).headers)
+    assert headers["Authorization"] == f'ResyAPI api_key="{KEY}"'
+    assert headers["User-Agent"].startswith("Mozilla/5.0")
+    assert headers["Origin"] == "https://resy.com"
+    assert headers["Referer"] == "https://resy.com/"
+    assert headers["Accept"] == "application/json, text/plain, */*"
+
+
+@pytest.mark.parametrize("name", USER_CALLS)
+def test_user_scoped_calls_carry_the_user_token_twice(api: resy.ResyApi, name: str) -> None:
+    """User-scoped calls carry the token as X-Resy-Auth-Token and X-Resy-Universal-Auth."""
+    headers = dict(build(api, name).headers)
+    assert headers["X-Resy-Auth-Token"] == TOKEN
+    assert headers["X-Resy-Universal-Auth"] == TOKEN
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLS)
+def test_public_calls_never_carry_the_user_token(api: resy.ResyApi, name: str) -> None:
+    """/4/find, /3/venue and /2/config do not send the user's token anywhere."""
+    request = build(api, name)
+    names = {key.lower() for key, _ in request.headers}
+    assert "x-resy-auth-token" not in names
+    assert "x-resy-universal-auth" not in names
+    assert all(TOKEN not in value for _, value in request.headers)
+    assert TOKEN not in request.path
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLS + USER_CALLS)
+def test_no_header_is_sent_twice(api: resy.ResyApi, name: str) -> None:
+    """Header names are unique within each request."""
+    names = [key.lower() for key, _ in build(api, name).headers]
+    assert len(names) == len(set(names))
+
+
+def test_header_overrides_replace_browser_headers_but_not_the_key(target: ResyTarget) -> None:
+    """Configured headers override the browser defaults; Authorization always holds the key."""
+    api = resy.ResyApi(
+        resy.ResyCredentials(KEY, TOKEN),
+        target,
+        headers={"User-Agent": "Custom/1.0", "Authorization": "stolen", "X-Extra": "1"},
+    )
+    headers = dict(api.find().headers)
+    assert headers["User-Agent"] == "Custom/1.0"
+    assert headers["X-Extra"] == "1"
+    assert headers["Authorization"] == f'ResyAPI api_key="{KEY}"'
+
+
+def test_find_query(api: resy.ResyApi) -> None:
+    """/4/find is a GET with lat, long, day, party_size and venue_id in the query, no body."""
+    request = api.find()
+    parts = urlsplit(request.path)
+    assert (request.method, parts.path, request.body) == ("GET", "/4/find", None)
+    assert parse_qs(parts.query) == {
+        "lat": ["0"],
+        "long": ["0"],
+        "day": [DAY],
+        "party_size": ["2"],
+        "venue_id": ["60029"],
+    }
+
+
+def test_details_body_is_json(api: resy.ResyApi) -> None:
+    """/3/details is a JSON POST with config_id (the slot token), day and party_size."""
+    request = api.details(Slot("19:00:00", "Bar", 'rgs://resy/1/2/"odd" token', DAY))
+    assert (request.method, request.path) == ("POST", "/3/details")
+    assert dict(request.headers)["Content-Type"] == "application/json"
+    assert request.body is not None
+    assert json.loads(request.body) == {
+        "config_id": 'rgs://resy/1/2/"odd" token',
+        "day": DAY,
+        "party_size": 2,
+    }
+
+
+@pytest.mark.parametrize("book_token", ["plain", "a+b/c=d&e f%20?", "ünïcødé"])
+@pytest.mark.parametrize("payment_id", [1, 123, 987654321])
+def test_book_body_is_form_encoded_with_json_payment(
+    api: resy.ResyApi, book_token: str, payment_id: int
+) -> None:
+    """/3/book is form-encoded; struct_payment_method is the JSON string {"id":N}."""
+    request = api.book(book_token, payment_id)
+    assert (request.method, request.path) == ("POST", "/3/book")
+    assert dict(request.headers)["Content-Type"] == "application/x-www-form-urlencoded"
+    assert request.body is not None
+    fields = parse_qs(request.body.decode("ascii"), strict_parsing=True)
+    assert fields == {
+        "book_token": [book_token],
+        "struct_payment_method": [f'{{"id":{payment_id}}}'],
+        "source_id": ["resy.com-venue-details"],
+    }
+    assert json.loads(fields["struct_payment_method"][0]) == {"id": payment_id}
+
+
+def test_cancel_body_is_form_encoded(api: resy.ResyApi) -> None:
+    """/3/cancel is a form POST carrying only resy_token."""
+    request = api.cancel("rr://a+b=c&d")
+    assert (request.method, request.path) == ("POST", "/3/cancel")
+    assert dict(request.headers)["Content-Type"] == "application/x-www-form-urlencoded"
+    assert request.body is not None
+    assert parse_qs(request.body.decode(), strict_parsing=True) == {"resy_token": ["rr://a+b=c&d"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path"),
+    [
+        ("user", "GET", "/2/user"),
+        ("reservations", "GET", "/3/user/reservations?type=upcoming"),
+        ("venue", "GET", "/3/venue?id=60029"),
+        ("config", "GET", "/2/config?venue_id=60029"),
+    ],
+)
+def test_simple_get_paths(api: resy.ResyApi, name: str, method: str, path: str) -> None:
+    """The read-only calls use the documented method and path, without a body."""
+    request = build(api, name)
+    assert (request.method, request.path, request.body) == (method, path, None)
+
+
+def test_credentials_never_appear_in_repr() -> None:
+    """repr of the credentials hides both secrets; secrets() lists them for redaction."""
+    credentials = resy.ResyCredentials(KEY, TOKEN)
+    assert KEY not in repr(credentials)
+    assert TOKEN not in repr(credentials)
+    assert credentials.secrets() == (KEY, TOKEN)
+
+
+# --- status classes shared by the readers --------------------------------------------------------
+
+
+def read_find_kind(status: int, body: bytes, target: ResyTarget) -> Kind:
+    """Kind of a /4/find answer."""
+    return resy.read_find(Answer(status, body), target).kind
+
+
+def read_details_kind(status: int, body: bytes, target: ResyTarget) -> Kind:
+    """Kind of a /3/details answer."""
+    return resy.read_details(Answer(status, body)).kind
+
+
+def read_book_kind(status: int, body: bytes, target: ResyTarget) -> Kind:
+    """Kind of a /3/book answer."""
+    return resy.read_book(Answer(status, body), Slot("19:00:00", "", "t", DAY)).kind
+
+
+def read_user_kind(status: int, body: bytes, target: ResyTarget) -> Kind:
+    """Kind of a /2/user answer."""
+    return resy.read_user(Answer(status, body))[0].kind
+
+
+READERS = [read_find_kind, read_details_kind, read_book_kind, read_user_kind]
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (0, Kind.THROTTLE),
+        (429, Kind.THROTTLE),
+        (401, Kind.TERMINAL),
+        (419, Kind.TERMINAL),
+        (402, Kind.TERMINAL),
+        (400, Kind.FAILURE),
+        (403, Kind.FAILURE),
+        (500, Kind.FAILURE),
+        (502, Kind.FAILURE),
+        (503, Kind.FAILURE),
+    ],
+)
+def test_status_classes_are_shared(
+    reader: Callable[[int, bytes, ResyTarget], Kind], status: int, kind: Kind, target: ResyTarget
+) -> None:
+    """Every reader maps no answer and 429 to THROTTLE, 401/419/402 to TERMINAL, others to FAILURE."""
+    body = b'{"status": %d, "message": "whatever"}' % status
+    assert reader(status, body, target) is kind
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("body", [b"", b"<html>challenge</html>", b"{", b"\xff\xfe", b"null"])
+def test_unparseable_ok_bodies_are_failures(
+    reader: Callable[[int, bytes, ResyTarget], Kind], body: bytes, target: ResyTarget
+) -> None:
+    """A 200 whose body is not the expected JSON is a FAILURE, never an exception."""
+    status = 201 if reader is read_book_kind else 200
+    assert reader(status, body, target) is Kind.FAILURE
+
+
+def test_terminal_reasons_name_the_cause(target: ResyTarget) -> None:
+    """Bad credentials and a missing card get their own explanatory reasons."""
+    bad = resy.read_find(answer(419, {"status": 419, "message": "Unauthorized"}), target)
+    assert bad.reason == resy.BAD_CREDENTIALS
+    assert resy.read_details(answer(402, {})).reason == resy.NO_PAYMENT
+
+
+def test_no_answer_reason_carries_the_error() -> None:
+    """A status-0 answer keeps the transport's error name in the reason."""
+    verdict = resy.read_details(Answer(0, b"", error="ConnectTimeout"))
+    assert verdict == Verdict(Kind.THROTTLE, 0, "no answer (ConnectTimeout)")
+
+
+@pytest.mark.parametrize("status", [404, 412])
+def test_find_not_found_is_a_failure(status: int, target: ResyTarget) -> None:
+    """404/412 mean GONE only for details and book; on /4/find they are failures."""
+    assert resy.read_find(answer(status, {}), target).kind is Kind.FAILURE
+
+
+# --- read_find: slot matching --------------------------------------------------------------------
+
+
+def test_find_ranks_by_wanted_times(target: ResyTarget) -> None:
+    """FOUND carries only wanted times, in the order of the user's preference."""
+    slots = [
+        raw_slot(f"{DAY} 18:00:00", "t1800"),
+        raw_slot(f"{DAY} 18:30:00", "t1830"),
+        raw_slot(f"{DAY} 19:00:00", "t1900"),
+    ]
+    verdict = resy.read_find(answer(200, find_doc(slots)), target)
+    assert verdict.kind is Kind.FOUND
+    assert found_tokens(verdict) == ["t1900", "t1830"]
+    assert verdict.slots[0] == Slot("19:00:00", "Dining Room", "t1900", DAY)
+
+
+def test_find_keeps_every_table_type_and_token_at_one_time(target: ResyTarget) -> None:
+    """Several slots at one wanted time are all kept, in the order served."""
+    slots = [
+        raw_slot(f"{DAY} 19:00:00", "dining", "Dining Room"),
+        raw_slot(f"{DAY} 19:00:00", "bar", "Bar"),
+        raw_slot(f"{DAY} 19:00:00", "patio", "Patio"),
+        raw_slot(f"{DAY} 19:00:00", "dining-2", "Dining Room"),
+    ]
+    verdict = resy.read_find(answer(200, find_doc(slots)), target)
+    assert found_tokens(verdict) == ["dining", "bar", "patio", "dining-2"]
+    assert [s.table_type for s in verdict.slots] == ["Dining Room", "Bar", "Patio", "Dining Room"]
+
+
+@pytest.mark.parametrize(
+    ("size", "kept"),
+    [
+        ({"min": 1, "max": 2}, True),
+        ({"min": 2, "max": 2}, True),
+        ({"min": 2, "max": 8}, True),
+        ({"min": 3, "max": 8}, False),
+        ({"min": 1, "max": 1}, False),
+        ({"min": 4}, False),
+        ({"max": 1}, False),
+        ({}, True),
+        ("not a dict", True),
+        ({"min": "3", "max": None}, True),
+    ],
+)
+def test_find_filters_party_size(size: Any, kept: bool, target: ResyTarget) -> None:
+    """A slot whose size.min/max excludes the party is dropped; unknown sizes are kept."""
+    verdict = resy.read_find(answer(200, find_doc([raw_slot(size=size)])), target)
+    assert (verdict.kind is Kind.FOUND) is kept
+
+
+@pytest.mark.parametrize("day", ["2026-12-25", "2026-12-23", "2027-12-24"])
+def test_find_drops_slots_of_another_day(day: str, target: ResyTarget) -> None:
+    """A slot whose date.start is another day is never offered."""
+    slots = [raw_slot(f"{day} 19:00:00", "other"), raw_slot(f"{DAY} 18:30:00", "ours")]
+    assert found_tokens(resy.read_find(answer(200, find_doc(slots)), target)) == ["ours"]
+
+
+@pytest.mark.parametrize("start", ["19:00", "19:00:00", " 19:00:00"])
+def test_find_accepts_a_start_without_day(start: str, target: ResyTarget) -> None:
+    """A date.start holding only a time is taken as the target day, normalised to HH:MM:SS."""
+    verdict = resy.read_find(answer(200, find_doc([raw_slot(start, "t")])), target)
+    assert [s.time for s in verdict.slots] == ["19:00:00"]
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        None,
+        42,
+        "slot",
+        [],
+        {},
+        {"config": None, "date": {"start": f"{DAY} 19:00:00"}},
+        {"config": "x", "date": {"start": f"{DAY} 19:00:00"}},
+        {"config": {"type": "Bar"}, "date": {"start": f"{DAY} 19:00:00"}},
+        raw_slot(token=""),
+        raw_slot(token=None),
+        raw_slot(token=12345),
+        raw_slot(start=None),
+        raw_slot(start=1900),
+        {"config": {"token": "t"}, "date": "19:00"},
+        {"config": {"token": "t"}},
+    ],
+)
+def test_find_skips_malformed_slots(malformed: Any, target: ResyTarget) -> None:
+    """Malformed slot entries are skipped; the well-formed ones around them still count."""
+    slots = [malformed, raw_slot(f"{DAY} 19:00:00", "good")]
+    verdict = resy.read_find(answer(200, find_doc(slots)), target)
+    assert verdict.kind is Kind.FOUND
+    assert found_tokens(verdict) == ["good"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [f"{DAY} xx:00", f"{DAY} 25:00:00", f"{DAY} 19:61", f"{DAY} 19", "soon", f"{DAY} ²:00"],
+)
+def test_find_skips_slots_whose_start_time_is_malformed(start: str, target: ResyTarget) -> None:
+    """A slot whose date.start is not a time is skipped, not an exception (bug: ValueError)."""
+    slots = [raw_slot(start, "bad"), raw_slot(f"{DAY} 19:00:00", "good")]
+    verdict = resy.read_find(answer(200, find_doc(slots)), target)
+    assert found_tokens(verdict) == ["good"]
+
+
+def test_find_missing_table_type_becomes_empty() -> None:
+    """A slot without a string config.type keeps an empty table type."""
+    document = find_doc([{"config": {"token": "t", "type": 7}, "date": {"start": "19:00"}}])
+    assert resy.parse_slots(document, DAY, 2) == [Slot("19:00:00", "", "t", "")]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"results": {"venues": []}},
+        find_doc([]),
+        find_doc(None),
+        {"results": {"venues": [{"venue": {}}]}},
+        {"results": {"venues": ["not a dict"]}},
+    ],
+)
+def test_find_before_release_is_expected(document: Any, target: ResyTarget) -> None:
+    """No venue, no slots (empty or absent): not released yet, EXPECTED."""
+    verdict = resy.read_find(answer(200, document), target)
+    assert verdict == Verdict(Kind.EXPECTED, 200, "no slots yet")
+
+
+def test_find_with_only_unwanted_slots_is_expected(target: ResyTarget) -> None:
+    """Slots released but none at a wanted time: EXPECTED (keep polling), saying how many."""
+    slots = [raw_slot(f"{DAY} 17:00:00", "a"), raw_slot(f"{DAY} 22:00:00", "b")]
+    verdict = resy.read_find(answer(200, find_doc(slots)), target)
+    assert verdict == Verdict(Kind.EXPECTED, 200, "2 slots, none wanted")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{}, {"results": {}}, {"results": {"venues": {}}}, [], "text", 3, find_doc({"a": 1})],
+)
+def test_find_with_the_wrong_shape_is_a_failure(document: Any, target: ResyTarget) -> None:
+    """A 200 without results.venues as a list, or with non-list slots, is a FAILURE."""
+    assert resy.read_find(answer(200, document), target).kind is Kind.FAILURE
+
+
+# --- normalise_time ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("19:00", "19:00:00"),
+        ("19:00:00", "19:00:00"),
+        ("7:05", "07:05:00"),
+        (" 09:30 ", "09:30:00"),
+        ("00:00", "00:00:00"),
+        ("23:59:59", "23:59:59"),
+    ],
+)
+def test_normalise_time_accepts_times(text: str, normal: str) -> None:
+    """HH:MM and HH:MM:SS become HH:MM:SS."""
+    assert resy.normalise_time(text) == normal
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["24:00", "25:00", "19:60", "19:61", "19:00:60", "19", "19:00:00:00", "", "7pm", "-1:00",
+     "19:0a", "19.00", "²:00"],
+)  # fmt: skip
+def test_normalise_time_refuses_non_times(text: str) -> None:
+    """Anything that is not a valid clock time raises ValueError."""
+    with pytest.raises(ValueError, match=r"not a time|invalid literal"):
+        resy.normalise_time(text)
+
+
+# --- read_details --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 201])
+def test_details_found_carries_book_token(status: int) -> None:
+    """A details answer with book_token.value is FOUND and carries the token."""
+    document = {
+        "book_token": {"value": "bt-123", "date_expires": "2026-12-24T15:05:00Z"},
+        "user": {"payment_methods": [{"id": 1}]},
+    }
+    verdict = resy.read_details(answer(status, document))
+    assert (verdict.kind, verdict.book_token) == (Kind.FOUND, "bt-123")
+
+
+@pytest.mark.parametrize("status", [404, 412])
+def test_details_gone(status: int) -> None:
+    """404 and 412 at /3/details mean that slot is gone."""
+    assert resy.read_details(answer(status, {})) == Verdict(Kind.GONE, status, "slot gone")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{}, {"book_token": None}, {"book_token": "bt"}, {"book_token": {"value": ""}},
+     {"book_token": {"value": 12}}, {"book_token": {}}, [], "bt"],
+)  # fmt: skip
+def test_details_without_a_token_is_a_failure(document: Any) -> None:
+    """A 200 without a non-empty string book_token.value is a FAILURE."""
+    assert resy.read_details(answer(200, document)).kind is Kind.FAILURE
+
+
+# --- read_book -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reservation_id", "as_text"), [(987654, "987654"), ("abc-1", "abc-1"), (0, "0")]
+)
+def test_book_201_is_booked(reservation_id: Any, as_text: str) -> None:
+    """201 with a reservation_id is BOOKED, carrying the id as text, the slot and resy_token."""
+    chosen = Slot("19:00:00", "Bar", "tok", DAY)
+    document = {"resy_token": "rr://xyz", "reservation_id": reservation_id}
+    verdict = resy.read_book(answer(201, document), chosen)
+    assert verdict.kind is Kind.BOOKED
+    assert verdict.booked is not None
+    assert (verdict.booked.reservation_id, verdict.booked.slot, verdict.booked.resy_token) == (
+        as_text,
+        chosen,
+        "rr://xyz",
+    )
+
+
+def test_book_without_resy_token_keeps_empty_token() -> None:
+    """A booking answer lacking a string resy_token is still BOOKED, with an empty token."""
+    verdict = resy.read_book(answer(201, {"reservation_id": 5, "resy_token": 9}), Slot("", "", ""))
+    assert verdict.booked is not None
+    assert verdict.booked.resy_token == ""
+
+
+@pytest.mark.parametrize("status", [404, 412])
+def test_book_gone(status: int) -> None:
+    """404 and 412 at /3/book mean that slot is gone: move on to the next one."""
+    verdict = resy.read_book(answer(status, {"message": "gone"}), Slot("", "", ""))
+    assert verdict == Verdict(Kind.GONE, status, "slot gone")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{}, {"reservation_id": None}, {"reservation_id": True}, {"reservation_id": [1]},
+     {"reservation_id": 1.5}, [], "rr://x"],
+)  # fmt: skip
+def test_book_without_a_reservation_id_is_a_failure(document: Any) -> None:
+    """A 201 without an int or string reservation_id is a FAILURE, not a booking."""
+    assert resy.read_book(answer(201, document), Slot("", "", "")).kind is Kind.FAILURE
+
+
+# --- read_user -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("methods", "chosen"),
+    [
+        ([{"id": 1}, {"id": 2, "is_default": True}], 2),
+        ([{"id": 1, "is_default": False}, {"id": 2}], 1),
+        ([], None),
+        (None, None),
+        ("cards", None),
+        ([{"id": "1"}, {"is_default": True}, "x", {"id": 7}], 7),
+        ([{"id": 3, "is_default": True}, {"id": 4, "is_default": True}], 3),
+    ],
+)
+def test_user_picks_default_then_first_payment_method(methods: Any, chosen: int | None) -> None:
+    """The default card wins, else the first with an int id, else None."""
+    verdict, method = resy.read_user(answer(200, {"payment_methods": methods}))
+    assert verdict == Verdict(Kind.EXPECTED, 200, "credentials accepted")
+    assert method == chosen
+
+
+def test_user_without_payment_methods_is_a_failure() -> None:
+    """A /2/user answer lacking payment_methods is a FAILURE with no card."""
+    verdict, method = resy.read_user(answer(200, {"id": 1}))
+    assert (verdict.kind, method) == (Kind.FAILURE, None)
+
+
+# --- read_reservations ---------------------------------------------------------------------------
+
+
+def test_reservations_are_read() -> None:
+    """Each listed reservation keeps id, token, day, time, venue id (plain or nested) and seats."""
+    document = {
+        "reservations": [
+            {
+                "reservation_id": 11,
+                "resy_token": "rr://1",
+                "day": DAY,
+                "time_slot": "19:00:00",
+                "num_seats": 2,
+                "venue": {"id": 60029},
+            },
+            {"reservation_id": "12", "venue": {"id": {"resy": 7}}},
+            {"reservation_id": 13, "venue": "x", "num_seats": "2"},
+            {"no_id": True},
+            "junk",
+        ]
+    }
+    assert resy.read_reservations(answer(200, document)) == [
+        resy.Reservation("11", "rr://1", DAY, "19:00:00", 60029, 2),
+        resy.Reservation("12", "", "", "", 7, None),
+        resy.Reservation("13", "", "", "", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "document"),
+    [(500, {"reservations": []}), (200, {}), (200, {"reservations": {}}), (200, [])],
+)
+def test_unusable_reservations_raise_parse_error(status: int, document: Any) -> None:
+    """A non-200 or a document without a reservations list raises ParseError."""
+    with pytest.raises(ParseError):
+        resy.read_reservations(answer(status, document))
+
+
+def test_unparseable_reservations_raise_parse_error() -> None:
+    """A body that is not JSON raises ParseError."""
+    with pytest.raises(ParseError):
+        resy.read_reservations(answer(200, raw=b"<html>"))
+
+
+# --- read_venue and read_lead_time ---------------------------------------------------------------
+
+
+def test_venue_is_read() -> None:
+    """Name, time zone and the text bodies of content[] become the venue's rule."""
+    document = {
+        "name": "Carbone",
+        "location": {"time_zone": "America/New_York"},
+        "content": [
+            {"body": "Reservations open 30 days ahead"},
+            {"body": ""},
+            {"title": "no body"},
+            "junk",
+            {"body": "at 10:00 AM."},
+        ],
+    }
+    assert resy.read_venue(answer(200, document), 60029) == resy.Venue(
+        60029, "Carbone", "America/New_York", "Reservations open 30 days ahead at 10:00 AM."
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "raw"),
+    [
+        (404, b'{"name": "x", "location": {"time_zone": "UTC"}}'),
+        (200, b'{"location": {"time_zone": "UTC"}}'),
+        (200, b'{"name": "x"}'),
+        (200, b'{"name": 1, "location": {"time_zone": "UTC"}}'),
+        (200, b'{"name": "x", "location": {"time_zone": null}}'),
+        (200, b"[]"),
+        (200, b"not json"),
+    ],
+)
+def test_unusable_venue_raises_parse_error(status: int, raw: bytes) -> None:
+    """A non-200, unparseable or incomplete venue answer raises ParseError."""
+    with pytest.raises(ParseError):
+        resy.read_venue(answer(status, raw=raw), 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "raw", "lead"),
+    [
+        (200, b'{"lead_time_in_days": 30}', 30),
+        (200, b'{"lead_time_in_days": "30"}', None),
+        (200, b"{}", None),
+        (200, b"[1, 2]", None),
+        (200, b"nope", None),
+        (500, b'{"lead_time_in_days": 30}', None),
+    ],
+)
+def test_lead_time(status: int, raw: bytes, lead: int | None) -> None:
+    """lead_time_in_days is read when it is an int in a 200 answer, else None."""
+    assert resy.read_lead_time(answer(status, raw=raw)) == lead
+
+
+# --- properties: readers never raise -------------------------------------------------------------
+
+statuses = st.integers(min_value=0, max_value=599)
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "results",
+                    "venues",
+                    "slots",
+                    "config",
+                    "token",
+                    "date",
+                    "start",
+                    "size",
+                    "min",
+                    "max",
+                    "book_token",
+                    "value",
+                    "reservation_id",
+                    "resy_token",
+                    "payment_methods",
+                    "id",
+                    "is_default",
+                    "reservations",
+                    "venue",
+                    "name",
+                    "location",
+                    "time_zone",
+                    "content",
+                    "body",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=8,
+)
+bodies = st.one_of(st.binary(max_size=200), json_values.map(orjson.dumps))
+PROPERTY_TARGET = ResyTarget(60029, DAY, 2, ("19:00:00",))
+
+
+def check_verdict(verdict: Verdict) -> None:
+    """A reader's result is a Verdict with a Kind."""
+    assert isinstance(verdict, Verdict)
+    assert isinstance(verdict.kind, Kind)
+
+
+@given(statuses, bodies)
+@PROPERTY
+def test_read_find_never_raises(status: int, body: bytes) -> None:
+    """read_find returns a Verdict for any status and any body."""
+    check_verdict(resy.read_find(Answer(status, body), PROPERTY_TARGET))
+
+
+scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=10)
+slot_like = st.fixed_dictionaries(
+    {
+        "config": scalars | st.fixed_dictionaries({"token": scalars, "type": scalars}),
+        "date": scalars | st.fixed_dictionaries({"start": scalars}),
+        "size": scalars | st.fixed_dictionaries({"min": scalars, "max": scalars}),
+    }
+)
+
+
+@given(st.lists(slot_like | scalars, max_size=4))
+@PROPERTY
+def test_read_find_never_raises_on_find_shaped_documents(slots: list[Any]) -> None:
+    """read_find returns a Verdict whatever the slot entries hold."""
+    body = orjson.dumps(find_doc(slots))
+    check_verdict(resy.read_find(Answer(200, body), PROPERTY_TARGET))
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=4))
+@PROPERTY
+def test_read_find_never_raises_on_any_start_text(starts: list[str]) -> None:
+    """read_find returns a Verdict whatever text date.start holds (bug: ValueError leaks)."""
+    body = orjson.dumps(find_doc([raw_slot(start) for start in starts]))
+    check_verdict(resy.read_find(Answer(200, body), PROPERTY_TARGET))
+
+
+@given(statuses, bodies)
+@PROPERTY
+def test_read_details_never_raises(status: int, body: bytes) -> None:
+    """read_details returns a Verdict for any status and any body."""
+    check_verdict(resy.read_details(Answer(status, body)))
+
+
+@given(statuses, bodies)
+@PROPERTY
+def test_read_book_never_raises(status: int, body: bytes) -> None:
+    """read_book returns a Verdict for any status and any body."""
+    check_verdict(resy.read_book(Answer(status, body), Slot("19:00:00", "", "t", DAY)))
+
+
+@given(statuses, bodies)
+@PROPERTY
+def test_read_user_never_raises(status: int, body: bytes) -> None:
+    """read_user returns a Verdict (and an int or None) for any status and any body."""
+    verdict, method = resy.read_user(Answer(status, body))
+    check_verdict(verdict)
+    assert method is None or isinstance(method, int)
+
+
+reservations_bodies = st.fixed_dictionaries(
+    {"reservations": st.lists(json_values | st.dictionaries(st.sampled_from(
+        ["reservation_id", "resy_token", "day", "time_slot", "num_seats", "venue"]),
+        json_values | st.fixed_dictionaries({"id": json_values}), max_size=6), max_size=3)}
+).map(orjson.dumps)  # fmt: skip
+venue_bodies = st.fixed_dictionaries(
+    {"name": json_values, "location": json_values | st.fixed_dictionaries({"time_zone": scalars}),
+     "content": json_values | st.lists(st.fixed_dictionaries({"body": json_values}), max_size=3)}
+).map(orjson.dumps)  # fmt: skip
+
+
+@given(st.sampled_from([200, 200, 200, 404, 500]), bodies | reservations_bodies)
+@PROPERTY
+def test_read_reservations_raises_only_parse_error(status: int, body: bytes) -> None:
+    """read_reservations either returns a list of Reservation or raises ParseError."""
+    try:
+        listed = resy.read_reservations(Answer(status, body))
+    except ParseError:
+        return
+    assert all(isinstance(item, resy.Reservation) for item in listed)
+
+
+@given(st.sampled_from([200, 200, 200, 404, 500]), bodies | venue_bodies)
+@PROPERTY
+def test_read_venue_raises_only_parse_error(status: int, body: bytes) -> None:
+    """read_venue either returns a Venue or raises ParseError."""
+    try:
+        venue = resy.read_venue(Answer(status, body), 1)
+    except ParseError:
+        return
+    assert isinstance(venue, resy.Venue)
+
+
+@given(statuses, bodies)
+@PROPERTY
+def test_read_lead_time_never_raises(status: int, body: bytes) -> None:
+    """read_lead_time returns an int or None for any answer."""
+    lead = resy.read_lead_time(Answer(status, body))
+    assert lead is None or isinstance(lead, int)
