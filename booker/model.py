@@ -57,3 +57,12 @@ class Booked:
     reservation_id: str
     slot: Slot
     resy_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StartTiming:
+    """When polling must begin: ``at_epoch`` is the target on the service's clock."""
+
+    at_epoch: float
+    use_server_clock: bool = True
+    label: str = ""  # the target as the user reads it, e.g. "2026-12-01 09:00:00 EST"

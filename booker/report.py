@@ -56,6 +56,8 @@ def describe_event(event: ev.Event) -> str | None:
             return f"stopping: {data.get('message')}"
         case ev.WARM_FAILED:
             return f"worker {event.worker} cannot reach the service yet ({data.get('reason')}); retrying"
+        case ev.CLOCK:
+            return f"{data.get('text')}"
         case ev.EXHAUSTED:
             return f"worker {event.worker}: every candidate failed; polling again"
     return None
@@ -102,6 +104,7 @@ class ConsoleReporter:
         self.header = header
         self.latest = ""
         self._status_shown = False
+        self._countdown_said = False
 
     def _line(self, text: str) -> None:
         if not self.human:
@@ -125,11 +128,23 @@ class ConsoleReporter:
         if self.log:
             self.log.write("started", workers=workers, **_settings_fields(settings))
 
-    def polling(self) -> None:
-        """Tick 0."""
-        self._line("all workers warm: polling")
+    def polling(self, starts_in_s: float) -> None:
+        """Tick 0 is set."""
+        if starts_in_s > 0.05:
+            self._line(f"all workers warm: polling starts in {starts_in_s:.3f} s")
+        else:
+            self._line("all workers warm: polling")
         if self.log:
-            self.log.write("polling")
+            self.log.write("polling", starts_in_s=round(starts_in_s, 4))
+
+    def countdown(self, seconds: float, label: str) -> None:
+        """Before the prewarm: a live countdown on terminals, one line elsewhere."""
+        if self.live:
+            self.out.write(f"\r\x1b[2KStarting at {label}: {format_duration(seconds)} to go")
+            self.out.flush()
+        elif not self._countdown_said:
+            self._line(f"waiting: polling starts at {label} ({format_duration(seconds)} from now)")
+        self._countdown_said = True
 
     def event(self, event: ev.Event, elapsed_s: float) -> None:
         """Show and log one worker event."""

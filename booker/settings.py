@@ -31,6 +31,8 @@ BOUNDS: dict[str, Bound] = {
     "max_duration_s": Bound(30, 600, 300, "s"),
     "retries": Bound(0, 10, 3),
     "workers": Bound(1, 16, 0),  # 0 = min(concurrency, CPU count)
+    "prewarm_s": Bound(1, 120, 10, "s"),  # start connections this long before --at
+    "lead_ms": Bound(0, 5000, 500, "ms"),  # first poll this long before --at
 }
 
 OPTION_NAMES: dict[str, str] = {
@@ -39,6 +41,8 @@ OPTION_NAMES: dict[str, str] = {
     "max_duration_s": "--max-duration",
     "retries": "--retries",
     "workers": "--workers",
+    "prewarm_s": "--prewarm-secs",
+    "lead_ms": "--lead-ms",
 }
 
 CONNECT_TIMEOUT_S = 0.5
@@ -56,6 +60,8 @@ class EngineSettings:
     max_duration_s: int = 300
     retries: int = 3
     workers: int = 0
+    prewarm_s: int = 10
+    lead_ms: int = 500
     dry_run: bool = False
     connect_timeout_s: float = CONNECT_TIMEOUT_S
     request_timeout_s: float = REQUEST_TIMEOUT_S

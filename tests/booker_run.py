@@ -36,12 +36,21 @@ class Run:
         return document
 
 
+def private_dirs(cwd: Path) -> dict[str, str]:
+    """Config, data and log directories inside the test's own folder."""
+    return {
+        "BOOKER_CONFIG_DIR": str(cwd / "config"),
+        "BOOKER_DATA_DIR": str(cwd / "data"),
+        "BOOKER_LOG_DIR": str(cwd / "logs"),
+    }
+
+
 def environment(sim: SimHandle, tag: str, **overrides: str) -> dict[str, str]:
     """Credentials from the sim's scenario, a tag to find our processes, nothing from a .env."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("RESY_", "RA_", TAG_VARIABLE))
+        if not key.startswith(("RESY_", "RA_", "BOOKER_", TAG_VARIABLE))
     }
     env.update(
         RESY_API_KEY=sim.scenario["api_key"],
@@ -75,7 +84,7 @@ def run_booker(
     tag = uuid.uuid4().hex
     done = subprocess.run(
         command,
-        env=environment(sim, tag, **env),
+        env=environment(sim, tag, **(private_dirs(cwd) | env)),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -93,7 +102,7 @@ def start_booker(
     tag = uuid.uuid4().hex
     with subprocess.Popen(
         command,
-        env=environment(sim, tag, **env),
+        env=environment(sim, tag, **(private_dirs(cwd) | env)),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -184,3 +193,16 @@ def worker_processes(supervisor_pid: int) -> list[psutil.Process]:
         for child in psutil.Process(supervisor_pid).children()
         if "resource_tracker" not in " ".join(child.cmdline())
     ]
+
+
+def booker_command(*args: str) -> list[str]:
+    """``booker ARGS...`` as a subprocess command line."""
+    return [sys.executable, "-m", "booker", *args]
+
+
+def lookup_command(sim: SimHandle, *args: str) -> list[str]:
+    """``booker ARGS... --base-url URL [--ca-cert CA]`` aimed at the sim."""
+    command = booker_command(*args, "--base-url", sim.url)
+    if sim.ca is not None:
+        command += ["--ca-cert", str(sim.ca)]
+    return command

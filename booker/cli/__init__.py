@@ -14,14 +14,27 @@ from collections.abc import Sequence
 import click
 
 from booker.cli.book import book
+from booker.cli.completion import completion
+from booker.cli.drop import drop
+from booker.cli.ping import ping
+from booker.cli.schedule import schedule
+from booker.cli.settings_cmd import settings
 from booker.cli.sim import sim
+from booker.cli.slots import slots
+from booker.cli.venue import venue
 from booker.exceptions import BookerError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Example:
+  booker ping resy && booker slots resy --venue-id 60029 --date 2026-12-24 --party-size 2
+""",
+)
 @click.version_option(package_name="booker")
 def cli() -> None:
     """Win hard-to-get reservations the instant they are released."""
@@ -29,6 +42,13 @@ def cli() -> None:
 
 cli.add_command(book)
 cli.add_command(sim)
+cli.add_command(settings)
+cli.add_command(schedule)
+cli.add_command(drop)
+cli.add_command(slots)
+cli.add_command(venue)
+cli.add_command(ping)
+cli.add_command(completion)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,7 +20,12 @@ from booker.model import ResyTarget
 from booker.providers import cart, resy
 
 
-@click.group()
+@click.group(
+    epilog="""\b
+Example:
+  booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 --times 19:00
+"""
+)
 def book() -> None:
     """Book a reservation as soon as it appears."""
 
@@ -28,9 +33,11 @@ def book() -> None:
 @book.command(
     "resy",
     epilog="""\b
-Example:
+Examples:
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
       --times 19:00,19:30 --concurrency 3 --cadence-ms 100
+  booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
+      --times 19:00 --at 10:00        # 10:00 in the venue's time zone
 """,
 )
 @click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
@@ -49,28 +56,14 @@ def book_resy(
     times: str,
     payment_method_id: int | None,
     base_url: str,
-    workers: int,
-    concurrency: int,
-    retries: int,
-    cadence_ms: int,
-    max_duration: int,
-    dry_run: bool,
-    ca_cert: Path | None,
-    as_json: bool,
-    log_file: Path | None,
+    **options: Any,
 ) -> int:
     """Book a Resy table the moment one at a wanted time appears."""
-    from booker.cli.runner import client_config, engine_settings, run_job
+    from booker.cli.runner import EngineArgs, client_config, engine_settings, run_job, start_timing
     from booker.providers.resy_flow import ResyJob
 
-    settings = engine_settings(
-        workers=workers,
-        concurrency=concurrency,
-        retries=retries,
-        cadence_ms=cadence_ms,
-        max_duration=max_duration,
-        dry_run=dry_run,
-    )
+    args = EngineArgs.from_click(options)
+    settings = engine_settings(args)
     target = ResyTarget(
         venue_id=venue_id,
         day=parse_day(day),
@@ -78,21 +71,30 @@ def book_resy(
         times=parse_times(times),
         payment_method_id=payment_method_id,
     )
-    client = client_config(check_base_url(base_url), ca_cert, settings)
+    client = client_config(check_base_url(base_url), args.ca_cert, settings)
     found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
     credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
+
+    def venue_zone() -> str | None:
+        from booker import lookups
+
+        return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
+
+    start = start_timing(args, venue_zone)
     header = (
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
+        + (f", polling from {start.label}" if start else "")
     )
-    _result, code = run_job(
+    _, code = run_job(
         ResyJob(credentials, target),
+        args,
         settings,
         client,
         secrets=credentials.secrets(),
         header=header,
-        as_json=as_json,
-        log_file=log_file,
+        log_name=str(venue_id),
+        start=start,
     )
     return code
 
@@ -102,7 +104,7 @@ def book_resy(
     epilog="""\b
 Example:
   booker book cart --contract-code NY --facility-id 140 --site-id 245719 \\
-      --arrival-date 2026-05-17 --nights 2 --concurrency 3
+      --arrival-date 2026-05-17 --nights 2 --concurrency 3 --at 09:00 --tz America/New_York
 """,
 )
 @click.option("--contract-code", required=True, help="State or agency code, e.g. NY.")
@@ -119,28 +121,14 @@ def book_cart(
     arrival_date: str,
     nights: int,
     base_url: str,
-    workers: int,
-    concurrency: int,
-    retries: int,
-    cadence_ms: int,
-    max_duration: int,
-    dry_run: bool,
-    ca_cert: Path | None,
-    as_json: bool,
-    log_file: Path | None,
+    **options: Any,
 ) -> int:
     """Add a campsite to the cart the moment its dates are released."""
-    from booker.cli.runner import client_config, engine_settings, run_job
+    from booker.cli.runner import EngineArgs, client_config, engine_settings, run_job, start_timing
     from booker.providers.cart_flow import CartJob
 
-    settings = engine_settings(
-        workers=workers,
-        concurrency=concurrency,
-        retries=retries,
-        cadence_ms=cadence_ms,
-        max_duration=max_duration,
-        dry_run=dry_run,
-    )
+    args = EngineArgs.from_click(options)
+    settings = engine_settings(args)
     target = cart.CartTarget(
         contract_code=parse_identifier("--contract-code", contract_code),
         facility_id=parse_identifier("--facility-id", facility_id),
@@ -148,20 +136,23 @@ def book_cart(
         arrival_date=parse_day(arrival_date, option="--arrival-date"),
         nights=parse_nights(nights),
     )
-    client = client_config(check_base_url(base_url), ca_cert, settings)
+    client = client_config(check_base_url(base_url), args.ca_cert, settings)
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
     credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    start = start_timing(args, lambda: None)
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
+        + (f", polling from {start.label}" if start else "")
     )
-    _result, code = run_job(
+    _, code = run_job(
         CartJob(credentials, target),
+        args,
         settings,
         client,
         secrets=credentials.secrets(),
         header=header,
-        as_json=as_json,
-        log_file=log_file,
+        log_name=f"{target.facility_id}-{target.site_id}",
+        start=start,
     )
     return code

@@ -3,76 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from booker.exceptions import UsageError
 from booker.providers import resy
-from booker.settings import BOUNDS
-
-
-def _default(name: str) -> int:
-    return int(BOUNDS[name].default)
 
 
 def engine_options(command: click.decorators.FC) -> click.decorators.FC:
-    """Options every ``book`` provider shares."""
+    """Options every ``book`` provider shares. Unset numbers fall back to saved settings."""
     options = [
-        click.option(
-            "--workers",
-            type=int,
-            default=0,
-            show_default="min(concurrency, CPUs)",
-            help="Worker processes.",
-        ),
-        click.option(
-            "--concurrency",
-            "--threads",
-            "concurrency",
-            type=int,
-            default=_default("concurrency"),
-            show_default=True,
-            help="Requests in flight at most, all workers together (1-10).",
-        ),
-        click.option(
-            "--retries",
-            type=int,
-            default=_default("retries"),
-            show_default=True,
-            help="Retries of a booking attempt that fails transiently (0-10).",
-        ),
-        click.option(
-            "--cadence-ms",
-            "--poll-interval-ms",
-            "cadence_ms",
-            type=int,
-            default=_default("cadence_ms"),
-            show_default=True,
-            help="Milliseconds between polls, all workers together (50-5000).",
-        ),
-        click.option(
-            "--max-duration",
-            "--poll-timeout-secs",
-            "max_duration",
-            type=int,
-            default=_default("max_duration_s"),
-            show_default=True,
-            help="Give up after this many seconds of polling (30-600).",
-        ),
+        click.option("--workers", type=int, help="Worker processes [default: min(concurrency, CPUs)]."),
+        click.option("--concurrency", "--threads", "concurrency", type=int,
+                     help="Requests in flight at most, all workers together (1-10) [default: 3]."),
+        click.option("--retries", type=int,
+                     help="Retries of a booking attempt that fails transiently (0-10) [default: 3]."),
+        click.option("--cadence-ms", "--poll-interval-ms", "cadence_ms", type=int,
+                     help="Milliseconds between polls, all workers together (50-5000) [default: 100]."),
+        click.option("--max-duration", "--poll-timeout-secs", "max_duration", type=int,
+                     help="Give up after this many seconds of polling (30-600) [default: 300]."),
+        click.option("--at", "at", metavar="WHEN",
+                     help="Start at HH:MM[:SS[.fff]] in the venue's zone, or an ISO 8601 time."),
+        click.option("--tz", help="Time zone of --at (IANA name) [default: the venue's]."),
+        click.option("--prewarm-secs", "prewarm_secs", type=int,
+                     help="With --at: start and warm the workers this early (1-120) [default: 10]."),
+        click.option("--lead-ms", type=int,
+                     help="With --at: first poll this long before WHEN (0-5000) [default: 500]."),
+        click.option("--clock", type=click.Choice(["server", "local"]), default="server",
+                     show_default=True, help="Schedule --at on the service's clock or on ours."),
         click.option("--dry-run", is_flag=True, help="Do everything but the final booking call."),
-        click.option(
-            "--ca-cert",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Also trust this CA (PEM). TLS verification is never switched off.",
-        ),
+        click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Also trust this CA (PEM). TLS verification is never switched off."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
-        click.option(
-            "--log-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Append a log of the run to this file.",
-        ),
-    ]
+        click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Log file [default: one new file per run in the user log directory]."),
+        click.option("--notify-cmd",
+                     help="At the end, run this shell command with the result JSON on stdin."),
+        click.option("--notify-timeout", type=click.FloatRange(0.1, 3600), default=30.0,
+                     show_default=True, help="Seconds before the notify command is killed."),
+    ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
@@ -126,3 +97,25 @@ def parse_identifier(option: str, text: str) -> str:
     if not value or not all(ch.isalnum() or ch in "-_" for ch in value):
         raise UsageError(f"{option} must be letters and digits, got {text!r}")
     return value
+
+
+def lookup_options(base_url: str) -> Callable[[click.decorators.FC], click.decorators.FC]:
+    """Options of the one-shot lookups (``slots``, ``venue``, ``ping``) of one provider."""
+
+    def decorate(command: click.decorators.FC) -> click.decorators.FC:
+        options = [
+            click.option("--base-url", default=base_url, show_default=True, help="Service URL."),
+            click.option(
+                "--ca-cert",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Also trust this CA (PEM). TLS verification is never switched off.",
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="Print one JSON object on stdout."
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

@@ -1,38 +1,76 @@
-"""Runs one booking job for any provider: settings, reporter, supervisor, exit code."""
+"""Runs one booking job for any provider: settings, start time, reporter, supervisor, notify."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
 from booker.http import ClientConfig
-from booker.model import EXIT_CODES
+from booker.logpaths import default_log_path
+from booker.model import EXIT_CODES, StartTiming
 from booker.report import ConsoleReporter, LogFile
-from booker.settings import EngineSettings
+from booker.settings import BOUNDS, EngineSettings
+from booker.user_settings import load_saved_defaults
+from booker.when import describe, parse_when, zone_named
+
+# command-line option -> setting name
+SETTING_OF_OPTION = {
+    "workers": "workers",
+    "concurrency": "concurrency",
+    "retries": "retries",
+    "cadence_ms": "cadence_ms",
+    "max_duration": "max_duration_s",
+    "prewarm_secs": "prewarm_s",
+    "lead_ms": "lead_ms",
+}
 
 
-def engine_settings(
-    *,
-    workers: int,
-    concurrency: int,
-    retries: int,
-    cadence_ms: int,
-    max_duration: int,
-    dry_run: bool,
-) -> EngineSettings:
-    """The engine options every ``book`` command shares, validated."""
-    return EngineSettings(
-        cadence_ms=cadence_ms,
-        concurrency=concurrency,
-        max_duration_s=max_duration,
-        retries=retries,
-        workers=workers,
-        dry_run=dry_run,
-    )
+@dataclass(frozen=True, slots=True)
+class EngineArgs:
+    """The shared ``book`` options, as click parsed them."""
+
+    workers: int | None
+    concurrency: int | None
+    retries: int | None
+    cadence_ms: int | None
+    max_duration: int | None
+    at: str | None
+    tz: str | None
+    prewarm_secs: int | None
+    lead_ms: int | None
+    clock: str
+    dry_run: bool
+    ca_cert: Path | None
+    as_json: bool
+    log_file: Path | None
+    notify_cmd: str | None
+    notify_timeout: float
+
+    @classmethod
+    def from_click(cls, options: dict[str, Any]) -> EngineArgs:
+        """Build from the keyword arguments click passed to the command."""
+        return cls(**options)
+
+
+def engine_settings(args: EngineArgs, saved: dict[str, int] | None = None) -> EngineSettings:
+    """Command line first, then saved settings, then the built-in defaults; all validated."""
+    saved = load_saved_defaults() if saved is None else saved
+    values: dict[str, Any] = {}
+    for option, setting in SETTING_OF_OPTION.items():
+        given = getattr(args, option)
+        if given is not None:
+            values[setting] = given
+        elif setting in saved:
+            values[setting] = saved[setting]
+        else:
+            values[setting] = int(BOUNDS[setting].default)
+    return EngineSettings(dry_run=args.dry_run, **values)
 
 
 def client_config(base_url: str, ca_cert: Path | None, settings: EngineSettings) -> ClientConfig:
@@ -45,26 +83,54 @@ def client_config(base_url: str, ca_cert: Path | None, settings: EngineSettings)
     )
 
 
+def start_timing(
+    args: EngineArgs, venue_zone: Callable[[], str | None], now: dt.datetime | None = None
+) -> StartTiming | None:
+    """``--at`` as an instant on the service's clock; the zone is looked up only when needed."""
+    if args.at is None:
+        if args.tz is not None:
+            zone_named(args.tz)
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    if args.tz is not None:
+        zone: dt.tzinfo = zone_named(args.tz)
+    else:
+        looked_up = venue_zone()
+        zone = zone_named(looked_up) if looked_up else _local_zone()
+    at = parse_when(args.at, zone, now)
+    return StartTiming(at.timestamp(), use_server_clock=args.clock == "server", label=describe(at))
+
+
+def _local_zone() -> dt.tzinfo:
+    zone = dt.datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
 def run_job(
     job: Any,
+    args: EngineArgs,
     settings: EngineSettings,
     client: ClientConfig,
     *,
     secrets: Iterable[str],
     header: str,
-    as_json: bool,
-    log_file: Path | None,
+    log_name: str,
+    start: StartTiming | None = None,
 ) -> tuple[JobResult, int]:
-    """Run ``job`` to its end and report it; the result and the exit code."""
+    """Run ``job`` to its end, report it, notify; the result and the exit code."""
     redactor = Redactor(secrets)
-    log = LogFile(log_file, redactor) if log_file else None
+    log = LogFile(args.log_file or default_log_path(log_name), redactor)
     reporter = ConsoleReporter(
-        sys.stdout, human=not as_json, redactor=redactor, log=log, header=header
+        sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
     try:
-        result = Supervisor(settings, client, job, reporter).run()
+        result = Supervisor(settings, client, job, reporter, start=start).run()
         reporter.finished(result)
     finally:
-        if log:
-            log.close()
+        log.close()
+    if args.notify_cmd:
+        from booker.notify import notify
+
+        notify(args.notify_cmd, result.to_json(), args.notify_timeout, redactor)
     return result, EXIT_CODES[result.status]

@@ -13,6 +13,7 @@ from multiprocessing.context import SpawnContext
 from typing import Any
 
 from booker.decide import Counters
+from booker.engine.schedule import Schedule
 
 LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
 
@@ -37,6 +38,9 @@ class SharedState:
         self._claim: Any = ctx.Value("i", 0)  # winner index + 1
         self._stop: Any = ctx.Value("i", 0)
         self._start_at: Any = ctx.RawValue("d", 0.0)  # time.monotonic(), system-wide on Linux
+        self._aligned_tick: Any = ctx.RawValue("i", -1)
+        self._burst: Any = ctx.RawValue("i", 0)
+        self._spacing: Any = ctx.RawValue("d", 0.0)
         self._pause_until: Any = ctx.RawValue("d", 0.0)
         self._throttles: Any = ctx.RawValue("i", 0)
         self._failures: Any = ctx.RawValue("i", 0)
@@ -107,9 +111,22 @@ class SharedState:
         """Monotonic instant of tick 0, 0.0 until the supervisor sets it."""
         return float(self._start_at.value)
 
-    @start_at.setter
-    def start_at(self, value: float) -> None:
-        self._start_at.value = value
+    def publish_schedule(self, schedule: Schedule) -> None:
+        """Hand the schedule to every worker; writing the start last is the signal to go."""
+        self._aligned_tick.value = schedule.aligned_tick
+        self._burst.value = schedule.burst
+        self._spacing.value = schedule.spacing_s
+        self._start_at.value = schedule.start
+
+    def schedule(self, cadence_s: float) -> Schedule:
+        """The published schedule (read once ``start_at`` is set)."""
+        return Schedule(
+            float(self._start_at.value),
+            cadence_s,
+            int(self._aligned_tick.value),
+            int(self._burst.value),
+            float(self._spacing.value),
+        )
 
     @property
     def pause_until(self) -> float:
@@ -148,6 +165,15 @@ class SharedState:
     def release_counters(self) -> None:
         """Release the counter lock."""
         self._counter_lock.release()
+
+    def reset_counters(self) -> None:
+        """Polling starts: throttles and failures seen while warming do not count."""
+        if self.acquire_counters():
+            try:
+                self._throttles.value = 0
+                self._failures.value = 0
+            finally:
+                self.release_counters()
 
     def store_counters(self, counters: Counters) -> None:
         """Write the counters back (hold the counter lock)."""

@@ -20,14 +20,17 @@ from typing import Any, Protocol
 
 from booker.decide import DEFAULT_POLICY, Policy
 from booker.engine import events as ev
+from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
 from booker.http import ClientConfig
-from booker.model import Status
+from booker.model import StartTiming, Status
 from booker.settings import EngineSettings
 
 POLL_EVENTS_S = 0.05
 READY_TIMEOUT_S = 20.0
+IMMEDIATE_START_S = 0.01  # without --at, tick 0 comes this soon after every worker is warm
+MAX_CLOCK_SAMPLES = 8  # each boundary-timed probe halves the uncertainty
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
 WIND_DOWN_BOOKED_S = 3.0  # a booking in flight may still settle (duplicates get cancelled)
 
@@ -63,6 +66,7 @@ class JobResult:
     workers: int = 0
     duplicates: tuple[dict[str, Any], ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    clock_offset_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -80,6 +84,7 @@ class JobResult:
             "workers": self.workers,
             "concurrency": self.concurrency,
             "duplicates": list(self.duplicates),
+            "clock_offset_s": self.clock_offset_s,
         }
 
 
@@ -89,8 +94,8 @@ class Reporter(Protocol):
     def started(self, settings: EngineSettings, workers: int) -> None:
         """The job starts."""
 
-    def polling(self) -> None:
-        """Every worker is warm; tick 0 is now."""
+    def polling(self, starts_in_s: float) -> None:
+        """Every worker is warm; tick 0 comes in ``starts_in_s``."""
 
     def event(self, event: ev.Event, elapsed_s: float) -> None:
         """A worker reported something."""
@@ -100,6 +105,9 @@ class Reporter(Protocol):
 
     def notice(self, message: str) -> None:
         """A message from the supervisor itself."""
+
+    def countdown(self, seconds: float, label: str) -> None:
+        """Waiting for the prewarm moment before a scheduled start."""
 
 
 def format_duration(seconds: float) -> str:
@@ -118,8 +126,12 @@ class Supervisor:
         job: Any,
         reporter: Reporter,
         policy: Policy = DEFAULT_POLICY,
+        start: StartTiming | None = None,
     ) -> None:
         self.settings = settings
+        self.start = start
+        self.clock_offset_s: float | None = None
+        self.clock_uncertainty_s = 0.0
         self.client = client
         self.job = job
         self.reporter = reporter
@@ -146,6 +158,7 @@ class Supervisor:
                         self.job,
                         os.getpid(),
                         self.policy,
+                        clock_samples=self._clock_samples() if i == 0 else 0,
                     ),
                     shared,
                     events,
@@ -158,6 +171,8 @@ class Supervisor:
         self.reporter.started(self.settings, self.workers)
         started = time.monotonic()
         with _interrupts(lambda: shared.request_stop(Stop.INTERRUPTED)):
+            if self.start is not None and not self._wait_for_prewarm(shared, self.start):
+                return self._result(shared, started)
             try:
                 for process in processes:
                     process.start()
@@ -182,17 +197,54 @@ class Supervisor:
                 self.reporter.status(self._snapshot(shared, now))
                 next_status = now + 0.25
 
+    def _clock_samples(self) -> int:
+        """Probes for the clock estimate: as many as the prewarm leaves time for."""
+        if self.start is None or not self.start.use_server_clock:
+            return 0
+        return max(2, min(MAX_CLOCK_SAMPLES, self.settings.prewarm_s - 2))
+
+    def _wait_for_prewarm(self, shared: SharedState, start: StartTiming) -> bool:
+        """Sleep until ``prewarm_s`` before the target; False when interrupted meanwhile."""
+        wake = start.at_epoch - self.settings.prewarm_s
+        while not shared.stopped:
+            left = wake - time.time()
+            if left <= 0:
+                return True
+            self.reporter.countdown(start.at_epoch - time.time(), start.label)
+            time.sleep(min(left, 0.25))
+        return False
+
     def _maybe_start(
         self, shared: SharedState, processes: Sequence[BaseProcess], now: float, started: float
     ) -> None:
         alive = [i for i, p in enumerate(processes) if p.is_alive() or p.exitcode is None]
         if alive and all(shared.ready(i) for i in alive):
-            shared.start_at = time.monotonic() + 0.002
-            self._polling_since = shared.start_at
-            self.reporter.polling()
-        elif now - started > READY_TIMEOUT_S:
+            schedule = self._schedule()
+            shared.reset_counters()
+            shared.publish_schedule(schedule)
+            self._polling_since = schedule.start
+            self.reporter.polling(schedule.start - time.monotonic())
+        elif now - started > READY_TIMEOUT_S + (self.settings.prewarm_s if self.start else 0):
             self.reporter.notice("workers could not get ready: the service did not answer")
             shared.request_stop(Stop.NO_WORKERS)
+
+    def _schedule(self) -> Schedule:
+        """Tick 0 now, or aligned on the target on the service's clock."""
+        cadence = self.settings.cadence_ms / 1000
+        now = time.monotonic()
+        if self.start is None:
+            return Schedule(now + IMMEDIATE_START_S, cadence)
+        offset = self.clock_offset_s if self.start.use_server_clock else None
+        target_local = self.start.at_epoch + (offset or 0.0)  # offset = local - server
+        release = now + (target_local - time.time())
+        earliest = max(now + IMMEDIATE_START_S, release - self.settings.lead_ms / 1000)
+        return aligned_schedule(
+            earliest,
+            release,
+            cadence,
+            burst=self.settings.concurrency - 1,
+            uncertainty_s=self.clock_uncertainty_s if offset is not None else 0.0,
+        )
 
     def _check_workers(self, shared: SharedState, processes: Sequence[BaseProcess]) -> None:
         for index, process in enumerate(processes):
@@ -225,6 +277,9 @@ class Supervisor:
             event = events.get(timeout=wait) if wait else events.get_nowait()
             while True:
                 self._events.append(event)
+                if event.kind == ev.CLOCK and event.data.get("offset_s") is not None:
+                    self.clock_offset_s = float(event.data["offset_s"])
+                    self.clock_uncertainty_s = float(event.data.get("uncertainty_s") or 0.0)
                 self.reporter.event(event, event.at - (self._polling_since or started))
                 event = events.get_nowait()
         except queue.Empty:
@@ -266,6 +321,7 @@ class Supervisor:
             "concurrency": shared.concurrency,
             "workers": self.workers,
             "duplicates": tuple(e.data for e in self._events if e.kind == ev.DUPLICATE),
+            "clock_offset_s": self.clock_offset_s,
         }
         stop = shared.stop
         booked = kinds.get(ev.BOOKED)

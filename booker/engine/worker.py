@@ -22,7 +22,7 @@ import uvloop
 from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
 from booker.engine import events as ev
 from booker.engine.clock import sleep_until
-from booker.engine.schedule import next_own_tick, tick_time
+from booker.engine.server_clock import estimate_offset, format_estimate
 from booker.engine.shared import SharedState, Stop
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked
@@ -30,6 +30,8 @@ from booker.providers.base import Flow
 from booker.settings import EngineSettings
 
 PARENT_CHECK_S = 0.2
+KEEPALIVE_S = 5.0  # while waiting for the start, a cheap request this often keeps the line warm
+START_CHECK_S = 0.002
 PR_SET_PDEATHSIG = 1
 
 
@@ -51,6 +53,7 @@ class WorkerSpec:
     job: Any  # a JobSpec; Any because Protocols do not pickle-check
     parent_pid: int
     policy: Policy = DEFAULT_POLICY
+    clock_samples: int = 0  # > 0: estimate the service's clock with this many probes
 
 
 def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
@@ -172,6 +175,8 @@ class Worker:
                 self.http = http
                 if not await self.flow.warm(self):
                     return
+                if self.spec.clock_samples:
+                    await self._estimate_clock()
                 self.shared.mark_ready(self.index)
                 if await self._wait_for_start():
                     await self._tick_loop()
@@ -179,28 +184,53 @@ class Worker:
         finally:
             watchdog.cancel()
 
+    async def _estimate_clock(self) -> None:
+        """Probe the service's Date headers and report the offset (worker 0 only)."""
+
+        async def probe() -> str | None:
+            answer = await self.send(self.flow.probe())
+            return answer.date
+
+        estimate = await estimate_offset(probe, samples=self.spec.clock_samples)
+        if estimate is None:
+            self.report(ev.CLOCK, offset_s=None, uncertainty_s=None, text="no Date header")
+        else:
+            self.report(
+                ev.CLOCK,
+                offset_s=estimate.offset_s,
+                uncertainty_s=estimate.uncertainty_s,
+                text=format_estimate(estimate),
+            )
+
     async def _wait_for_start(self) -> bool:
+        """Until the supervisor publishes the schedule; a cheap request now and then keeps it warm."""
+        probe = self.flow.probe()
+        next_keepalive = time.monotonic() + KEEPALIVE_S
         while self.shared.start_at == 0.0:
             if self.stopped:
                 return False
-            await asyncio.sleep(0.005)
+            if time.monotonic() >= next_keepalive:
+                await self.send(probe)
+                next_keepalive = time.monotonic() + KEEPALIVE_S
+            await asyncio.sleep(START_CHECK_S)
         return True
 
     async def _tick_loop(self) -> None:
         shared = self.shared
         cadence = self.settings.cadence_ms / 1000
         workers = self.spec.workers
-        start = shared.start_at
-        poll = self.flow.poll()
+        schedule = shared.schedule(cadence)
+        await self._keep_warm_until(schedule.start - KEEPALIVE_S / 2)
         assert self.http is not None
-        prepared = self.http.prepare(poll)
-        tick = next_own_tick(start, time.monotonic(), cadence, self.index, workers)
+        prepared = self.http.prepare(self.flow.poll())
+        late = cadence / 2  # a tick this late still fires; later ones are skipped
+        tick = schedule.next_for(self.index, workers, time.monotonic() - late)
         while True:
-            due = tick_time(start, tick, cadence)
+            due = schedule.time_of(tick)
             if not await sleep_until(due, lambda: shared.stopped):
                 return
             now = time.monotonic()
-            tick = next_own_tick(start, max(now, due + cadence / 2), cadence, self.index, workers)
+            tick = schedule.next_for(self.index, workers, max(due + 1e-6, now - late))
             if self.booking is not None or shared.paused(now):
                 continue
             if shared.in_flight() >= shared.concurrency:
@@ -208,6 +238,14 @@ class Worker:
             task = asyncio.create_task(self._poll(prepared))
             self.polls.add(task)
             task.add_done_callback(self.polls.discard)
+
+    async def _keep_warm_until(self, until: float) -> None:
+        """A start far ahead: keep the connection alive until shortly before it."""
+        probe = self.flow.probe()
+        while time.monotonic() + KEEPALIVE_S < until and not self.stopped:
+            await sleep_until(time.monotonic() + KEEPALIVE_S, lambda: self.shared.stopped)
+            if not self.stopped:
+                await self.send(probe)
 
     async def _poll(self, prepared: Any) -> None:
         answer = await self.send(prepared)

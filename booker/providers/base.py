@@ -59,6 +59,9 @@ class Flow(Protocol):
     async def warm(self, io: WorkerIO) -> bool:
         """Open and warm the connection, check credentials; False when the job cannot go on."""
 
+    def probe(self) -> Request:
+        """A cheap request: keeps the connection alive and reads the service's clock."""
+
     def poll(self) -> Request:
         """The request every tick sends."""
 

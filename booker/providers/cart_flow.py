@@ -73,6 +73,10 @@ class CartFlow:
             await asyncio.sleep(WARM_RETRY_S)
         return False
 
+    def probe(self) -> Request:
+        """Read the cart: cheap, and proves the session is still good."""
+        return self.api.view_cart()
+
     def poll(self) -> Request:
         """Add to cart, built once."""
         return self._add

@@ -72,6 +72,10 @@ class ResyFlow:
             return
         io.report("venue", name=venue.name, time_zone=venue.time_zone)
 
+    def probe(self) -> Request:
+        """/2/user: cheap, and proves the token is still good."""
+        return self.api.user()
+
     def poll(self) -> Request:
         """The /4/find request, built once."""
         return self._find

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from booker.sim.connections import Connections
-from booker.sim.gateway import Gateway
+from booker.sim.providers import build_gateway
 from booker.sim.ready import announce
-from booker.sim.resy_app import ResyApp
 from booker.sim.scenario import ScenarioError, load_scenario
 from booker.sim.server import (
     ListenError,
@@ -49,7 +48,7 @@ def serve(
         tls = None if plain else stack.enter_context(throwaway_tls())
         world = build_world(scenario)
         connections = Connections()
-        app = Gateway(world, ResyApp(world), connections.drop)
+        app = build_gateway(world, connections.drop)
         url = base_url(sock, tls is not None)
         stack.callback(remove_ready_file, ready_file)
         serve_forever(

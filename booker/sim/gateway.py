@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -31,6 +31,7 @@ from booker.sim.world import World
 log = logging.getLogger("booker.sim")
 
 Dropper = Callable[[Scope], bool]
+Actors = Callable[[], Coroutine[Any, Any, None]]
 
 CHALLENGE_HTML = (
     b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
@@ -61,18 +62,25 @@ def _no_drop(scope: Scope) -> bool:
 class Gateway:
     """ASGI app: records every API request and applies scripted pressure before the provider."""
 
-    def __init__(self, world: World, provider: ProviderApp, dropper: Dropper = _no_drop) -> None:
+    def __init__(
+        self,
+        world: World,
+        provider: ProviderApp,
+        dropper: Dropper = _no_drop,
+        actors: Actors | None = None,
+    ) -> None:
         self.world = world
         self.provider = provider
         self.dropper = dropper
+        self.actors = actors or (lambda: run_rivals(world))
         self.plan = FaultPlan(world.scenario.faults, world.release_at, world.rng)
         limit = world.scenario.rate_limit
         self.limiter = RateLimiter(limit) if limit else None
         self._rivals: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start background actors (rivals) on the running loop."""
-        self._rivals = asyncio.create_task(run_rivals(self.world))
+        """Start background actors (rivals; Resy's by default) on the running loop."""
+        self._rivals = asyncio.create_task(self.actors())
 
     async def stop(self) -> None:
         """Stop background actors."""

@@ -32,12 +32,28 @@ class BookingRecord:
     active: bool = True
 
 
+@dataclass(slots=True)
+class CartBookingRecord:
+    """One campsite stay put in a cart; `reservation_id` is the cart item id."""
+
+    t: float
+    who: str
+    reservation_id: str
+    cart_item_id: str
+    contract_code: str
+    facility_id: str
+    site_id: str
+    arrival_date: str  # YYYY-MM-DD
+    nights: int
+    active: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class CancellationRecord:
     """One cancellation of a booking."""
 
     t: float
-    reservation_id: int
+    reservation_id: int | str
 
 
 class Ledger:
@@ -48,7 +64,7 @@ class Ledger:
         self.release_at = release_at
         self.clock_skew_s = clock_skew_s
         self.requests: list[RequestRecord] = []
-        self.bookings: list[BookingRecord] = []
+        self.bookings: list[BookingRecord | CartBookingRecord] = []
         self.cancellations: list[CancellationRecord] = []
         self._next_id = 900_000_001
 
@@ -67,7 +83,27 @@ class Ledger:
         self.bookings.append(record)
         return record
 
-    def cancel(self, t: float, booking: BookingRecord) -> None:
+    def book_site(
+        self,
+        t: float,
+        who: str,
+        *,
+        contract_code: str,
+        facility_id: str,
+        site_id: str,
+        arrival_date: str,
+        nights: int,
+    ) -> CartBookingRecord:
+        """Record a campsite stay under a fresh cart item id."""
+        item_id = str(self._next_id)
+        self._next_id += 1
+        record = CartBookingRecord(
+            t, who, item_id, item_id, contract_code, facility_id, site_id, arrival_date, nights
+        )
+        self.bookings.append(record)
+        return record
+
+    def cancel(self, t: float, booking: BookingRecord | CartBookingRecord) -> None:
         """Mark a booking cancelled and record when."""
         booking.active = False
         self.cancellations.append(CancellationRecord(t, booking.reservation_id))

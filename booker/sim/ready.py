@@ -9,12 +9,15 @@ from typing import Any
 
 import orjson
 
+from booker.sim.cart_scenario import CartSpec
 from booker.sim.world import World
 
 
 def scenario_summary(world: World) -> dict[str, Any]:
     """What a client needs to know about the scenario to talk to the sim."""
     s = world.scenario
+    if s.cart is not None:
+        return cart_summary(world, s.cart)
     return {
         "provider": s.provider,
         "venue_id": s.venue.id,
@@ -27,6 +30,22 @@ def scenario_summary(world: World) -> dict[str, Any]:
         "api_key": s.auth.api_key,
         "auth_token": s.auth.auth_token,
         "payment_method_id": s.auth.payment_method_id,
+    }
+
+
+def cart_summary(world: World, cart: CartSpec) -> dict[str, Any]:
+    """The ready file's scenario block for `provider = "cart"`."""
+    camp = cart.campground
+    return {
+        "provider": "cart",
+        "contract_code": camp.contract_code,
+        "facility_id": camp.facility_id,
+        "sites": list(camp.sites),
+        "arrival_date": world.day,
+        "max_nights": camp.max_nights,
+        "release_at": world.release_at,
+        "authorization": cart.auth.authorization,
+        "a1data": cart.auth.a1data,
     }
 
 

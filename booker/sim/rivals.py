@@ -1,10 +1,13 @@
-"""Rival bookers: each grabs one released table after a lognormal reaction delay."""
+"""Rival bookers: each grabs one released table (or campsite) after a lognormal delay."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+from datetime import date
 
+from booker.sim.campsites import SiteBook
+from booker.sim.cart_scenario import Campground
 from booker.sim.world import World
 
 
@@ -37,3 +40,29 @@ async def run_rivals(world: World) -> None:
             day=world.day,
             party_size=party,
         )
+
+
+RIVAL_NIGHTS = 2
+
+
+async def run_site_rivals(world: World, sites: SiteBook, campground: Campground) -> None:
+    """Cart rivals: after each delay, hold a preferred campsite for the arrival date."""
+    arrival = date.fromisoformat(world.day)
+    nights = min(RIVAL_NIGHTS, campground.max_nights)
+    for at, prefer in draw_schedule(world):
+        wait = world.clock.until(at)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        stay = sites.first_free(prefer, arrival, nights)
+        if stay is None:
+            continue
+        booking = world.ledger.book_site(
+            world.clock.now(),
+            "rival",
+            contract_code=campground.contract_code,
+            facility_id=campground.facility_id,
+            site_id=stay.site_id,
+            arrival_date=stay.arrival.isoformat(),
+            nights=stay.nights,
+        )
+        sites.take(stay, booking.reservation_id)

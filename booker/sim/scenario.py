@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
-import math
-import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PROVIDERS = ("resy",)
+from booker.sim.cart_scenario import CartSpec, parse_cart
+from booker.sim.toml_table import (
+    ScenarioError,
+    Table,
+    parse_day,
+    parse_offset,
+    parse_release_at,
+    parse_time,
+)
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "Auth",
+    "Fault",
+    "RateLimit",
+    "Release",
+    "RivalSpec",
+    "Scenario",
+    "ScenarioError",
+    "SlotSpec",
+    "Venue",
+    "load_scenario",
+    "parse_scenario",
+]
+
+PROVIDERS = ("resy", "cart")
 FAULT_KINDS = ("status", "drop", "slow", "malformed")
 MALFORMED_BODIES = ("html", "truncated", "wrong_types")
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
 
-_OFFSET = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(ms|s|m)$")
-_DAY_OFFSET = re.compile(r"^\+(\d+)d$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0}
 DEFAULT_TABLE_TYPES = ("Dining Room", "Bar")
-
-T = TypeVar("T")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message is one line for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +84,7 @@ class RivalSpec:
     count: int = 4
     delay_median_ms: float = 300.0
     delay_sigma: float = 0.5
-    prefer: tuple[str, ...] = ()  # HH:MM:SS in order of preference; empty means any
+    prefer: tuple[str, ...] = ()  # HH:MM:SS (cart: site ids) in order of preference; empty: any
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +136,7 @@ class Scenario:
     auth: Auth = Auth()
     rate_limit: RateLimit | None = None
     faults: tuple[Fault, ...] = ()
+    cart: CartSpec | None = None  # set exactly when provider == "cart"
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -131,7 +145,9 @@ class Scenario:
         return started_at + (self.release.at_offset_s or 0.0)
 
     def bookable_day(self, now: float) -> date:
-        """The day that opens, resolved in the venue's zone at sim time `now`."""
+        """The day that opens (cart: the arrival date), resolved at sim time `now`."""
+        if self.cart is not None:
+            return self.cart.campground.arrival(now)
         if self.release.day is not None:
             return self.release.day
         today = datetime.fromtimestamp(now, ZoneInfo(self.venue.time_zone)).date()
@@ -153,12 +169,14 @@ def load_scenario(path: Path | None) -> Scenario:
 
 def parse_scenario(data: dict[str, Any]) -> Scenario:
     """Build a Scenario from decoded TOML, rejecting unknown keys and bad values."""
-    top = _Table(data, "scenario")
+    top = Table(data, "scenario")
     provider = top.get("provider", str, "resy")
     if provider not in PROVIDERS:
         raise ScenarioError(f"provider must be one of {', '.join(PROVIDERS)}, not {provider!r}")
     skew = top.get("clock_skew_s", float, 0.0)
     seed = top.get("seed", int, None)
+    if provider == "cart":
+        return _cart_scenario(top, skew, seed)
     venue = _venue(top.table("venue"))
     release = _release(top.table("release"))
     slots = DEFAULT_SLOTS
@@ -166,7 +184,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         slots = tuple(_slot(t) for t in top.tables("slots"))
     rivals = DEFAULT_RIVALS
     if top.has("rivals"):
-        rivals = tuple(_rival(t) for t in top.tables("rivals"))
+        rivals = tuple(_rival(t, parse_time) for t in top.tables("rivals"))
     auth = _auth(top.table("auth"))
     rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
     faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
@@ -181,64 +199,37 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     return Scenario(provider, skew, seed, venue, release, slots, rivals, auth, rate_limit, faults)
 
 
-class _Table:
-    """Typed access to one TOML table that remembers which keys were used."""
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, dict):
-            raise ScenarioError(f"{where} must be a table")
-        self.data: dict[str, Any] = data
-        self.where = where
-        self.used: set[str] = set()
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def get(self, key: str, kind: type[T], default: T) -> T:
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ScenarioError(f"{self.where}.{key} must be {kind.__name__}, not {value!r}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ScenarioError(f"{self.where}.{key} must be finite")
-        return value
-
-    def raw(self, key: str) -> object:
-        self.used.add(key)
-        return self.data.get(key)
-
-    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.get(key, list, list(default))
-        if not all(isinstance(v, str) for v in value):
-            raise ScenarioError(f"{self.where}.{key} must be a list of strings")
-        return tuple(value)
-
-    def table(self, key: str) -> _Table:
-        self.used.add(key)
-        return _Table(self.data.get(key, {}), f"{self.where}.{key}")
-
-    def tables(self, key: str) -> list[_Table]:
-        self.used.add(key)
-        items = self.data.get(key)
-        if not isinstance(items, list):
-            raise ScenarioError(f"{key} must be an array of tables ([[{key}]])")
-        return [_Table(item, f"{key}[{i}]") for i, item in enumerate(items)]
-
-    def check(self, ok: bool, key: str, what: str) -> None:
-        if not ok:
-            raise ScenarioError(f"{self.where}.{key} {what}")
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise ScenarioError(f"unknown key {self.where}.{unknown[0]}")
+def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
+    """The `provider = "cart"` keys: release.at, [campground], [auth], [cart], rivals by site."""
+    release_table = top.table("release")
+    at_offset_s, at_epoch = parse_release_at(release_table, Release().at_offset_s)
+    cart = parse_cart(top, release_table)
+    release_table.done()
+    rivals = DEFAULT_RIVALS
+    if top.has("rivals"):
+        rivals = tuple(_rival(t, _prefer_site) for t in top.tables("rivals"))
+    rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
+    faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
+    top.done()
+    sites = set(cart.campground.sites)
+    for rival in rivals:
+        missing = [p for p in rival.prefer if p not in sites]
+        if missing:
+            raise ScenarioError(f"rivals.prefer names unknown sites: {', '.join(missing)}")
+    release = Release(at_offset_s, at_epoch)
+    return Scenario(
+        "cart",
+        skew,
+        seed,
+        release=release,
+        rivals=rivals,
+        rate_limit=rate_limit,
+        faults=faults,
+        cart=cart,
+    )
 
 
-def _venue(t: _Table) -> Venue:
+def _venue(t: Table) -> Venue:
     d = Venue()
     venue = Venue(
         t.get("id", int, d.id),
@@ -256,38 +247,12 @@ def _venue(t: _Table) -> Venue:
     return venue
 
 
-def _release(t: _Table) -> Release:
+def _release(t: Table) -> Release:
     d = Release()
-    at = t.raw("at")
-    at_offset_s, at_epoch = d.at_offset_s, d.at_epoch
-    if isinstance(at, int | float) and not isinstance(at, bool):
-        at_offset_s, at_epoch = None, float(at)
-    elif isinstance(at, str):
-        if _OFFSET.match(at):
-            at_offset_s = parse_offset(at, "release.at")
-        else:
-            at_offset_s, at_epoch = None, _iso_instant(at)
-    elif isinstance(at, datetime):
-        at_offset_s, at_epoch = None, _aware(at, "release.at").timestamp()
-    elif at is not None:
-        raise ScenarioError(f"release.at must be '+Ns', an ISO 8601 instant or epoch, not {at!r}")
-    day_value = t.raw("day")
+    at_offset_s, at_epoch = parse_release_at(t, d.at_offset_s)
     day_offset, day = d.day_offset, d.day
-    if isinstance(day_value, date) and not isinstance(day_value, datetime):
-        day_offset, day = None, day_value
-    elif isinstance(day_value, str):
-        m = _DAY_OFFSET.match(day_value)
-        if m:
-            day_offset = int(m.group(1))
-        else:
-            try:
-                day_offset, day = None, date.fromisoformat(day_value)
-            except ValueError:
-                raise ScenarioError(
-                    f"release.day must be 'YYYY-MM-DD' or '+Nd', not {day_value!r}"
-                ) from None
-    elif day_value is not None:
-        raise ScenarioError(f"release.day must be 'YYYY-MM-DD' or '+Nd', not {day_value!r}")
+    if t.raw("day") is not None:
+        day_offset, day = parse_day(t.raw("day"), "release.day")
     ttl = t.get("book_token_ttl_s", float, d.book_token_ttl_s)
     t.check(ttl > 0, "book_token_ttl_s", "must be positive")
     allow = t.get("allow_multiple", bool, d.allow_multiple)
@@ -295,7 +260,7 @@ def _release(t: _Table) -> Release:
     return Release(at_offset_s, at_epoch, day_offset, day, ttl, allow)
 
 
-def _slot(t: _Table) -> SlotSpec:
+def _slot(t: Table) -> SlotSpec:
     time = parse_time(t.get("time", str, ""), f"{t.where}.time")
     types = t.strings("table_types", DEFAULT_TABLE_TYPES)
     quantity = t.get("quantity", int, 1)
@@ -311,11 +276,17 @@ def _slot(t: _Table) -> SlotSpec:
     return SlotSpec(time, types, quantity, pmin, pmax)
 
 
-def _rival(t: _Table) -> RivalSpec:
+def _prefer_site(text: str, where: str) -> str:
+    if not text:
+        raise ScenarioError(f"{where} entries must be non-empty site ids")
+    return text
+
+
+def _rival(t: Table, prefer_item: Callable[[str, str], str]) -> RivalSpec:
     count = t.get("count", int, 1)
     median = t.get("delay_median_ms", float, 300.0)
     sigma = t.get("delay_sigma", float, 0.5)
-    prefer = tuple(parse_time(p, f"{t.where}.prefer") for p in t.strings("prefer", ()))
+    prefer = tuple(prefer_item(p, f"{t.where}.prefer") for p in t.strings("prefer", ()))
     t.done()
     t.check(count >= 0, "count", "must be >= 0")
     t.check(median > 0, "delay_median_ms", "must be positive")
@@ -323,7 +294,7 @@ def _rival(t: _Table) -> RivalSpec:
     return RivalSpec(count, median, sigma, prefer)
 
 
-def _auth(t: _Table) -> Auth:
+def _auth(t: Table) -> Auth:
     d = Auth()
     auth = Auth(
         t.get("api_key", str, d.api_key),
@@ -337,7 +308,7 @@ def _auth(t: _Table) -> Auth:
     return auth
 
 
-def _rate_limit(t: _Table) -> RateLimit:
+def _rate_limit(t: Table) -> RateLimit:
     rate = t.get("rate_per_s", float, 20.0)
     burst = t.get("burst", int, 10)
     t.done()
@@ -346,7 +317,7 @@ def _rate_limit(t: _Table) -> RateLimit:
     return RateLimit(rate, burst)
 
 
-def _fault(t: _Table) -> Fault:
+def _fault(t: Table) -> Fault:
     kind = t.get("kind", str, "")
     t.check(kind in FAULT_KINDS, "kind", f"must be one of {', '.join(FAULT_KINDS)}")
     status = t.get("status", int, 0)
@@ -371,36 +342,3 @@ def _fault(t: _Table) -> Fault:
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:
     return parse(text) if text else None
-
-
-def parse_offset(text: str, where: str) -> float:
-    """Parse '+3s', '-1s', '+250ms', '2m' into signed seconds."""
-    m = _OFFSET.match(text.strip())
-    if not m:
-        raise ScenarioError(f"{where} must look like '+3s', '-1s' or '+250ms', not {text!r}")
-    value = float(m.group(2)) * _UNIT_S[m.group(3)]
-    return -value if m.group(1) == "-" else value
-
-
-def parse_time(text: str, where: str) -> str:
-    """Normalise 'HH:MM' or 'HH:MM:SS' to 'HH:MM:SS'."""
-    m = _TIME.match(text)
-    if not m:
-        raise ScenarioError(f"{where} must be 'HH:MM' or 'HH:MM:SS', not {text!r}")
-    return f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}"
-
-
-def _iso_instant(text: str) -> float:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ScenarioError(
-            f"release.at must be '+Ns', an ISO 8601 instant or epoch, not {text!r}"
-        ) from None
-    return _aware(parsed, "release.at").timestamp()
-
-
-def _aware(value: datetime, where: str) -> datetime:
-    if value.tzinfo is None:
-        raise ScenarioError(f"{where} needs a UTC offset (e.g. 2026-05-01T10:00:00-04:00)")
-    return value

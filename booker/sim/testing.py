@@ -69,6 +69,17 @@ class SimHandle:
             headers["X-Resy-Universal-Auth"] = self.scenario["auth_token"]
         return headers
 
+    def cart_headers(self) -> dict[str, str]:
+        """Valid cart (provider = "cart") request headers for this sim's session."""
+        return {
+            "User-Agent": "Mozilla/5.0 (booker-sim-test)",
+            "Origin": "https://www.reserveamerica.com",
+            "Referer": "https://www.reserveamerica.com/",
+            "Accept": "application/json, text/plain, */*",
+            "authorization": self.scenario["authorization"],
+            "a1data": self.scenario["a1data"],
+        }
+
     def log(self) -> str:
         """The sim's stdout and stderr so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -1,0 +1,155 @@
+"""``booker schedule``: a crontab line (or an ``at`` job) that starts booker a minute early."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from booker import scheduling
+from booker.exceptions import UsageError
+from booker.logpaths import log_dir
+
+Runner = Callable[[Sequence[str], str | None], "subprocess.CompletedProcess[str]"]
+
+
+def run_crontab(args: Sequence[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
+    """Run ``crontab ARGS`` (found on PATH) with ``stdin``; UsageError when it is not installed."""
+    try:
+        return subprocess.run(
+            ["crontab", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise UsageError(
+            "crontab is not installed; use --at-job or add the line yourself"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise UsageError("crontab did not answer within 30 s") from None
+
+
+def read_crontab(runner: Runner) -> str:
+    """The user's crontab text; empty when there is none yet."""
+    done = runner(["-l"], None)
+    if done.returncode != 0:
+        if "no crontab" in done.stderr.lower():
+            return ""
+        raise UsageError(f"crontab -l failed: {_first_line(done.stderr)}")
+    return done.stdout
+
+
+def write_crontab(runner: Runner, text: str) -> None:
+    """Replace the user's crontab with ``text``."""
+    done = runner(["-"], text)
+    if done.returncode != 0:
+        raise UsageError(f"crontab - failed: {_first_line(done.stderr)}")
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else "no message"
+
+
+@click.command(
+    "schedule",
+    epilog="""\b
+Examples:
+  booker schedule --at "2026-12-01 09:00" --tz America/New_York -- \\
+      book resy --venue-id 60029 --party-size 2 --date 2026-12-31 --times 19:00
+  booker schedule --at "2026-12-01 09:00" --install -- book resy ...
+  booker schedule --list
+  booker schedule --remove 60029-202612010900
+""",
+)
+@click.option("--at", "at_text", help="Target instant, e.g. '2026-12-01 09:00' (or ISO 8601).")
+@click.option("--tz", "zone_name", help="Zone of --at (default: this machine's local zone).")
+@click.option("--tag", help="Name of the entry (default: <venue id>-<YYYYmmddHHMM>).")
+@click.option("--install", is_flag=True, help="Add the line to your crontab (crontab -l / -).")
+@click.option("--list", "list_", is_flag=True, help="List the booker lines of your crontab.")
+@click.option("--remove", metavar="TAG", help="Remove the crontab lines tagged TAG.")
+@click.option("--at-job", is_flag=True, help="Print an `at` command instead of a crontab line.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def schedule(
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    install: bool,
+    list_: bool,
+    remove: str | None,
+    at_job: bool,
+    command: tuple[str, ...],
+) -> None:
+    """Start COMMAND (after --) from cron one minute before --at, passing the exact --at."""
+    schedule_main(
+        at_text, zone_name, tag, install, list_, remove, at_job, command, runner=run_crontab
+    )
+
+
+def schedule_main(
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    install: bool,
+    list_: bool,
+    remove: str | None,
+    at_job: bool,
+    command: tuple[str, ...],
+    *,
+    runner: Runner,
+    now: dt.datetime | None = None,
+) -> None:
+    """The command's logic with the crontab runner and the current time injectable."""
+    if list_ or remove is not None:
+        if list_ and remove is not None:
+            raise UsageError("use either --list or --remove, not both")
+        current = read_crontab(runner)
+        if list_:
+            for entry_tag, line in scheduling.entries(current):
+                click.echo(f"{entry_tag}\t{line}")
+            return
+        assert remove is not None
+        kept, removed = scheduling.remove_entry(current, remove)
+        if not removed:
+            raise UsageError(f"no crontab line tagged booker:{remove}")
+        write_crontab(runner, kept)
+        click.echo(f"removed {removed} line{'s' if removed > 1 else ''} tagged booker:{remove}")
+        return
+    if at_text is None:
+        raise UsageError("--at is required (or use --list / --remove TAG)")
+    if install and at_job:
+        raise UsageError("--install writes a crontab line; pipe the --at-job line into sh instead")
+    target = scheduling.parse_at(at_text, scheduling.parse_zone(zone_name))
+    start = scheduling.start_time(target)
+    scheduling.check_future(target, start, now or dt.datetime.now(dt.UTC))
+    argv = scheduling.check_command(command)
+    name = scheduling.check_tag(tag) if tag else scheduling.default_tag(target, argv)
+    job = scheduling.Job(
+        target=target,
+        start=start,
+        executable=scheduling.booker_executable(sys.argv[0], shutil.which, sys.executable),
+        command=argv,
+        cwd=Path.cwd(),
+        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        log_file=log_dir() / f"scheduled_{name}.log",
+        tag=name,
+    )
+    if at_job:
+        click.echo(scheduling.at_line(job))
+        return
+    line = scheduling.cron_line(job)
+    if not install:
+        click.echo(line)
+        return
+    write_crontab(runner, scheduling.add_entry(read_crontab(runner), line, name))
+    click.echo(f"installed in your crontab (starts {start:%Y-%m-%d %H:%M %Z}):")
+    click.echo(line)

@@ -1,0 +1,222 @@
+"""The service's clock, estimated from HTTP ``Date`` headers (1 s resolution). No I/O but the driver.
+
+Sign convention: ``offset = local - server``, in seconds. A server running 1.5 s
+*ahead* of this machine has ``offset_s == -1.5``; a server instant ``S`` is the
+local instant ``S + offset_s`` and a local instant ``t`` is the server instant
+``t - offset_s``. The human form (``format_estimate``) shows the server clock
+relative to ours instead: ``server clock +1.50 s ± 0.02 s`` for that server.
+
+Method (PERF-NOTES, "Timing"): a request sent at local ``t0`` whose answer came
+back at local ``t2`` carrying the header second ``D`` was stamped at some local
+instant ``s`` in ``[t0, t2]`` with ``D <= s - offset < D + 1``, hence
+
+    t0 - (D + 1) < offset <= t2 - D
+
+Intersecting these bounds over several answers narrows the offset. Timing each
+probe so that it reaches the server exactly when the current estimate predicts
+a second boundary halves the interval each time, down to about one round trip.
+
+An empty intersection means some answer lied (a server that caches ``Date``, a
+proxy, a clock step): the tracker then restarts from the newest answer and
+counts the reset, so an estimate is never built from contradictory bounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+DEFAULT_SAMPLES = 6
+TOLERANCE_S = 1e-6  # bounds this close are touching, not contradicting
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The offset (local - server) lies in ``(low, high]``."""
+
+    low: float
+    high: float
+
+    @property
+    def width(self) -> float:
+        """How wide the interval is, in seconds."""
+        return self.high - self.low
+
+    def intersect(self, other: Bounds) -> Bounds | None:
+        """Both bounds at once, or None when they contradict each other."""
+        low, high = max(self.low, other.low), min(self.high, other.high)
+        if low <= high:
+            return Bounds(low, high)
+        if low - high <= TOLERANCE_S:  # float rounding at a shared edge, not a contradiction
+            middle = (low + high) / 2
+            return Bounds(middle, middle)
+        return None
+
+
+def sample_bounds(sent: float, received: float, server_second: int) -> Bounds:
+    """What one answer says: sent at local ``sent``, back at ``received``, header second given."""
+    return Bounds(sent - (server_second + 1), received - server_second)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The offset (local - server) as a midpoint and a half-width, both in seconds."""
+
+    offset_s: float
+    uncertainty_s: float
+    samples: int = 1
+    resets: int = 0  # times answers contradicted each other and the estimate restarted
+
+    @property
+    def consistent(self) -> bool:
+        """True when every answer agreed with the others."""
+        return self.resets == 0
+
+    def to_server(self, local: float) -> float:
+        """The server instant matching local epoch ``local``."""
+        return local - self.offset_s
+
+    def to_local(self, server: float) -> float:
+        """The local instant matching server epoch ``server`` (e.g. a release time)."""
+        return server + self.offset_s
+
+    def __str__(self) -> str:
+        return format_estimate(self)
+
+
+def format_estimate(estimate: Estimate) -> str:
+    """``server clock +1.32 s ± 0.02 s``: how far the server runs ahead of us (negative: behind)."""
+    ahead = round(-estimate.offset_s, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    text = f"server clock {ahead:+.2f} s ± {estimate.uncertainty_s:.2f} s"
+    if not estimate.consistent:
+        text += f" (answers disagreed {estimate.resets}x: Date may be cached)"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Tracker:
+    """Bounds accumulated from answers so far; ``add`` returns a new tracker."""
+
+    bounds: Bounds | None = None
+    samples: int = 0
+    resets: int = 0
+
+    def add(self, sent: float, received: float, server_second: int) -> Tracker:
+        """Fold in one answer; a contradicting answer restarts from itself and counts a reset."""
+        if received < sent:  # the local clock stepped back mid-request: the answer says nothing
+            return self
+        new = sample_bounds(sent, received, server_second)
+        if self.bounds is None:
+            return replace(self, bounds=new, samples=self.samples + 1)
+        both = self.bounds.intersect(new)
+        if both is None:
+            return Tracker(new, 1, self.resets + 1)
+        return replace(self, bounds=both, samples=self.samples + 1)
+
+    def estimate(self) -> Estimate | None:
+        """Midpoint and half-width of the bounds, None before the first answer."""
+        if self.bounds is None:
+            return None
+        low, high = self.bounds.low, self.bounds.high
+        return Estimate((low + high) / 2, (high - low) / 2, self.samples, self.resets)
+
+
+def next_probe_at(estimate: Estimate | None, now: float, rtt: float) -> float:
+    """Local time to send the next probe so it reaches the server on a predicted second boundary.
+
+    The server is assumed to stamp the answer half a round trip after sending.
+    Returns ``now`` when nothing is known yet; otherwise the first such instant
+    not before ``now``.
+    """
+    if estimate is None:
+        return now
+    half = max(rtt, 0.0) / 2
+    # Server time at arrival = t0 + half - offset; make it a whole second k.
+    k = math.ceil(now + half - estimate.offset_s)
+    return k - half + estimate.offset_s
+
+
+def parse_http_date(text: str | None) -> int | None:
+    """Epoch second of an RFC 7231 ``Date``: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
+
+    Anything else (garbage, a zone other than GMT, an impossible day) gives None.
+    """
+    if not isinstance(text, str):
+        return None
+    stripped = text.strip()
+    match = _IMF_FIXDATE.fullmatch(stripped) or _ASCTIME.fullmatch(stripped)
+    year: int
+    if match is None:
+        match = _RFC850.fullmatch(stripped)
+        if match is None:
+            return None
+        short = int(match["year"])
+        # RFC 7231 7.1.1.1: a two-digit year more than 50 years ahead is in the past century.
+        this_year = time.gmtime().tm_year
+        year = 2000 + short if 2000 + short <= this_year + 50 else 1900 + short
+    else:
+        year = int(match["year"])
+    try:
+        moment = dt.datetime(
+            year,
+            _MONTHS.index(match["month"]) + 1,
+            int(match["day"]),
+            int(match["hour"]),
+            int(match["minute"]),
+            min(int(match["second"]), 59),  # a leap second belongs to the same minute
+            tzinfo=dt.UTC,
+        )
+    except ValueError:
+        return None
+    return int(moment.timestamp())
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
+_CLOCK = r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d):(?P<second>[0-5]\d|60)"
+_IMF_FIXDATE = re.compile(
+    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d{{2}}) {_MONTH} (?P<year>\d{{4}}) {_CLOCK} GMT"
+)
+_RFC850 = re.compile(
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
+    rf"(?P<day>\d{{2}})-{_MONTH}-(?P<year>\d{{2}}) {_CLOCK} GMT"
+)
+_ASCTIME = re.compile(
+    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[ \d]\d) {_CLOCK} (?P<year>\d{{4}})"
+)
+
+
+async def estimate_offset(
+    send_probe: Callable[[], Awaitable[str | None]],
+    samples: int = DEFAULT_SAMPLES,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Estimate | None:
+    """Send ``samples`` probes, each timed on the predicted boundary; None if no answer had a Date.
+
+    ``send_probe`` sends one request and returns its ``Date`` header (None when
+    there was none or the request failed). Use a warm connection: the bounds stay
+    correct on a cold one, only wider.
+    """
+    tracker = Tracker()
+    rtt: float | None = None
+    for _ in range(samples):
+        now = clock()
+        at = next_probe_at(tracker.estimate(), now, rtt or 0.0)
+        if at > now:
+            await sleep(at - now)
+        sent = clock()
+        header = await send_probe()
+        received = clock()
+        second = parse_http_date(header)
+        if second is None:
+            continue
+        took = received - sent
+        rtt = took if rtt is None else min(rtt, took)
+        tracker = tracker.add(sent, received, second)
+    return tracker.estimate()

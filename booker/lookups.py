@@ -1,0 +1,271 @@
+"""One-shot lookups behind ``booker slots``, ``booker venue`` and ``booker ping``.
+
+Each lookup opens one client (``booker.http``), sends a few requests on its own
+uvloop loop, and hands back a plain value; the answers are read by the providers'
+pure readers. Answers that end the command become errors at one boundary
+(``raise_for``): no answer -> exit 1, refused credentials -> exit 3, anything else
+unusable -> exit 1.
+
+``ping`` is provider-neutral: a provider contributes a ``Probe`` (one request that
+needs valid credentials, and how to classify its answer). Adding a provider is one
+small function like ``resy_probe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvloop
+
+from booker.credentials import require
+from booker.decide import Kind, Verdict
+from booker.engine import server_clock
+from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
+from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
+from booker.model import ResyTarget
+from booker.providers import resy
+from booker.providers.common import json_body
+
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 5.0
+REQUEST_TIMEOUT_S = 10.0
+
+
+def client_config(base_url: str, ca_cert: Path | None = None) -> ClientConfig:
+    """A client for a handful of requests: one connection, patient timeouts."""
+    return ClientConfig(
+        base_url=base_url,
+        ca_cert=ca_cert,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        request_timeout_s=REQUEST_TIMEOUT_S,
+        pool_connections=1,
+    )
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on a fresh uvloop loop."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coroutine)
+
+
+async def exchange(config: ClientConfig, requests: Sequence[Request]) -> list[Answer]:
+    """Send ``requests`` together on one client; the answers in the same order."""
+    async with HttpClient(config) as client:
+        return list(await asyncio.gather(*(client.send(r) for r in requests)))
+
+
+def raise_for(answer: Answer, what: str, base_url: str) -> None:
+    """Nothing for a 200; otherwise the error that ends the command."""
+    if answer.status == 200:
+        return
+    if answer.status == NO_ANSWER:
+        raise BookerError(f"cannot reach {base_url} ({answer.error or 'connection failed'})")
+    if answer.status in (401, 419):
+        raise ServiceRefusedError(resy.BAD_CREDENTIALS)
+    if answer.status == 429:
+        raise BookerError(f"{what}: rate limited (HTTP 429); try again in a minute")
+    raise BookerError(f"{what}: the service answered HTTP {answer.status}")
+
+
+def resy_credentials(with_token: bool) -> resy.ResyCredentials:
+    """The API key (and the user's token when the call is user-scoped), from env or ``.env``."""
+    names = ("RESY_API_KEY", "RESY_AUTH_TOKEN") if with_token else ("RESY_API_KEY",)
+    found = require(names)
+    return resy.ResyCredentials(found["RESY_API_KEY"], found.get("RESY_AUTH_TOKEN", ""))
+
+
+# --- Resy: slots and venue ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SlotsView:
+    """What ``booker slots resy`` shows."""
+
+    venue: resy.Venue
+    day: str
+    party_size: int
+    offers: tuple[resy.Offer, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "venue": {
+                "id": self.venue.venue_id,
+                "name": self.venue.name,
+                "time_zone": self.venue.time_zone,
+            },
+            "day": self.day,
+            "party_size": self.party_size,
+            "slots": [
+                {
+                    "time": o.slot.time,
+                    "table_type": o.slot.table_type,
+                    "is_paid": o.is_paid,
+                    "deposit_fee": o.deposit_fee,
+                    "token": o.slot.token,
+                }
+                for o in self.offers
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VenueView:
+    """What ``booker venue resy`` shows."""
+
+    venue: resy.Venue
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        v = self.venue
+        return {
+            "venue_id": v.venue_id,
+            "name": v.name,
+            "time_zone": v.time_zone,
+            "lead_time_in_days": v.lead_time_in_days,
+            "release_rule": v.rule or None,
+        }
+
+
+def _read_venue(answer: Answer, venue_id: int, base_url: str) -> resy.Venue:
+    if answer.status == 404:
+        raise UsageError(f"Resy knows no venue {venue_id} (HTTP 404)")
+    raise_for(answer, "/3/venue", base_url)
+    try:
+        return resy.read_venue(answer, venue_id)
+    except ParseError as exc:
+        raise BookerError(f"/3/venue: {exc}") from exc
+
+
+def resy_slots(
+    config: ClientConfig,
+    credentials: resy.ResyCredentials,
+    venue_id: int,
+    day: str,
+    party_size: int,
+) -> SlotsView:
+    """The venue and the slots it offers now for ``day`` and ``party_size``."""
+    api = resy.ResyApi(credentials, ResyTarget(venue_id, day, party_size, ()))
+    venue_answer, find_answer = run(exchange(config, (api.venue(), api.find())))
+    venue = _read_venue(venue_answer, venue_id, config.base_url)
+    raise_for(find_answer, "/4/find", config.base_url)
+    try:
+        offers = resy.parse_offers(json_body(find_answer), day, party_size)
+    except ParseError as exc:
+        raise BookerError(f"/4/find: {exc}") from exc
+    offers.sort(key=lambda o: (o.slot.time, o.slot.table_type))
+    return SlotsView(venue, day, party_size, tuple(offers))
+
+
+def resy_venue(config: ClientConfig, credentials: resy.ResyCredentials, venue_id: int) -> VenueView:
+    """Name, zone, release rule and lead time of one venue."""
+    api = resy.ResyApi(credentials, ResyTarget(venue_id, "", 1, ()))
+    venue_answer, config_answer = run(exchange(config, (api.venue(), api.config())))
+    venue = _read_venue(venue_answer, venue_id, config.base_url)
+    lead = resy.read_lead_time(config_answer)
+    return VenueView(resy.Venue(venue.venue_id, venue.name, venue.time_zone, venue.rule, lead))
+
+
+# --- ping ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A provider's credentials check: one request, and how to read its answer."""
+
+    provider: str
+    request: Request
+    classify: Callable[[Answer], Verdict]  # EXPECTED when the credentials are accepted
+
+
+def resy_probe(credentials: resy.ResyCredentials) -> Probe:
+    """Resy: ``GET /2/user`` with the user's token."""
+    api = resy.ResyApi(credentials, ResyTarget(0, "", 1, ()))
+    return Probe("resy", api.user(), lambda answer: resy.read_user(answer)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class PingResult:
+    """What ``booker ping`` reports."""
+
+    provider: str
+    base_url: str
+    http_version: str
+    first_ms: float
+    rtt_ms: tuple[float, ...]
+    offset: server_clock.Estimate | None  # offset_s = local - server
+
+    @property
+    def median_ms(self) -> float:
+        """Median round trip over the warm connection."""
+        return statistics.median(self.rtt_ms)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "provider": self.provider,
+            "base_url": self.base_url,
+            "credentials": "accepted",
+            "http_version": self.http_version,
+            "first_ms": round(self.first_ms, 3),
+            "rtt_ms": {
+                "median": round(self.median_ms, 3),
+                "min": round(min(self.rtt_ms), 3),
+                "max": round(max(self.rtt_ms), 3),
+                "samples": [round(x, 3) for x in self.rtt_ms],
+            },
+            "server_clock_ahead_s": round(-self.offset.offset_s, 4) if self.offset else None,
+            "server_clock_uncertainty_s": (
+                round(self.offset.uncertainty_s, 4) if self.offset else None
+            ),
+        }
+
+
+def check_verdict(verdict: Verdict, answer: Answer, base_url: str) -> None:
+    """Nothing when the credentials were accepted; otherwise the error that ends ``ping``."""
+    if verdict.kind is Kind.EXPECTED:
+        return
+    if verdict.kind is Kind.TERMINAL:
+        raise ServiceRefusedError(verdict.reason)
+    if answer.status == NO_ANSWER:
+        raise BookerError(f"cannot reach {base_url} ({answer.error or 'connection failed'})")
+    raise BookerError(f"the service did not confirm the credentials: {verdict.reason}")
+
+
+async def _ping(config: ClientConfig, probe: Probe, samples: int) -> PingResult:
+    async with HttpClient(config) as client:
+        prepared = client.prepare(probe.request)
+        answers: list[Answer] = []
+
+        async def send() -> str | None:
+            answer = await client.send(prepared)
+            check_verdict(probe.classify(answer), answer, config.base_url)
+            answers.append(answer)
+            return answer.date
+
+        await send()  # warms the connection (DNS, TCP, TLS, ALPN); not timed
+        offset = await server_clock.estimate_offset(send, samples)
+    return PingResult(
+        provider=probe.provider,
+        base_url=config.base_url,
+        http_version=answers[-1].http_version,
+        first_ms=answers[0].elapsed_s * 1000,
+        rtt_ms=tuple(a.elapsed_s * 1000 for a in answers[1:]),
+        offset=offset,
+    )
+
+
+def ping(config: ClientConfig, probe: Probe, samples: int = 5) -> PingResult:
+    """Warm one connection with the probe, then time ``samples`` more on it.
+
+    The timed requests double as clock probes (``booker.engine.server_clock``): each
+    is sent so it reaches the service on a predicted second boundary, which pins the
+    service's clock to about one round trip and makes ``ping`` last a few seconds.
+    """
+    return run(_ping(config, probe, samples))

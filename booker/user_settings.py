@@ -1,0 +1,197 @@
+"""Saved defaults for the engine options, in a flat TOML file in the user's config directory.
+
+The file holds ``key = integer`` lines only, one per saved setting::
+
+    # booker settings: written by `booker settings set`
+    cadence_ms = 200
+    lead_ms = 800
+
+It lives at ``$BOOKER_CONFIG_DIR/settings.toml`` when that variable is set, else
+``$XDG_CONFIG_HOME/booker/settings.toml``, else ``~/.config/booker/settings.toml``.
+Values are checked against the same ranges as the command line
+(``booker.settings.BOUNDS``). The command line wins over saved settings, which
+win over the built-in defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from booker.exceptions import UsageError
+from booker.settings import BOUNDS
+
+CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
+FILE_NAME = "settings.toml"
+KEYS: tuple[str, ...] = (
+    "cadence_ms",
+    "concurrency",
+    "max_duration_s",
+    "retries",
+    "workers",
+    "prewarm_s",
+    "lead_ms",
+)
+AUTO_ZERO = frozenset({"workers"})  # 0 means "choose for me" rather than a value in range
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The directory holding ``settings.toml`` (see the module docstring)."""
+    environ = os.environ if environ is None else environ
+    override = environ.get(CONFIG_DIR_VARIABLE)
+    if override:
+        return Path(override).expanduser()
+    xdg = environ.get("XDG_CONFIG_HOME", "")
+    # The XDG spec says to ignore relative paths.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return base / "booker"
+
+
+def settings_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The settings file (it may not exist yet)."""
+    return config_dir(environ) / FILE_NAME
+
+
+def default_values() -> dict[str, int]:
+    """Built-in defaults of every key."""
+    return {key: int(BOUNDS[key].default) for key in KEYS}
+
+
+def normalise_key(key: str) -> str:
+    """``cadence-ms`` or ``cadence_ms`` -> ``cadence_ms``; UsageError for an unknown key."""
+    name = key.strip().lower().replace("-", "_")
+    if name not in KEYS:
+        raise UsageError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    return name
+
+
+def check_value(key: str, value: object) -> int:
+    """An integer in the command line's range for ``key``; UsageError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"{key} must be an integer (got {value!r})")
+    if key in AUTO_ZERO and value == 0:
+        return value
+    BOUNDS[key].check(key, value)
+    return value
+
+
+def parse_value(key: str, text: str) -> int:
+    """Command-line text for ``key`` -> a checked integer."""
+    name = normalise_key(key)
+    if not _INTEGER.fullmatch(text.strip()):
+        raise UsageError(f"{name} must be an integer (got {text!r})")
+    return check_value(name, int(text.strip()))
+
+
+def parse_text(text: str, source: Path | str) -> dict[str, int]:
+    """The saved settings in ``text``; UsageError naming ``source`` when anything is wrong."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source} is not valid TOML: {exc}") from None
+    values: dict[str, int] = {}
+    for key, value in document.items():
+        try:
+            name = normalise_key(key)
+            values[name] = check_value(name, value)
+        except UsageError as exc:
+            raise UsageError(f"{source}: {exc}") from None
+    return values
+
+
+def load(path: Path | None = None) -> dict[str, int]:
+    """Saved settings from ``path`` (default: ``settings_path()``); empty when there is no file."""
+    path = settings_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not valid TOML: not UTF-8 text") from None
+    return parse_text(text, path)
+
+
+def load_saved_defaults(environ: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Saved settings only (``key -> value``), to apply as command-line defaults.
+
+    Keys are ``KEYS`` names (``max_duration_s``, not the option's ``max_duration``).
+    Raises UsageError (exit 2) naming the file when it is unreadable or invalid.
+    """
+    return load(settings_path(environ))
+
+
+def effective(saved: Mapping[str, int]) -> list[tuple[str, int, str]]:
+    """``(key, value, "saved" | "default")`` for every key, in ``KEYS`` order."""
+    defaults = default_values()
+    return [
+        (key, saved[key], "saved") if key in saved else (key, defaults[key], "default")
+        for key in KEYS
+    ]
+
+
+def render(values: Mapping[str, int]) -> str:
+    """The file's text: a comment, then ``key = value`` in ``KEYS`` order."""
+    lines = ["# booker settings: written by `booker settings set`; values are integers"]
+    lines += [f"{key} = {values[key]}" for key in KEYS if key in values]
+    return "\n".join(lines) + "\n"
+
+
+def save(values: Mapping[str, int], path: Path | None = None) -> Path:
+    """Write atomically (a temporary file in the same directory, then rename)."""
+    path = settings_path() if path is None else path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(render(values))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+def set_value(key: str, text: str, path: Path | None = None) -> tuple[str, int]:
+    """Check and save one setting; returns the normalised key and the value."""
+    path = settings_path() if path is None else path
+    name = normalise_key(key)
+    value = parse_value(name, text)
+    values = load(path)
+    values[name] = value
+    save(values, path)
+    return name, value
+
+
+def reset(keys: tuple[str, ...] = (), path: Path | None = None) -> list[str]:
+    """Forget ``keys`` (every key when empty); returns the keys that were saved and are now gone."""
+    path = settings_path() if path is None else path
+    names = [normalise_key(key) for key in keys]
+    try:
+        values = load(path)
+    except UsageError:
+        if names:
+            raise
+        values = {}  # a broken file is exactly what a full reset should clear
+    if not names:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot remove {path}: {exc.strerror}") from None
+        return sorted(values, key=KEYS.index)
+    removed = [name for name in names if name in values]
+    for name in removed:
+        del values[name]
+    save(values, path)
+    return removed

@@ -1,0 +1,323 @@
+"""The server-clock estimator (booker.engine.server_clock): offset = local - server, from Date headers."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from wsgiref.handlers import format_date_time
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from booker.engine.server_clock import (
+    Bounds,
+    Estimate,
+    Tracker,
+    estimate_offset,
+    format_estimate,
+    next_probe_at,
+    parse_http_date,
+    sample_bounds,
+)
+
+EPS = 1e-6
+START = 1_790_000_000.0  # a local epoch to start simulations from
+
+
+class FakeServer:
+    """A server whose clock is ``local - offset``, answering after ``rtt`` with the stamp at ``frac``."""
+
+    def __init__(
+        self, offset: float, rtts: Iterator[float], fracs: Iterator[float], now: float = START
+    ) -> None:
+        self.offset = offset
+        self.rtts = rtts
+        self.fracs = fracs
+        self.now = now
+        self.max_rtt = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def answer(self) -> tuple[float, float, int]:
+        """One request sent now: (sent, received, header second); advances the clock."""
+        rtt = next(self.rtts)
+        self.max_rtt = max(self.max_rtt, rtt)
+        sent = self.now
+        stamped = sent + next(self.fracs) * rtt
+        self.now = sent + rtt
+        return sent, self.now, math.floor(stamped - self.offset)
+
+    async def probe(self) -> str | None:
+        return format_date_time(self.answer()[2])
+
+
+def constant(value: float) -> Iterator[float]:
+    while True:
+        yield value
+
+
+def contains(bounds: Bounds | None, offset: float) -> bool:
+    assert bounds is not None
+    return bounds.low - EPS < offset <= bounds.high + EPS
+
+
+offsets = st.floats(-5000, 5000, allow_nan=False)
+rtts = st.floats(0.0002, 0.3)
+fracs = st.floats(0.0, 1.0)
+
+
+# --- parse_http_date ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "  Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+    ],
+)
+def test_parse_http_date_accepts_the_three_rfc7231_forms(text: str) -> None:
+    """IMF-fixdate and both obsolete forms give the same epoch second."""
+    assert parse_http_date(text) == 784111777
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "garbage",
+        "Sun, 06 Nov 1994 08:49:37 PST",
+        "Sun, 06 Nov 1994 08:49:37 +0000",
+        "Sun, 31 Feb 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 25:49:37 GMT",
+        "1994-11-06T08:49:37Z",
+    ],
+)
+def test_parse_http_date_refuses_garbage(text: str | None) -> None:
+    """Anything that is not an HTTP date in GMT gives None, never an exception."""
+    assert parse_http_date(text) is None
+
+
+@given(st.integers(0, 4_000_000_000))
+def test_parse_http_date_round_trips(second: int) -> None:
+    """Whatever a server formats (as wsgiref and hypercorn do) parses back to the same second."""
+    assert parse_http_date(format_date_time(second)) == second
+
+
+@given(st.text(max_size=60))
+def test_parse_http_date_never_raises(text: str) -> None:
+    """Random text gives an int or None."""
+    assert parse_http_date(text) is None or isinstance(parse_http_date(text), int)
+
+
+# --- bounds and tracker ---------------------------------------------------------------------
+
+
+def test_sample_bounds_follow_the_formula() -> None:
+    """t0 - (D+1) < offset <= t2 - D."""
+    assert sample_bounds(100.25, 100.5, 98) == Bounds(1.25, 2.5)
+
+
+@given(offsets, rtts, fracs, st.floats(0, 10_000))
+def test_one_answer_bounds_the_true_offset(
+    offset: float, rtt: float, frac: float, after: float
+) -> None:
+    """Whenever a request is sent and stamped, the true offset lies within its bounds."""
+    server = FakeServer(offset, constant(rtt), constant(frac), START + after)
+    assert contains(sample_bounds(*server.answer()), offset)
+
+
+@given(offsets, st.lists(st.tuples(rtts, fracs, st.floats(0, 3)), min_size=1, max_size=30))
+def test_intersected_bounds_keep_the_true_offset(
+    offset: float, probes: list[tuple[float, float, float]]
+) -> None:
+    """Probes at arbitrary times never contradict each other and the truth stays inside."""
+    tracker = Tracker()
+    server = FakeServer(offset, iter(p[0] for p in probes), iter(p[1] for p in probes))
+    for _, _, pause in probes:
+        server.now += pause
+        tracker = tracker.add(*server.answer())
+        assert contains(tracker.bounds, offset)
+    estimate = tracker.estimate()
+    assert estimate is not None
+    assert estimate.consistent
+    assert estimate.samples == len(probes)
+    assert abs(estimate.offset_s - offset) <= estimate.uncertainty_s + EPS
+
+
+@settings(max_examples=300)
+@given(offsets, rtts, st.integers(2, 12))
+def test_boundary_timed_probes_shrink_to_one_round_trip(offset: float, rtt: float, n: int) -> None:
+    """With a steady rtt, n boundary-timed probes leave a width of at most rtt + 2^-(n-1)."""
+    tracker = Tracker()
+    server = FakeServer(offset, constant(rtt), constant(0.5))
+    for _ in range(n):
+        server.now = next_probe_at(tracker.estimate(), server.now, rtt)
+        tracker = tracker.add(*server.answer())
+        assert contains(tracker.bounds, offset)
+    assert tracker.bounds is not None
+    assert tracker.bounds.width <= rtt + 2.0 ** -(n - 1) + EPS
+
+
+@settings(max_examples=300)
+@given(offsets, st.lists(st.tuples(rtts, fracs), min_size=2, max_size=12))
+def test_boundary_timed_probes_shrink_with_jittery_round_trips(
+    offset: float, probes: list[tuple[float, float]]
+) -> None:
+    """With rtt and stamp position varying per probe, the width still falls to about 2 x max rtt."""
+    tracker = Tracker()
+    server = FakeServer(offset, iter(p[0] for p in probes), iter(p[1] for p in probes))
+    predicted = 0.0
+    for _ in probes:
+        server.now = next_probe_at(tracker.estimate(), server.now, predicted)
+        sent, received, second = server.answer()
+        predicted = received - sent if not predicted else min(predicted, received - sent)
+        tracker = tracker.add(sent, received, second)
+        assert contains(tracker.bounds, offset)
+    n = len(probes)
+    assert tracker.bounds is not None
+    bound = 2 * server.max_rtt + (1 + server.max_rtt) * 2.0 ** -(n - 1)
+    assert tracker.bounds.width <= bound + EPS
+
+
+def test_contradicting_answer_restarts_and_is_reported() -> None:
+    """A cached Date (an empty intersection) restarts from the newest answer and counts a reset."""
+    tracker = Tracker().add(0.0, 0.01, 100).add(2.0, 2.01, 102)
+    assert tracker.bounds == sample_bounds(2.0, 2.01, 102).intersect(sample_bounds(0.0, 0.01, 100))
+    stale = tracker.add(4.0, 4.01, 102)  # the same second two seconds later: a cached header
+    assert stale.resets == 1
+    assert stale.samples == 1
+    assert stale.bounds == sample_bounds(4.0, 4.01, 102)
+    estimate = stale.estimate()
+    assert estimate is not None
+    assert not estimate.consistent
+    assert "disagreed 1x" in format_estimate(estimate)
+
+
+def test_answer_received_before_sent_is_ignored() -> None:
+    """A local clock step backwards mid-request adds nothing."""
+    tracker = Tracker().add(10.0, 10.01, 5)
+    assert tracker.add(20.0, 19.0, 15) == tracker
+
+
+def test_touching_bounds_are_not_a_contradiction() -> None:
+    """Bounds that meet within float rounding collapse to a point instead of resetting."""
+    assert Bounds(0.0, 1.0).intersect(Bounds(1.0 + 1e-9, 2.0)) is not None
+    assert Bounds(0.0, 1.0).intersect(Bounds(1.1, 2.0)) is None
+
+
+# --- next_probe_at, Estimate, formatting ----------------------------------------------------
+
+
+def test_first_probe_goes_now() -> None:
+    """Nothing known yet: probe at once."""
+    assert next_probe_at(None, 123.4, 0.01) == 123.4
+
+
+@given(offsets, st.floats(0, 1e6), rtts)
+def test_next_probe_lands_on_a_predicted_boundary(offset: float, now: float, rtt: float) -> None:
+    """The probe is not in the past, within a second, and arrives on a whole server second."""
+    at = next_probe_at(Estimate(offset, 0.5), START + now, rtt)
+    assert START + now - EPS <= at < START + now + 1 + EPS
+    arrival_server = at + rtt / 2 - offset
+    assert abs(arrival_server - round(arrival_server)) < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("offset", "uncertainty", "text"),
+    [
+        (-1.32, 0.02, "server clock +1.32 s ± 0.02 s"),
+        (0.5, 0.004, "server clock -0.50 s ± 0.00 s"),
+        (0.0, 0.5, "server clock +0.00 s ± 0.50 s"),
+        (0.001, 0.5, "server clock +0.00 s ± 0.50 s"),
+    ],
+)
+def test_format(offset: float, uncertainty: float, text: str) -> None:
+    """The human form shows how far the server runs ahead of us (the opposite sign of offset_s)."""
+    assert format_estimate(Estimate(offset, uncertainty)) == text
+    assert str(Estimate(offset, uncertainty)) == text
+
+
+def test_estimate_converts_between_clocks() -> None:
+    """A server instant S is the local instant S + offset, and back."""
+    estimate = Estimate(-1.5, 0.01)
+    assert estimate.to_local(1000.0) == 998.5
+    assert estimate.to_server(998.5) == 1000.0
+
+
+# --- the async driver -----------------------------------------------------------------------
+
+
+def test_driver_converges_with_injected_clock_and_sleep() -> None:
+    """Six boundary-timed probes against a server 1.5 s ahead: estimate within ±0.02 s of -1.5."""
+    server = FakeServer(-1.5, constant(0.004), constant(0.5), now=START + 0.123)
+    estimate = asyncio.run(
+        estimate_offset(server.probe, samples=6, clock=server.clock, sleep=server.sleep)
+    )
+    assert estimate is not None
+    assert estimate.samples == 6
+    assert estimate.uncertainty_s <= 0.02
+    assert abs(estimate.offset_s + 1.5) <= estimate.uncertainty_s + EPS
+    assert all(0 < s <= 1.0 for s in server.slept)
+    assert format_estimate(estimate).startswith("server clock +1.5")
+
+
+def test_driver_skips_answers_without_a_date() -> None:
+    """Probes that fail or carry garbage are skipped; none usable gives None."""
+    answers = iter([None, "garbage", format_date_time(START), None])
+    clock = iter(float(i) for i in range(100))
+
+    async def probe() -> str | None:
+        return next(answers)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    assert asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep)) is None
+    estimate = asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep))
+    assert estimate is not None
+    assert estimate.samples == 1
+
+
+@pytest.mark.e2e
+def test_estimate_against_simulator_with_skewed_clock(tmp_path: Path) -> None:
+    """The sim runs 1.5 s ahead (clock_skew_s = 1.5): offset = local - server is -1.5 ± 0.05 s."""
+    from booker.sim.testing import running_sim
+
+    scenario = 'provider = "resy"\nclock_skew_s = 1.5\nrivals = []\n'
+    with running_sim(scenario, tmp_dir=tmp_path) as sim:
+
+        async def run() -> Estimate | None:
+            async with httpx.AsyncClient(
+                base_url=sim.url, verify=sim.verify(), trust_env=False, http2=sim.http2
+            ) as client:
+                path = f"/2/config?venue_id={sim.scenario['venue_id']}"
+                headers = sim.headers(user=False)
+                await client.get(path, headers=headers)  # warm the connection first
+
+                async def probe() -> str | None:
+                    response = await client.get(path, headers=headers)
+                    date: str | None = response.headers.get("date")
+                    return date
+
+                return await estimate_offset(probe, samples=6)
+
+        estimate = asyncio.run(run())
+    assert estimate is not None
+    assert estimate.consistent
+    assert abs(estimate.offset_s - -1.5) <= 0.05, format_estimate(estimate)
+    assert estimate.uncertainty_s <= 0.05
