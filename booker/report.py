@@ -27,6 +27,8 @@ def describe_event(event: ev.Event) -> str | None:
         case ev.READY:
             return f"worker {event.worker} warm: {data.get('http_version')} in {data.get('warm_ms', 0):.1f} ms"
         case ev.FOUND:
+            if not data.get("count"):
+                return f"worker {event.worker}: {data.get('reason')} (HTTP {data.get('status')})"
             shown = ", ".join(data.get("slots", []))
             return f"worker {event.worker} found {data.get('count')} matching slots: {shown}"
         case ev.BOOKED:

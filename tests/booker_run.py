@@ -52,12 +52,11 @@ def environment(sim: SimHandle, tag: str, **overrides: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("RESY_", "RA_", "BOOKER_", TAG_VARIABLE))
     }
-    env.update(
-        RESY_API_KEY=sim.scenario["api_key"],
-        RESY_AUTH_TOKEN=sim.scenario["auth_token"],
-        PYTHONUNBUFFERED="1",
-        **{TAG_VARIABLE: tag},
-    )
+    if sim.scenario.get("provider") == "cart":
+        env.update(RA_AUTHORIZATION=sim.scenario["authorization"], RA_A1DATA=sim.scenario["a1data"])
+    else:
+        env.update(RESY_API_KEY=sim.scenario["api_key"], RESY_AUTH_TOKEN=sim.scenario["auth_token"])
+    env.update(PYTHONUNBUFFERED="1", **{TAG_VARIABLE: tag})
     env.update(overrides)
     return env
 
@@ -206,3 +205,20 @@ def lookup_command(sim: SimHandle, *args: str) -> list[str]:
     if sim.ca is not None:
         command += ["--ca-cert", str(sim.ca)]
     return command
+
+
+def book_cart_command(sim: SimHandle, *extra: str, site: str | None = None) -> list[str]:
+    """``booker book cart`` aimed at the sim's campground, first site and arrival date."""
+    scenario = sim.scenario
+    command = [
+        sys.executable, "-m", "booker", "book", "cart",
+        "--contract-code", scenario["contract_code"],
+        "--facility-id", scenario["facility_id"],
+        "--site-id", site or scenario["sites"][0],
+        "--arrival-date", scenario["arrival_date"],
+        "--nights", "2",
+        "--base-url", sim.url,
+    ]  # fmt: skip
+    if sim.ca is not None:
+        command += ["--ca-cert", str(sim.ca)]
+    return command + list(extra)

@@ -120,12 +120,13 @@ def run_job(
 ) -> tuple[JobResult, int]:
     """Run ``job`` to its end, report it, notify; the result and the exit code."""
     redactor = Redactor(secrets)
-    log = LogFile(args.log_file or default_log_path(log_name), redactor)
+    log_path = args.log_file or default_log_path(log_name)
+    log = LogFile(log_path, redactor)
     reporter = ConsoleReporter(
         sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
     try:
-        result = Supervisor(settings, client, job, reporter, start=start).run()
+        result = Supervisor(settings, client, job, reporter, start=start, log_path=log_path).run()
         reporter.finished(result)
     finally:
         log.close()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
@@ -127,8 +128,10 @@ class Supervisor:
         reporter: Reporter,
         policy: Policy = DEFAULT_POLICY,
         start: StartTiming | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.log_path = log_path
         self.start = start
         self.clock_offset_s: float | None = None
         self.clock_uncertainty_s = 0.0
@@ -159,6 +162,7 @@ class Supervisor:
                         os.getpid(),
                         self.policy,
                         clock_samples=self._clock_samples() if i == 0 else 0,
+                        log_path=self.log_path,
                     ),
                     shared,
                     events,

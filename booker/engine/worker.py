@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import datetime as dt
 import os
 import random
 import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
+from pathlib import Path
 from typing import Any, Protocol
 
 import uvloop
@@ -30,6 +32,7 @@ from booker.providers.base import Flow
 from booker.settings import EngineSettings
 
 PARENT_CHECK_S = 0.2
+TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off the hot path
 KEEPALIVE_S = 5.0  # while waiting for the start, a cheap request this often keeps the line warm
 START_CHECK_S = 0.002
 PR_SET_PDEATHSIG = 1
@@ -54,6 +57,7 @@ class WorkerSpec:
     parent_pid: int
     policy: Policy = DEFAULT_POLICY
     clock_samples: int = 0  # > 0: estimate the service's clock with this many probes
+    log_path: Path | None = None
 
 
 def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
@@ -86,6 +90,7 @@ class Worker:
         self.http: HttpClient | None = None
         self.polls: set[asyncio.Task[None]] = set()
         self.booking: asyncio.Task[None] | None = None
+        self.trail: list[str] = []
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -113,11 +118,37 @@ class Worker:
         finally:
             self.shared.add_in_flight(self.index, -1)
         self.shared.record_status(answer.status)
+        if self.spec.log_path is not None:
+            path = request.url.path if hasattr(request, "url") else request.path.partition("?")[0]
+            self._note(
+                f"request {request.method} {path} status={answer.status:03d} "
+                f"ms={answer.elapsed_s * 1e3:.2f}{' error=' + answer.error if answer.error else ''}"
+            )
         return answer
+
+    def _note(self, text: str) -> None:
+        stamp = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+        self.trail.append(f"{stamp} worker={self.index} {text}")
+
+    def _write_trail(self) -> None:
+        if not self.trail or self.spec.log_path is None:
+            return
+        lines, self.trail = self.trail, []
+        with contextlib.suppress(OSError), self.spec.log_path.open("a", encoding="utf-8") as log:
+            log.write("\n".join(lines) + "\n")
+
+    async def _flush_trail(self) -> None:
+        while True:
+            await asyncio.sleep(TRAIL_FLUSH_S)
+            self._write_trail()
 
     def apply(self, verdict: Verdict) -> None:
         """Fold a verdict into the shared counters; lock only when something changes."""
         shared = self.shared
+        if self.spec.log_path is not None:
+            self._note(
+                f"decision {verdict.kind.value} status={verdict.status:03d} {verdict.reason}"
+            )
         if is_quiet(shared.counters(), verdict):
             return
         if not shared.acquire_counters():
@@ -170,6 +201,7 @@ class Worker:
     async def run(self) -> None:
         """Warm, wait for tick 0, poll until the job stops, then wind down."""
         watchdog = asyncio.create_task(self._watch_parent())
+        flusher = asyncio.create_task(self._flush_trail())
         try:
             async with HttpClient(self.spec.client) as http:
                 self.http = http
@@ -183,6 +215,8 @@ class Worker:
                 await self._wind_down()
         finally:
             watchdog.cancel()
+            flusher.cancel()
+            self._write_trail()
 
     async def _estimate_clock(self) -> None:
         """Probe the service's Date headers and report the offset (worker 0 only)."""
@@ -256,6 +290,8 @@ class Worker:
                 ev.FOUND,
                 count=len(verdict.slots),
                 slots=[s.describe() for s in verdict.slots[:5]],
+                reason=verdict.reason,
+                status=verdict.status,
             )
             self.booking = asyncio.create_task(self._book(verdict))
 

@@ -16,6 +16,11 @@ class Verdict:
 
     delay_s: float = 0.0
     fault: Fault | None = None
+    answer_delays: tuple[Fault, ...] = ()  # slow faults applied to the answer, by its status
+
+    def answer_delay_s(self, status: int) -> float:
+        """Extra latency for an answer with ``status``, added after the app ran."""
+        return sum(f.delay_ms for f in self.answer_delays if status in f.statuses) / 1000.0
 
     @property
     def label(self) -> str | None:
@@ -46,14 +51,17 @@ class FaultPlan:
         if not self.faults:
             return NO_FAULT
         delay = 0.0
+        later: list[Fault] = []
         for fault in self.faults:
             if not self._applies(fault, path, now):
                 continue
-            if fault.kind == "slow":
+            if fault.kind == "slow" and fault.statuses:
+                later.append(fault)
+            elif fault.kind == "slow":
                 delay += fault.delay_ms / 1000.0
             else:
-                return Verdict(delay, fault)
-        return Verdict(delay) if delay else NO_FAULT
+                return Verdict(delay, fault, tuple(later))
+        return Verdict(delay, None, tuple(later)) if delay or later else NO_FAULT
 
     def _applies(self, fault: Fault, path: str, now: float) -> bool:
         if fault.paths and path not in fault.paths:

@@ -132,6 +132,11 @@ class Gateway:
                 await self._drop(scope, receive)
                 return
             response = await self._answer(request, verdict)
+            answer_delay = verdict.answer_delay_s(response.status)
+            if answer_delay > 0:
+                record.status = response.status  # what the app did, even if the client gives up
+                record.fault = record.fault or "slow"
+                await asyncio.sleep(answer_delay)
         record.status = response.status
         await send_response(send, response, clock.http_date(), request.header("accept-encoding"))
 

@@ -116,6 +116,9 @@ class Fault:
     probability: float = 1.0
     delay_ms: float = 0.0
     body: str = "html"
+    statuses: tuple[
+        int, ...
+    ] = ()  # kind=slow: delay only answers with these statuses, after the app ran
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -327,6 +330,13 @@ def _fault(t: Table) -> Fault:
     probability = t.get("probability", float, 1.0)
     delay_ms = t.get("delay_ms", float, 0.0)
     body = t.get("body", str, "html")
+    raw_statuses = t.get("statuses", list, [])
+    t.check(
+        all(isinstance(v, int) and not isinstance(v, bool) for v in raw_statuses),
+        "statuses",
+        "must be a list of HTTP statuses",
+    )
+    statuses = tuple(int(v) for v in raw_statuses)
     t.done()
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
@@ -337,7 +347,9 @@ def _fault(t: Table) -> Fault:
     t.check(all(p.startswith("/") for p in paths), "paths", "entries must start with '/'")
     if start is not None and end is not None:
         t.check(start < end, "end", "must be after start")
-    return Fault(kind, status, start, end, paths, probability, delay_ms, body)
+    t.check(all(100 <= v <= 599 for v in statuses), "statuses", "must be HTTP statuses")
+    t.check(not statuses or kind == "slow", "statuses", "only applies to kind=slow")
+    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses)
 
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:
