@@ -28,7 +28,7 @@ from booker.engine import server_clock
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
 from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
 from booker.model import ResyTarget
-from booker.providers import resy
+from booker.providers import cart, resy
 from booker.providers.common import json_body
 
 T = TypeVar("T")
@@ -188,6 +188,29 @@ def resy_probe(credentials: resy.ResyCredentials) -> Probe:
     """Resy: ``GET /2/user`` with the user's token."""
     api = resy.ResyApi(credentials, ResyTarget(0, "", 1, ()))
     return Probe("resy", api.user(), lambda answer: resy.read_user(answer)[0])
+
+
+def cart_probe(credentials: cart.CartCredentials) -> Probe:
+    """Carts: read the cart with the session cookies."""
+    api = cart.CartApi(credentials, cart.CartTarget("", "", "", "", 1))
+    return Probe("cart", api.view_cart(), _classify_cart)
+
+
+def _classify_cart(answer: Answer) -> Verdict:
+    refused = cart.classify_cart_answer(answer)
+    if refused is not None:
+        return refused
+    try:
+        cart.read_cart(answer)
+    except ParseError as exc:
+        return Verdict(Kind.FAILURE, answer.status, str(exc))
+    return Verdict(Kind.EXPECTED, answer.status, "cart readable")
+
+
+def cart_credentials() -> cart.CartCredentials:
+    """``RA_AUTHORIZATION`` and ``RA_A1DATA`` from the environment or ``.env``."""
+    found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+    return cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,3 +148,22 @@ def test_dry_run_reads_the_cart_and_adds_nothing(tmp_path: Path) -> None:
     assert run.json()["status"] == "dry_run"
     assert not adds(ledger)
     assert [r for r in ledger["requests"] if r["path"] == "/jaxrs-json/shoppingcart/0"]
+
+
+def test_ping_cart_checks_the_session(tmp_path: Path) -> None:
+    """``booker ping cart``: exit 0 with HTTP/2 over a warm connection; expired cookies exit 3."""
+    import sys
+
+    with running_sim(cart_scenario(), tmp_dir=tmp_path) as sim:
+        command = [
+            sys.executable, "-m", "booker", "ping", "cart", "--samples", "2", "--json",
+            "--base-url", sim.url, "--ca-cert", str(sim.ca),
+        ]  # fmt: skip
+        good = run_booker(sim, command, tmp_path)
+        expired = run_booker(sim, command, tmp_path, RA_A1DATA='{"stale": true}')
+    assert good.code == 0, good.stderr
+    document = good.json()
+    assert document["provider"] == "cart" and document["http_version"] == "HTTP/2"
+    assert expired.code == 3
+    assert "session expired" in expired.stderr
+    assert len(expired.stderr.strip().splitlines()) == 1

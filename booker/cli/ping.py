@@ -17,7 +17,7 @@ import orjson
 
 from booker.cli.options import lookup_options
 from booker.http import check_base_url
-from booker.providers import resy
+from booker.providers import cart, resy
 
 if TYPE_CHECKING:
     from booker.engine.server_clock import Estimate
@@ -57,6 +57,23 @@ def ping_resy(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) 
     from booker import lookups
 
     probe = lookups.resy_probe(lookups.resy_credentials(with_token=True))
+    return _report(probe, base_url, ca_cert, as_json, samples)
+
+
+@ping.command(
+    "cart",
+    epilog="""\b
+Example:
+  booker ping cart --json
+""",
+)
+@lookup_options(cart.BASE_URL)
+@SAMPLES
+def ping_cart(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
+    """Check the cart session cookies (GET the cart) and time a warm connection."""
+    from booker import lookups
+
+    probe = lookups.cart_probe(lookups.cart_credentials())
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 
