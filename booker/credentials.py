@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from booker.exceptions import CredentialsError
+from booker.user_settings import load_credentials, settings_path
 
 REDACTED = "***"
 
@@ -45,20 +48,35 @@ def check_private(path: Path) -> None:
 
 
 def resolve(
-    names: Iterable[str], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    names: Iterable[str],
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    config_file: Path | None = None,
 ) -> dict[str, str]:
-    """Each of ``names`` from the environment, else from ``.env`` in ``cwd``."""
+    """Each of ``names`` from the environment, else ``.env`` in ``cwd``, else the config file.
+
+    The command line is never a source. A file that holds credentials must be
+    private to its owner.
+    """
     environ = os.environ if environ is None else environ
     wanted = tuple(names)
     found = {name: environ[name] for name in wanted if environ.get(name)}
-    missing = [name for name in wanted if name not in found]
     env_file = (cwd or Path.cwd()) / ".env"
-    if missing and env_file.is_file():
-        from_file = read_env_file(env_file)
-        if any(from_file.get(name) for name in wanted):
-            check_private(env_file)
-        found.update({name: from_file[name] for name in missing if from_file.get(name)})
+    if len(found) < len(wanted) and env_file.is_file():
+        _take(found, wanted, read_env_file(env_file), env_file)
+    if len(found) < len(wanted):
+        path = config_file if config_file is not None else settings_path(environ)
+        _take(found, wanted, load_credentials(path), path)
     return found
+
+
+def _take(
+    found: dict[str, str], wanted: tuple[str, ...], source: Mapping[str, str], path: Path
+) -> None:
+    """Fill what is still missing from one file, refusing a file others can read."""
+    if any(source.get(name) for name in wanted):
+        check_private(path)
+    found.update({name: source[name] for name in wanted if name not in found and source.get(name)})
 
 
 def require(
@@ -70,7 +88,8 @@ def require(
     missing = [name for name in wanted if name not in found]
     if missing:
         raise CredentialsError(
-            f"missing credentials: set {', '.join(missing)} in the environment or in .env"
+            f"missing credentials: set {', '.join(missing)} in the environment, in .env "
+            "or in the [credentials] table of the settings file"
         )
     return found
 
@@ -79,7 +98,17 @@ class Redactor:
     """The one redaction point: every text that leaves booker passes through it."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets = tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+        forms: set[str] = set()
+        for secret in secrets:
+            if len(secret) >= 4:
+                # as written, as escaped inside JSON, as encoded in a URL or form
+                forms |= {
+                    secret,
+                    json.dumps(secret)[1:-1],
+                    quote(secret, safe=""),
+                    quote_plus(secret),
+                }
+        self._secrets = tuple(sorted(forms, key=len, reverse=True))
 
     def clean(self, text: str) -> str:
         """``text`` with every secret replaced by ``***``."""

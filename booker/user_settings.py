@@ -15,6 +15,7 @@ win over the built-in defaults.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -26,6 +27,8 @@ from booker.exceptions import UsageError
 from booker.settings import BOUNDS
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
+CREDENTIALS_TABLE = "credentials"
+CREDENTIAL_NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN", "RA_AUTHORIZATION", "RA_A1DATA")
 FILE_NAME = "settings.toml"
 KEYS: tuple[str, ...] = (
     "cadence_ms",
@@ -96,6 +99,9 @@ def parse_text(text: str, source: Path | str) -> dict[str, int]:
         raise UsageError(f"{source} is not valid TOML: {exc}") from None
     values: dict[str, int] = {}
     for key, value in document.items():
+        if key == CREDENTIALS_TABLE:
+            check_credentials_table(value, source)
+            continue
         try:
             name = normalise_key(key)
             values[name] = check_value(name, value)
@@ -136,22 +142,57 @@ def effective(saved: Mapping[str, int]) -> list[tuple[str, int, str]]:
     ]
 
 
-def render(values: Mapping[str, int]) -> str:
-    """The file's text: a comment, then ``key = value`` in ``KEYS`` order."""
+def check_credentials_table(value: object, source: Path | str) -> dict[str, str]:
+    """The ``[credentials]`` table: known names with string values only."""
+    if not isinstance(value, dict):
+        raise UsageError(f"{source}: [{CREDENTIALS_TABLE}] must be a table")
+    for name, secret in value.items():
+        if name not in CREDENTIAL_NAMES:
+            known = ", ".join(CREDENTIAL_NAMES)
+            raise UsageError(f"{source}: unknown credential {name!r} (known: {known})")
+        if not isinstance(secret, str) or not secret:
+            raise UsageError(f"{source}: credential {name} must be a non-empty string")
+    return dict(value)
+
+
+def load_credentials(path: Path | None = None) -> dict[str, str]:
+    """The ``[credentials]`` table of the settings file; empty when there is none."""
+    path = settings_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML: {exc}") from None
+    if CREDENTIALS_TABLE not in document:
+        return {}
+    return check_credentials_table(document[CREDENTIALS_TABLE], path)
+
+
+def render(values: Mapping[str, int], credentials: Mapping[str, str] | None = None) -> str:
+    """The file's text: a comment, ``key = value`` in ``KEYS`` order, then any credentials."""
     lines = ["# booker settings: written by `booker settings set`; values are integers"]
     lines += [f"{key} = {values[key]}" for key in KEYS if key in values]
+    if credentials:
+        lines += ["", f"[{CREDENTIALS_TABLE}]  # keep this file private: chmod 600"]
+        lines += [f"{name} = {json.dumps(secret)}" for name, secret in credentials.items()]
     return "\n".join(lines) + "\n"
 
 
 def save(values: Mapping[str, int], path: Path | None = None) -> Path:
     """Write atomically (a temporary file in the same directory, then rename)."""
     path = settings_path() if path is None else path
+    credentials = load_credentials(path)  # kept as they are; the file stays private (mkstemp: 0600)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(render(values))
+                file.write(render(values, credentials))
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, path)

@@ -171,7 +171,8 @@ def test_require_names_what_is_missing(
     with pytest.raises(CredentialsError) as caught:
         require(NAMES, environ, tmp_path)
     assert str(caught.value) == (
-        f"missing credentials: set {missing} in the environment or in .env"
+        f"missing credentials: set {missing} in the environment, in .env "
+        "or in the [credentials] table of the settings file"
     )
 
 

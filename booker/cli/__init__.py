@@ -16,6 +16,7 @@ import click
 from booker.cli.book import book
 from booker.cli.completion import completion
 from booker.cli.drop import drop
+from booker.cli.history import history
 from booker.cli.ping import ping
 from booker.cli.schedule import schedule
 from booker.cli.settings_cmd import settings
@@ -47,6 +48,7 @@ cli.add_command(schedule)
 cli.add_command(drop)
 cli.add_command(slots)
 cli.add_command(venue)
+cli.add_command(history)
 cli.add_command(ping)
 cli.add_command(completion)
 

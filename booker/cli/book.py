@@ -87,7 +87,7 @@ def book_resy(
         + (f", polling from {start.label}" if start else "")
     )
     _, code = run_job(
-        ResyJob(credentials, target),
+        ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
         args,
         settings,
         client,
@@ -146,7 +146,7 @@ def book_cart(
         + (f", polling from {start.label}" if start else "")
     )
     _, code = run_job(
-        CartJob(credentials, target),
+        CartJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
         args,
         settings,
         client,

@@ -11,9 +11,12 @@ from typing import Any
 
 from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
+from booker.exceptions import BookerError
 from booker.http import ClientConfig
+from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
-from booker.model import EXIT_CODES, StartTiming
+from booker.model import EXIT_CODES, StartTiming, Status
+from booker.providers.base import JobIdentity
 from booker.report import ConsoleReporter, LogFile
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
@@ -46,6 +49,8 @@ class EngineArgs:
     lead_ms: int | None
     clock: str
     dry_run: bool
+    force: bool
+    allow_multiple: bool
     ca_cert: Path | None
     as_json: bool
     log_file: Path | None
@@ -101,6 +106,43 @@ def start_timing(
     return StartTiming(at.timestamp(), use_server_clock=args.clock == "server", label=describe(at))
 
 
+def _already_booked(entry: Entry, settings: EngineSettings) -> JobResult:
+    """The journal holds an active booking for this job: say so, book nothing."""
+    return JobResult(
+        Status.BOOKED,
+        f"Already booked: {entry.slot} on {entry.day} (reservation {entry.reservation_id}, "
+        f"recorded {entry.recorded_at}); use --force to book again",
+        requests=0,
+        elapsed_ms=0,
+        reservation_id=entry.reservation_id,
+        slot={"day": entry.day, "description": entry.slot},
+        concurrency=settings.concurrency,
+        already_booked=True,
+    )
+
+
+def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str) -> None:
+    """Commit the booking before exit 0; a failure is said, not hidden."""
+    slot = result.slot or {}
+    described = " ".join(
+        str(slot[k])[:5] if k == "time" else str(slot[k]) for k in ("time", "type") if slot.get(k)
+    )
+    entry = Entry(
+        provider=identity.provider,
+        job_key=key,
+        venue=identity.venue,
+        day=identity.day,
+        slot=described or "-",
+        reservation_id=result.reservation_id or "",
+        party=identity.party,
+        source="recovered" if result.recovered else "booked",
+    )
+    try:
+        journal.record(entry)
+    except BookerError as exc:
+        sys.stderr.write(f"booker: warning: booked, but the journal could not record it: {exc}\n")
+
+
 def _local_zone() -> dt.tzinfo:
     zone = dt.datetime.now().astimezone().tzinfo
     assert zone is not None
@@ -118,15 +160,27 @@ def run_job(
     log_name: str,
     start: StartTiming | None = None,
 ) -> tuple[JobResult, int]:
-    """Run ``job`` to its end, report it, notify; the result and the exit code."""
+    """Run ``job`` to its end, journal it, report it, notify; the result and the exit code."""
     redactor = Redactor(secrets)
+    identity: JobIdentity = job.identity()
+    key = job_key(identity.provider, *identity.parts)
     log_path = args.log_file or default_log_path(log_name)
     log = LogFile(log_path, redactor)
     reporter = ConsoleReporter(
         sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
     try:
-        result = Supervisor(settings, client, job, reporter, start=start, log_path=log_path).run()
+        with Journal() as journal:
+            done = None if args.force or args.dry_run else journal.active_for(key)
+            if done is not None:
+                result = _already_booked(done, settings)
+            else:
+                supervisor = Supervisor(
+                    settings, client, job, reporter, start=start, log_path=log_path
+                )
+                result = supervisor.run()
+                if result.status is Status.BOOKED:
+                    _record(journal, result, identity, key)
         reporter.finished(result)
     finally:
         log.close()

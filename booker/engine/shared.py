@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import time
-from multiprocessing.context import SpawnContext
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from booker.decide import Counters
@@ -33,7 +33,7 @@ class Stop(enum.IntEnum):
 class SharedState:
     """Every value the processes of one job share."""
 
-    def __init__(self, ctx: SpawnContext, workers: int, concurrency: int) -> None:
+    def __init__(self, ctx: BaseContext, workers: int, concurrency: int) -> None:
         self.workers = workers
         self._claim: Any = ctx.Value("i", 0)  # winner index + 1
         self._stop: Any = ctx.Value("i", 0)

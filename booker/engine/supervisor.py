@@ -33,7 +33,7 @@ READY_TIMEOUT_S = 20.0
 IMMEDIATE_START_S = 0.01  # without --at, tick 0 comes this soon after every worker is warm
 MAX_CLOCK_SAMPLES = 8  # each boundary-timed probe halves the uncertainty
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
-WIND_DOWN_BOOKED_S = 3.0  # a booking in flight may still settle (duplicates get cancelled)
+WIND_DOWN_BOOKED_S = 8.0  # a booking in flight may settle, duplicates get cancelled and swept
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,8 @@ class JobResult:
     duplicates: tuple[dict[str, Any], ...] = ()
     warnings: tuple[str, ...] = field(default=())
     clock_offset_s: float | None = None
+    recovered: bool = False  # found at the service (an earlier run's booking), not booked now
+    already_booked: bool = False  # the journal already held this job: nothing was sent
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -86,6 +88,8 @@ class JobResult:
             "concurrency": self.concurrency,
             "duplicates": list(self.duplicates),
             "clock_offset_s": self.clock_offset_s,
+            "recovered": self.recovered,
+            "already_booked": self.already_booked,
         }
 
 
@@ -129,6 +133,7 @@ class Supervisor:
         policy: Policy = DEFAULT_POLICY,
         start: StartTiming | None = None,
         log_path: Path | None = None,
+        start_method: str = "spawn",
     ) -> None:
         self.settings = settings
         self.log_path = log_path
@@ -140,7 +145,9 @@ class Supervisor:
         self.reporter = reporter
         self.policy = policy
         self.workers = settings.worker_count(os.cpu_count() or 1)
-        self._ctx = multiprocessing.get_context("spawn")
+        # Always explicit (3.14 changed the Linux default). The product uses spawn: nothing of
+        # the supervisor leaks into workers. Tests that run hundreds of jobs may choose fork.
+        self._ctx: Any = multiprocessing.get_context(start_method)
         self._events: list[ev.Event] = []
         self._dead_reported: set[int] = set()
         self._polling_since: float | None = None
@@ -331,10 +338,14 @@ class Supervisor:
         booked = kinds.get(ev.BOOKED)
         if stop is Stop.BOOKED and booked is not None:
             slot = booked.data.get("slot")
+            recovered = bool(booked.data.get("recovered"))
+            verb = "Already booked" if recovered else "Booked"
+            where = "; found at the service, recorded now" if recovered else ""
             return JobResult(
                 Status.BOOKED,
-                f"Booked {_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
-                f"{booked.data['reservation_id']})",
+                f"{verb} {_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
+                f"{booked.data['reservation_id']}{where})",
+                recovered=recovered,
                 reservation_id=str(booked.data["reservation_id"]),
                 slot=slot,
                 worker=booked.worker,

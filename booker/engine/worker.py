@@ -169,7 +169,7 @@ class Worker:
         if reaction.stop:
             self.terminal(reaction.stop)
 
-    def won(self, booked: Booked, attempt: int) -> bool:
+    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> bool:
         """Compare-and-set the claim; the winner reports and stops the job."""
         if not self.shared.try_claim(self.index):
             return False
@@ -178,9 +178,16 @@ class Worker:
             reservation_id=booked.reservation_id,
             slot={"time": booked.slot.time, "type": booked.slot.table_type, "day": booked.slot.day},
             attempt=attempt,
+            recovered=recovered,
         )
         self.shared.request_stop(Stop.BOOKED)
         return True
+
+    async def settle(self, timeout_s: float) -> None:
+        """Wait until no worker has a request in flight (bounded)."""
+        deadline = time.monotonic() + timeout_s
+        while self.shared.in_flight() > 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found its slot: stop."""
@@ -310,8 +317,9 @@ class Worker:
         booking = self.booking
         if booking is not None:
             if self.shared.stop is Stop.BOOKED:
+                # attempts on the wire settle, duplicates get cancelled, the winner sweeps
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(booking, self.settings.request_timeout_s + 0.5)
+                    await asyncio.wait_for(booking, 3 * self.settings.request_timeout_s + 1)
             else:
                 booking.cancel()
         await asyncio.gather(*self.polls, return_exceptions=True)

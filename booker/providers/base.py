@@ -8,12 +8,29 @@ any service.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from booker.decide import Verdict
 from booker.http import Answer, Request
 from booker.model import Booked
 from booker.settings import EngineSettings
+
+
+@dataclass(frozen=True, slots=True)
+class JobIdentity:
+    """Provider, venue, day and party: the same job run twice has the same identity."""
+
+    provider: str
+    venue: str
+    day: str
+    party: int | None = None
+    extra: tuple[object, ...] = ()
+
+    @property
+    def parts(self) -> tuple[object, ...]:
+        """What the journal's job key is made of."""
+        return (self.venue, self.day, self.party, *self.extra)
 
 
 class WorkerIO(Protocol):
@@ -40,8 +57,14 @@ class WorkerIO(Protocol):
     def apply(self, verdict: Verdict) -> None:
         """Fold a verdict into the shared counters (pause, reduce, warn, stop)."""
 
-    def won(self, booked: Booked, attempt: int) -> bool:
-        """Claim the booking; True when this attempt is the one that counts."""
+    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> bool:
+        """Claim the booking; True when this attempt is the one that counts.
+
+        ``recovered``: not booked now but found at the service (an earlier run's).
+        """
+
+    async def settle(self, timeout_s: float) -> None:
+        """Wait until no worker has a request in flight (or ``timeout_s`` passed)."""
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found what it would have booked: stop the job."""

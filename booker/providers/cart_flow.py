@@ -10,7 +10,7 @@ from booker.exceptions import ParseError
 from booker.http import Answer, Request
 from booker.model import Booked, Slot
 from booker.providers import cart
-from booker.providers.base import WorkerIO
+from booker.providers.base import JobIdentity, WorkerIO
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
 
 WARM_RETRY_S = 0.5
@@ -25,11 +25,18 @@ class CartJob:
     target: CartTarget
     allow_multiple: bool = False
     known_items: frozenset[str] = field(default=frozenset())
+    force: bool = False  # go on even when the cart already holds this stay
     noun: str = "cart item"
 
     def flow(self) -> CartFlow:
         """A fresh flow for one worker."""
         return CartFlow(self)
+
+    def identity(self) -> JobIdentity:
+        """What the journal files this job under."""
+        target = self.target
+        venue = f"{target.contract_code}/{target.facility_id}/{target.site_id}"
+        return JobIdentity("cart", venue, target.arrival_date, None, (target.nights,))
 
 
 class CartFlow:
@@ -57,6 +64,12 @@ class CartFlow:
                     refused = Verdict(Kind.FAILURE, answer.status, str(exc))
                 else:
                     self.before = self.before | {item.cart_item_id for item in items}
+                    held = [i for i in items if i.matches(self.job.target)]
+                    if held and not self.job.force and not io.settings.dry_run:
+                        # an earlier run got it (and perhaps died before recording it)
+                        booked = Booked(held[0].cart_item_id, self._slot(held[0].cart_item_id))
+                        io.won(booked, 0, recovered=True)
+                        return False
                     io.report(
                         "ready",
                         http_version=answer.http_version,

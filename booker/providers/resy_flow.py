@@ -10,7 +10,7 @@ from booker.exceptions import ParseError
 from booker.http import NO_ANSWER, Answer, Request
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
-from booker.providers.base import WorkerIO
+from booker.providers.base import JobIdentity, WorkerIO
 from booker.providers.resy import ResyApi, ResyCredentials
 
 WARM_RETRY_S = 0.5
@@ -23,11 +23,17 @@ class ResyJob:
     credentials: ResyCredentials
     target: ResyTarget
     allow_multiple: bool = False
+    force: bool = False  # book even when the account already holds a reservation for this job
     noun: str = "reservation"
 
     def flow(self) -> ResyFlow:
         """A fresh flow for one worker."""
         return ResyFlow(self)
+
+    def identity(self) -> JobIdentity:
+        """What the journal files this job under."""
+        target = self.target
+        return JobIdentity("resy", str(target.venue_id), target.day, target.party_size)
 
 
 class ResyFlow:
@@ -38,6 +44,7 @@ class ResyFlow:
         self.api = ResyApi(job.credentials, job.target)
         self.payment_method_id = job.target.payment_method_id
         self._find = self.api.find()
+        self.before: frozenset[str] = frozenset()  # reservation ids held before this run
 
     async def warm(self, io: WorkerIO) -> bool:
         """/2/user until it answers: proves the credentials and picks the payment method."""
@@ -56,6 +63,8 @@ class ResyFlow:
                     return False
                 if io.index == 0:
                     await self._report_venue(io)
+                if not await self._snapshot(io):
+                    return False
                 io.report("ready", http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
                 return True
             if not warned:
@@ -63,6 +72,33 @@ class ResyFlow:
                 warned = True
             await asyncio.sleep(WARM_RETRY_S)
         return False
+
+    async def _snapshot(self, io: WorkerIO) -> bool:
+        """Remember the reservations held before; one for this job already means we are done.
+
+        That is how a run killed between booking and journaling is found again.
+        """
+        listed = await self._reservations(io)
+        if listed is None:
+            return True  # not fatal: only duplicate sweeping is weaker
+        self.before = frozenset(r.reservation_id for r in listed)
+        mine = [r for r in listed if self._is_this_job(r)]
+        if mine and not self.job.force and not io.settings.dry_run:
+            existing = mine[0]
+            slot = Slot(existing.time_slot, "", existing.resy_token, existing.day)
+            io.won(Booked(existing.reservation_id, slot, existing.resy_token), 0, recovered=True)
+            return False
+        return True
+
+    async def _reservations(self, io: WorkerIO) -> list[resy.Reservation] | None:
+        try:
+            return resy.read_reservations(await io.send(self.api.reservations()))
+        except ParseError:
+            return None
+
+    def _is_this_job(self, reservation: resy.Reservation) -> bool:
+        target = self.job.target
+        return reservation.venue_id in (None, target.venue_id) and reservation.day == target.day
 
     async def _report_venue(self, io: WorkerIO) -> None:
         answer = await io.send(self.api.venue())
@@ -143,7 +179,10 @@ class ResyFlow:
             step = next_booking_step(verdict, attempt, io.settings.retries)
             if step.step is Step.DONE and verdict.booked is not None:
                 io.apply(verdict)
-                if not io.won(verdict.booked, attempt + 1) and not self.job.allow_multiple:
+                if io.won(verdict.booked, attempt + 1):
+                    if not self.job.allow_multiple:
+                        await self._sweep(io, verdict.booked)
+                elif not self.job.allow_multiple:
                     await self.cancel_duplicate(io, verdict.booked)
                 return Step.DONE
             io.apply(verdict)
@@ -155,18 +194,27 @@ class ResyFlow:
             await asyncio.sleep(step.wait_s)
             attempt += 1
 
+    async def _sweep(self, io: WorkerIO, winner: Booked) -> None:
+        """After winning: once every attempt has settled, cancel any other new reservation."""
+        await io.settle(io.settings.request_timeout_s + 0.5)
+        listed = await self._reservations(io)
+        for extra in listed or ():
+            if (
+                self._is_this_job(extra)
+                and extra.reservation_id != winner.reservation_id
+                and extra.reservation_id not in self.before
+            ):
+                slot = Slot(extra.time_slot, "", extra.resy_token, extra.day)
+                await self.cancel_duplicate(
+                    io, Booked(extra.reservation_id, slot, extra.resy_token)
+                )
+
     async def _went_through(self, io: WorkerIO, slot: Slot) -> Verdict | None:
         """After a lost answer to /3/book: is there now a reservation for this slot?"""
-        answer = await io.send(self.api.reservations())
-        try:
-            listed = resy.read_reservations(answer)
-        except ParseError:
-            return None
-        target = self.job.target
-        for reservation in listed:
+        for reservation in await self._reservations(io) or ():
             if (
-                reservation.venue_id in (None, target.venue_id)
-                and reservation.day == target.day
+                self._is_this_job(reservation)
+                and reservation.reservation_id not in self.before
                 and reservation.time_slot[:5] == slot.time[:5]
             ):
                 booked = Booked(reservation.reservation_id, slot, reservation.resy_token)

@@ -125,6 +125,17 @@ class CartApp:
                 self.sites.take(stay, booking.reservation_id)
             self.items[booking.reservation_id] = CartItem(booking, stay)
 
+    def rearm(self) -> None:
+        """A new drop began: its arrival date opens at the world's release instant.
+
+        The campsites start afresh, held only by the stays still in the user's cart.
+        """
+        self.released_day = date.fromisoformat(self.world.day)
+        self.sites = SiteBook(self.camp.sites)
+        for item_id, item in self.items.items():
+            if self._here(item.booking.contract_code, item.booking.facility_id):
+                self.sites.take(item.stay, item_id)
+
     async def run_rivals(self) -> None:
         """Rivals holding campsites after release (the gateway runs this in the background)."""
         await run_site_rivals(self.world, self.sites, self.camp)

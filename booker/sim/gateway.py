@@ -23,6 +23,7 @@ from booker.sim.asgi import (
     read_request,
     send_response,
 )
+from booker.sim.drops import DropParamError, DropRequest, parse_drop
 from booker.sim.faults import FaultPlan, RateLimiter, Verdict
 from booker.sim.rivals import run_rivals
 from booker.sim.scenario import Fault
@@ -52,6 +53,10 @@ class ProviderApp(Protocol):
 
     def wrong_types(self, path: str) -> object:
         """A JSON value shaped like the answer for `path` but with wrong field types."""
+        ...
+
+    def rearm(self) -> None:
+        """The world moved to a new drop (day, release, stock): drop per-drop state."""
         ...
 
 
@@ -89,6 +94,29 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._rivals
 
+    async def rearm(self, drop: DropRequest) -> dict[str, Any]:
+        """Start the next drop: new day and stock, release `in_ms` from now, fresh rivals.
+
+        Users' reservations, the ledger and the rate limiter carry over; fault windows move
+        with the release; book tokens of earlier drops stop working.
+        """
+        world = self.world
+        old = self._rivals
+        if old is not None:
+            old.cancel()  # before the world changes: no old rival acts on the new stock
+        now = world.clock.now()
+        day = drop.day or world.next_day()
+        release_at = now + drop.in_ms / 1000.0
+        world.rearm(day, release_at, rivals=drop.rivals, t=now)
+        self.plan.release_at = release_at
+        self.provider.rearm()
+        self._rivals = asyncio.create_task(self.actors()) if drop.rivals else None
+        if old is not None:
+            await asyncio.wait([old])
+            if not old.cancelled() and old.exception() is not None:
+                log.error("rivals of drop %d failed", world.drop - 1, exc_info=old.exception())
+        return {"day": day, "release_at": release_at, "drop": world.drop}
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
@@ -110,7 +138,10 @@ class Gateway:
         clock = self.world.clock
         t = clock.now()
         if scope["path"].startswith("/_sim/"):
-            response = self._sim_route(scope["method"], scope["path"])
+            try:
+                response = await self._sim_route(scope, receive, t)
+            except DisconnectedError:
+                return
             await send_response(send, response, clock.http_date(), None)
             return
         record = self.world.ledger.request(
@@ -167,11 +198,21 @@ class Gateway:
                 while (await receive())["type"] != "http.disconnect":
                     pass
 
-    def _sim_route(self, method: str, path: str) -> Response:
+    async def _sim_route(self, scope: Scope, receive: Receive, t: float) -> Response:
+        method, path = scope["method"], scope["path"]
         if path == "/_sim/ledger" and method == "GET":
             return Response(200, orjson.dumps(self.world.ledger.to_json()))
         if path == "/_sim/health" and method == "GET":
             return json_response(200, {"ok": True})
+        if path == "/_sim/drop":
+            if method != "POST":
+                return error_response(405, "Method Not Allowed")
+            request = await read_request(scope, receive, t)
+            try:
+                drop = parse_drop(request.query, request.body)
+            except DropParamError as exc:
+                return error_response(400, str(exc))
+            return json_response(200, await self.rearm(drop))
         return error_response(404, "Not Found")
 
 

@@ -99,6 +99,10 @@ class ResyApp:
             return error_response(419, "Unauthorized")
         return await handler(request)
 
+    def rearm(self) -> None:
+        """A new drop began (the world holds its day and stock): earlier book tokens die."""
+        self.book_tokens.clear()
+
     def rate_key(self, request: Request) -> str:
         """User token, else API key, else client address."""
         key = request.header("x-resy-auth-token") or request.header("authorization")

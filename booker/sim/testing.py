@@ -36,6 +36,7 @@ class SimHandle:
     scenario: dict[str, Any]
     process: subprocess.Popen[bytes] = field(repr=False)
     log_path: Path = field(repr=False)
+    _control: httpx.Client | None = field(default=None, repr=False, init=False)
 
     def verify(self) -> ssl.SSLContext | bool:
         """The `verify=` value for httpx: an SSL context trusting the sim's CA."""
@@ -56,6 +57,22 @@ class SimHandle:
             response.raise_for_status()
             result: dict[str, Any] = orjson.loads(response.content)
             return result
+
+    def drop(self, in_ms: float = 0, day: str | None = None, rivals: bool = True) -> dict[str, Any]:
+        """POST /_sim/drop: re-arm for a new drop; {"day", "release_at", "drop"}.
+
+        `day` None means the next unused day after the previous drop's. Reuses one
+        keep-alive connection, so many drops in a row stay cheap.
+        """
+        if self._control is None:
+            self._control = self.client()
+        payload: dict[str, Any] = {"in_ms": in_ms, "rivals": rivals}
+        if day is not None:
+            payload["day"] = day
+        response = self._control.post("/_sim/drop", json=payload)
+        response.raise_for_status()
+        result: dict[str, Any] = orjson.loads(response.content)
+        return result
 
     def headers(self, user: bool = True) -> dict[str, str]:
         """Valid Resy request headers for this sim's credentials."""
@@ -86,6 +103,9 @@ class SimHandle:
 
     def stop(self) -> int:
         """SIGTERM, then SIGKILL after a grace period; returns the exit code."""
+        if self._control is not None:
+            self._control.close()
+            self._control = None
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

@@ -4,25 +4,52 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from booker.sim.clock import SimClock
 from booker.sim.inventory import Inventory
-from booker.sim.ledger import Ledger
+from booker.sim.ledger import BookingRecord, Ledger
 from booker.sim.scenario import Scenario
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class World:
-    """Scenario plus the mutable state built from it at start."""
+    """Scenario plus the mutable state built from it; `rearm` starts the next drop."""
 
     scenario: Scenario
     clock: SimClock
     started_at: float
-    release_at: float
-    day: str  # YYYY-MM-DD
+    release_at: float  # of the current drop
+    day: str  # YYYY-MM-DD, the current drop's day (cart: arrival date)
     ledger: Ledger
     inventory: Inventory
     rng: random.Random
+
+    @property
+    def drop(self) -> int:
+        """1-based number of the current drop (1 until the first re-arm)."""
+        return self.ledger.drop
+
+    def rearm(self, day: str, release_at: float, *, rivals: bool, t: float) -> None:
+        """Open `day` at `release_at` with fresh stock; the ledger starts a new drop at `t`."""
+        self.day = day
+        self.release_at = release_at
+        self.inventory = Inventory(self.scenario.slots, day, release_at, self.clock)
+        self.ledger.rearm(t, day, release_at, rivals=rivals)
+
+    def next_day(self) -> str:
+        """The first day after the current drop's day no drop or booking has used yet."""
+        used = {d.day for d in self.ledger.drops}
+        for b in self.ledger.bookings:
+            if isinstance(b, BookingRecord):
+                used.add(b.day)
+                continue
+            arrival = date.fromisoformat(b.arrival_date)
+            used.update((arrival + timedelta(days=n)).isoformat() for n in range(max(1, b.nights)))
+        candidate = date.fromisoformat(self.day) + timedelta(days=1)
+        while candidate.isoformat() in used:
+            candidate += timedelta(days=1)
+        return candidate.isoformat()
 
 
 def build_world(scenario: Scenario) -> World:
@@ -31,7 +58,7 @@ def build_world(scenario: Scenario) -> World:
     started_at = clock.now()
     release_at = scenario.release_at(started_at)
     day = scenario.bookable_day(started_at).isoformat()
-    ledger = Ledger(started_at, release_at, scenario.clock_skew_s)
+    ledger = Ledger(started_at, release_at, scenario.clock_skew_s, day=day)
     inventory = Inventory(scenario.slots, day, release_at, clock)
     rng = random.Random(scenario.seed)
     return World(scenario, clock, started_at, release_at, day, ledger, inventory, rng)
