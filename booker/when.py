@@ -23,6 +23,17 @@ def zone_named(name: str) -> ZoneInfo:
         ) from exc
 
 
+def needs_zone(text: str) -> bool:
+    """True unless ``text`` is an ISO 8601 time that carries its own offset."""
+    raw = text.strip()
+    if _CLOCK.match(raw):
+        return True
+    try:
+        return dt.datetime.fromisoformat(raw).tzinfo is None
+    except ValueError:
+        return True
+
+
 def parse_when(text: str, zone: dt.tzinfo, now: dt.datetime) -> dt.datetime:
     """``HH:MM[:SS[.fff]]`` in ``zone`` (today, or tomorrow once past) or ISO 8601.
 

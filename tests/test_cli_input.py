@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pytest
 
-import booker.engine.supervisor as supervisor_module
+import booker.cli.runner as runner_module
 from booker.cli import cli, main
 from booker.cli.options import parse_day, parse_party_size, parse_times
 from booker.exceptions import UsageError
@@ -49,7 +49,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RESY_API_KEY", "k" * 32)
     monkeypatch.setenv("RESY_AUTH_TOKEN", "fake.jwt.token")
-    monkeypatch.setattr(supervisor_module, "Supervisor", _NoEngine)
+    monkeypatch.setattr(runner_module, "Supervisor", _NoEngine)
     yield tmp_path
 
 

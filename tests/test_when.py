@@ -69,3 +69,19 @@ def test_describe_shows_milliseconds_and_zone() -> None:
         describe(dt.datetime(2026, 12, 1, 9, 0, 0, 5000, tzinfo=NY))
         == "2026-12-01 09:00:00.005 EST"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "needed"),
+    [
+        ("10:00", True),
+        ("2026-11-22 11:00", True),
+        ("2026-11-22T15:00:00+00:00", False),
+        ("junk", True),
+    ],
+)
+def test_only_times_without_an_offset_need_a_zone(text: str, needed: bool) -> None:
+    """An ISO time with an offset needs no venue look-up."""
+    from booker.when import needs_zone
+
+    assert needs_zone(text) is needed

@@ -11,8 +11,8 @@ from typing import Any
 
 from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
-from booker.exceptions import BookerError
-from booker.http import ClientConfig
+from booker.exceptions import BookerError, UsageError
+from booker.http import ClientConfig, tls_context
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import EXIT_CODES, StartTiming, Status
@@ -20,7 +20,7 @@ from booker.providers.base import JobIdentity
 from booker.report import ConsoleReporter, LogFile
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
-from booker.when import describe, parse_when, zone_named
+from booker.when import describe, needs_zone, parse_when, zone_named
 
 # command-line option -> setting name
 SETTING_OF_OPTION = {
@@ -80,6 +80,7 @@ def engine_settings(args: EngineArgs, saved: dict[str, int] | None = None) -> En
 
 def client_config(base_url: str, ca_cert: Path | None, settings: EngineSettings) -> ClientConfig:
     """Connection settings from the command line and the engine settings."""
+    tls_context(ca_cert)  # a bad --ca-cert is a usage error now, not a worker failure later
     return ClientConfig(
         base_url=base_url,
         ca_cert=ca_cert,
@@ -93,12 +94,24 @@ def start_timing(
 ) -> StartTiming | None:
     """``--at`` as an instant on the service's clock; the zone is looked up only when needed."""
     if args.at is None:
-        if args.tz is not None:
-            zone_named(args.tz)
+        given = [
+            option
+            for option, value in (
+                ("--tz", args.tz),
+                ("--clock local", args.clock == "local" or None),
+                ("--prewarm-secs", args.prewarm_secs),
+                ("--lead-ms", args.lead_ms),
+            )
+            if value is not None
+        ]
+        if given:
+            raise UsageError(f"{given[0]} only applies with --at WHEN")
         return None
     now = now or dt.datetime.now(dt.UTC)
     if args.tz is not None:
         zone: dt.tzinfo = zone_named(args.tz)
+    elif not needs_zone(args.at):
+        zone = dt.UTC  # the time carries its own offset: no look-up
     else:
         looked_up = venue_zone()
         zone = zone_named(looked_up) if looked_up else _local_zone()

@@ -1,0 +1,198 @@
+"""The Resy flow's exactly-one rules, driven with canned answers through a fake WorkerIO."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+
+from booker.decide import Kind, Verdict
+from booker.http import Answer, Request
+from booker.model import Booked, ResyTarget, Slot
+from booker.providers.resy import ResyCredentials
+from booker.providers.resy_flow import ResyFlow, ResyJob
+from booker.settings import EngineSettings
+
+TARGET = ResyTarget(60029, "2026-12-24", 2, ("19:00:00",), payment_method_id=7)
+SLOT = Slot(
+    "19:00:00",
+    "Dining Room",
+    "rgs://resy/60029/1/2/2026-12-24/2026-12-24/19:00:00/2/Dining Room",
+    "2026-12-24",
+)
+
+
+def reservation(rid: int, time: str = "19:00:00", day: str = "2026-12-24") -> dict[str, Any]:
+    """One /3/user/reservations entry."""
+    return {"reservation_id": rid, "resy_token": f"rr://{rid}", "day": day, "time_slot": time,
+            "num_seats": 2, "venue": {"id": 60029}}  # fmt: skip
+
+
+def listing(*entries: dict[str, Any]) -> Answer:
+    """A /3/user/reservations answer."""
+    return Answer(200, orjson.dumps({"reservations": list(entries)}))
+
+
+class FakeIO:
+    """Answers by path; records what was sent, claimed and reported."""
+
+    def __init__(self, answer: Callable[[str], Answer], claimed: bool = False) -> None:
+        self.index = 0
+        self.settings = EngineSettings(retries=2)
+        self.answer = answer
+        self.sent: list[str] = []
+        self.reports: list[tuple[str, dict[str, Any]]] = []
+        self.wins: list[tuple[str, bool]] = []
+        self.claim_taken = claimed
+        self.stopped = False
+        self.concurrency = 3
+        self.terminated: list[str] = []
+
+    @property
+    def claimed(self) -> bool:
+        """Someone has booked."""
+        return self.claim_taken
+
+    async def send(self, request: Request) -> Answer:
+        """Record the path, answer from the script."""
+        path = request.path.partition("?")[0]
+        self.sent.append(path)
+        return self.answer(path)
+
+    def apply(self, verdict: Verdict) -> None:
+        """Counters are not under test here."""
+
+    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> bool:
+        """A compare-and-set on a flag."""
+        if self.claim_taken:
+            return False
+        self.claim_taken = True
+        self.wins.append((booked.reservation_id, recovered))
+        return True
+
+    async def settle(self, timeout_s: float) -> None:
+        """Nothing in flight here."""
+
+    def found_dry_run(self, data: dict[str, Any]) -> None:
+        """Not used."""
+
+    def terminal(self, message: str) -> None:
+        """Record it."""
+        self.terminated.append(message)
+
+    def report(self, kind: str, **data: Any) -> None:
+        """Record it."""
+        self.reports.append((kind, data))
+
+
+def flow(allow_multiple: bool = False, force: bool = False) -> ResyFlow:
+    """A flow for TARGET, with a snapshot of reservation 1 held before the run."""
+    job = ResyJob(
+        ResyCredentials("k" * 32, "token"), TARGET, allow_multiple=allow_multiple, force=force
+    )
+    made = job.flow()
+    made.before = frozenset({"1"})
+    return made
+
+
+def booking_script(book: Answer, reservations: Answer) -> Callable[[str], Answer]:
+    """Details give a token, /3/book answers ``book``, reservations answer ``reservations``."""
+
+    def answer(path: str) -> Answer:
+        if path == "/3/details":
+            return Answer(200, b'{"book_token": {"value": "bt-1"}}')
+        if path == "/3/book":
+            return book
+        if path == "/3/user/reservations":
+            return reservations
+        if path == "/3/cancel":
+            return Answer(200, b"{}")
+        raise AssertionError(path)
+
+    return answer
+
+
+FOUND = Verdict(Kind.FOUND, 200, slots=(SLOT,))
+WINNER = Answer(201, b'{"reservation_id": 10, "resy_token": "rr://10"}')
+
+
+@pytest.mark.parametrize(("allow_multiple", "cancels"), [(False, 1), (True, 0)])
+def test_winner_sweeps_new_extra_reservations(allow_multiple: bool, cancels: int) -> None:
+    """After winning, only new reservations for this job other than ours are cancelled."""
+    extras = listing(
+        reservation(1), reservation(10), reservation(11), reservation(12, day="2026-12-25")
+    )
+    io = FakeIO(booking_script(WINNER, extras))
+    asyncio.run(flow(allow_multiple).book(io, FOUND))
+    assert io.wins == [("10", False)]
+    assert io.sent.count("/3/cancel") == cancels
+    duplicates = [data["reservation_id"] for kind, data in io.reports if kind == "duplicate"]
+    assert duplicates == (["11"] if cancels else [])
+
+
+@pytest.mark.parametrize(("allow_multiple", "cancels"), [(False, 1), (True, 0)])
+def test_a_success_after_someone_else_won_is_cancelled(allow_multiple: bool, cancels: int) -> None:
+    """A booking that lands after another attempt claimed the win is cancelled at once."""
+    io = FakeIO(booking_script(WINNER, listing()), claimed=False)
+    original_send = io.send
+
+    async def send_then_lose(request: Request) -> Answer:
+        answer = await original_send(request)
+        if request.path == "/3/book":
+            io.claim_taken = True  # another worker won while ours was on the wire
+        return answer
+
+    io.send = send_then_lose  # type: ignore[method-assign]
+    asyncio.run(flow(allow_multiple).book(io, FOUND))
+    assert io.wins == []
+    assert io.sent.count("/3/cancel") == cancels
+
+
+def test_no_booking_request_leaves_once_claimed() -> None:
+    """With the claim already taken, /3/book is never sent."""
+    io = FakeIO(booking_script(WINNER, listing()), claimed=True)
+    asyncio.run(flow().book(io, FOUND))
+    assert "/3/book" not in io.sent
+
+
+def test_a_lost_answer_is_checked_before_any_resend() -> None:
+    """No answer to /3/book: the reservations list shows it went through; it is not sent again."""
+    io = FakeIO(
+        booking_script(Answer(0, error="ReadError"), listing(reservation(1), reservation(10)))
+    )
+    asyncio.run(flow().book(io, FOUND))
+    assert io.sent.count("/3/book") == 1
+    assert io.wins == [("10", False)]
+
+
+def test_gone_slots_move_on_and_failures_retry() -> None:
+    """412 moves to the next slot at once; a 500 is retried up to --retries."""
+    statuses = iter([500, 500, 500])
+    io = FakeIO(booking_script(Answer(412), listing()))
+    asyncio.run(flow().book(io, FOUND))
+    assert io.sent.count("/3/book") == 1
+    io = FakeIO(
+        lambda p: Answer(next(statuses)) if p == "/3/book" else booking_script(WINNER, listing())(p)
+    )
+    asyncio.run(flow().book(io, FOUND))
+    assert io.sent.count("/3/book") == 3  # first try + 2 retries
+
+
+@pytest.mark.parametrize(("force", "recovered"), [(False, True), (True, False)])
+def test_warm_up_finds_an_earlier_runs_reservation(force: bool, recovered: bool) -> None:
+    """A reservation for the job already held at warm-up is claimed as recovered (unless --force)."""
+
+    def answer(path: str) -> Answer:
+        if path == "/2/user":
+            return Answer(200, b'{"payment_methods": [{"id": 7, "is_default": true}]}')
+        if path == "/3/venue":
+            return Answer(200, b'{"name": "V", "location": {"time_zone": "UTC"}}')
+        return listing(reservation(55))
+
+    io = FakeIO(answer)
+    ready = asyncio.run(flow(force=force).warm(io))
+    assert ready is force
+    assert io.wins == ([("55", True)] if recovered else [])
