@@ -188,5 +188,6 @@ content = "Reservations open 29 days in advance at 9:00 AM"
     assert "note: /2/config says 30 days but the venue's text says 29" in out
     assert missing.code == 2
     assert missing.stderr.strip() == (
-        "booker: error: missing credentials: set RESY_API_KEY in the environment or in .env"
+        "booker: error: missing credentials: set RESY_API_KEY in the environment, in .env "
+        "or in the [credentials] table of the settings file"
     )

@@ -1,0 +1,1 @@
+"""booker's benchmark suite: the pure core, the request hot path, end-to-end drops (``make bench``)."""

@@ -1,0 +1,112 @@
+"""Collects the figures of one benchmark session; writes results.json, the chart and a summary.
+
+Output goes to ``bench/results/`` (``latest.json``, ``latency.png``), overwritten each run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().parent / "results"))
+RESULTS: dict[str, dict[str, Any]] = {}
+LATENCIES: dict[str, list[float]] = {}  # mode -> release-to-book latencies (ms), for the chart
+
+
+def record(section: str, name: str, figures: dict[str, Any]) -> None:
+    """Keep ``figures`` under ``section/name`` for the results file."""
+    RESULTS.setdefault(section, {})[name] = figures
+
+
+def machine() -> dict[str, Any]:
+    """nproc, CPU model, Python: the context every figure needs."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def write() -> Path | None:
+    """Write latest.json (and latency.png when drops ran); None when nothing was recorded."""
+    if not RESULTS:
+        return None
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    document = {"machine": machine(), **RESULTS}
+    path = RESULTS_DIR / "latest.json"
+    path.write_bytes(
+        orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY)
+    )
+    if LATENCIES:
+        chart(LATENCIES, RESULTS_DIR / "latency.png")
+    return path
+
+
+LABELS = {
+    "aligned": "booker aligned (--at)",
+    "blind": "booker blind",
+    "baseline": "baseline (urllib)",
+}
+
+
+def chart(latencies: dict[str, list[float]], path: Path) -> None:
+    """Release-to-book latency per mode: every drop as a dot, p50 as a bar (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bench.stats import percentile
+
+    modes = [m for m in LABELS if latencies.get(m)]
+    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=120)
+    for row, mode in enumerate(modes):
+        values = latencies[mode]
+        spread = [row + 0.18 * math.sin(i * 2.4) for i in range(len(values))]
+        ax.scatter(values, spread, s=22, alpha=0.75, label=None)
+        p50 = percentile(values, 50)
+        ax.plot([p50, p50], [row - 0.3, row + 0.3], color="black", linewidth=2)
+        ax.annotate(f"p50 {p50:.1f} ms", (p50, row + 0.32), fontsize=8, ha="center")
+    ax.set_yticks(range(len(modes)), [LABELS[m] for m in modes])
+    ax.set_xlabel("release-to-book latency, ms (simulator ledger, server clock)")
+    ax.set_xscale("symlog", linthresh=10)
+    ax.axvline(6, color="green", linestyle=":", linewidth=1)
+    ax.axvline(33, color="orange", linestyle=":", linewidth=1)
+    ax.set_title(
+        "Drops at cadence 50 ms, 2 workers; dotted: budgets 6 ms (known), 33 ms (unknown)",
+        fontsize=9,
+    )
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def timings(benchmark: Any, scale: float) -> list[float]:
+    """Per-round times of a finished pedantic run, times ``scale``; [] with --benchmark-disable."""
+    if benchmark.disabled or benchmark.stats is None:
+        return []
+    return [t * scale for t in benchmark.stats.stats.data]
+
+
+if __name__ == "__main__":  # redraw the chart from the last results: python -m bench.report
+    saved = orjson.loads((RESULTS_DIR / "latest.json").read_bytes())
+    chart(
+        {m: v["latencies_ms"] for m, v in saved["drops"].items() if "latencies_ms" in v},
+        RESULTS_DIR / "latency.png",
+    )

@@ -1,0 +1,115 @@
+"""Small, dependency-free statistics and ledger readers shared by the benchmarks. Pure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+FIND = "/4/find"
+BOOK = "/3/book"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100), linear between closest ranks; NaN when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    """n, min, p50, p90, p99 and max of ``values``."""
+    return {
+        "n": len(values),
+        "min": min(values) if values else math.nan,
+        "p50": percentile(values, 50),
+        "p90": percentile(values, 90),
+        "p99": percentile(values, 99),
+        "max": max(values) if values else math.nan,
+    }
+
+
+def _path(record: dict[str, Any]) -> str:
+    return str(record["path"]).split("?", 1)[0]
+
+
+def our_booking(ledger: dict[str, Any]) -> dict[str, Any] | None:
+    """The client under test's first booking, or None when it booked nothing."""
+    ours = [b for b in ledger["bookings"] if b["who"] == "booker"]
+    return min(ours, key=lambda b: b["t"]) if ours else None
+
+
+def release_to_book_ms(ledger: dict[str, Any]) -> float | None:
+    """Booking receive time minus the release instant, both on the sim clock."""
+    booking = our_booking(ledger)
+    if booking is None:
+        return None
+    return (float(booking["t"]) - float(ledger["release_at"])) * 1000
+
+
+def first_of_drop(ledger: dict[str, Any]) -> bool:
+    """True when our booking came before every rival's."""
+    booking = our_booking(ledger)
+    if booking is None:
+        return False
+    rivals = [b["t"] for b in ledger["bookings"] if b["who"] != "booker"]
+    return not rivals or booking["t"] < min(rivals)
+
+
+def requests_after_booking(ledger: dict[str, Any]) -> list[tuple[float, str]]:
+    """(ms after our booking, path) of every request the server received after it."""
+    booking = our_booking(ledger)
+    if booking is None:
+        return []
+    t_book = float(booking["t"])
+    return [
+        ((float(r["t"]) - t_book) * 1000, _path(r))
+        for r in ledger["requests"]
+        if float(r["t"]) > t_book and not _path(r).startswith("/_sim")
+    ]
+
+
+def find_times(ledger: dict[str, Any], before: float | None = None) -> list[float]:
+    """Receive times of /4/find requests (sim clock), optionally only those before ``before``."""
+    return sorted(
+        float(r["t"])
+        for r in ledger["requests"]
+        if _path(r) == FIND and (before is None or float(r["t"]) < before)
+    )
+
+
+def grid_jitter_ms(times: Sequence[float], cadence_s: float) -> list[float]:
+    """Each time's distance (ms) from the best-fitting ideal grid ``phase + k * cadence``.
+
+    The phase is the circular median of the times modulo the cadence, so a few
+    late ticks do not drag the grid; residuals are folded into [-cadence/2, cadence/2).
+    """
+    if not times:
+        return []
+    origin = times[0]
+    offsets = [(t - origin) % cadence_s for t in times]
+    # circular median: try each observed offset as the phase, keep the one with least total error
+    best_phase, best_cost = 0.0, math.inf
+    for phase in offsets:
+        cost = sum(abs(_fold(o - phase, cadence_s)) for o in offsets)
+        if cost < best_cost:
+            best_phase, best_cost = phase, cost
+    return [_fold(o - best_phase, cadence_s) * 1000 for o in offsets]
+
+
+def missed_ticks(times: Sequence[float], cadence_s: float) -> int:
+    """Grid slots between the first and last time that received no request."""
+    if len(times) < 2:
+        return 0
+    expected = round((times[-1] - times[0]) / cadence_s) + 1
+    return max(0, expected - len(times))
+
+
+def _fold(value: float, period: float) -> float:
+    return (value + period / 2) % period - period / 2

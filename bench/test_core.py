@@ -1,0 +1,86 @@
+"""The pure core, no sockets: read a /4/find answer, rank, decide, build the next request.
+
+Budget (issue 7): decision + request build p99 <= 200 us, measured from the
+answer's bytes to the /3/details ``Request`` value handed to the client.
+Each round is one call (``iterations=1``) so the p99 is a per-call p99.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import fixtures, stats
+from bench.report import record, timings
+from booker.decide import Counters, Kind, Verdict, next_booking_step, rank_slots, react
+from booker.http import ClientConfig, HttpClient, Request
+from booker.providers import resy
+
+ROUNDS = 5000
+FOUND_ANSWER = fixtures.find_answer(40)
+
+
+def decide_and_build() -> Request:
+    """Answer parsed -> wanted slots ranked -> the /3/details request for the best one."""
+    verdict = resy.read_find(FOUND_ANSWER, fixtures.TARGET)
+    return fixtures.API.details(verdict.slots[0])
+
+
+def _per_call(benchmark: Any, name: str, function: Any, *args: Any) -> None:
+    benchmark.pedantic(function, args=args, rounds=ROUNDS, iterations=1, warmup_rounds=200)
+    data_us = timings(benchmark, 1e6)
+    if not data_us:
+        return
+    figures = stats.summary(data_us)
+    benchmark.extra_info.update({f"{k}_us": round(v, 2) for k, v in figures.items()})
+    record("core", name, figures)
+
+
+def test_decision_and_request_build(benchmark: Any) -> None:
+    """read_find + rank_slots + ResyApi.details on a 40-slot answer (the budgeted figure)."""
+    assert decide_and_build().path == "/3/details"
+    _per_call(benchmark, "decision_and_request_build", decide_and_build)
+
+
+def test_decision_build_and_prepare(benchmark: Any) -> None:
+    """The same, plus HttpClient.prepare (httpx.Request built, still no socket)."""
+    client = HttpClient(ClientConfig("https://127.0.0.1:9"))
+
+    def with_prepare() -> Any:
+        return client.prepare(decide_and_build())
+
+    _per_call(benchmark, "decision_build_and_prepare", with_prepare)
+
+
+def test_read_find_40_slots(benchmark: Any) -> None:
+    """read_find alone (JSON decode, 40 slots parsed, ranked)."""
+    assert resy.read_find(FOUND_ANSWER, fixtures.TARGET).kind is Kind.FOUND
+    _per_call(benchmark, "read_find_40", resy.read_find, FOUND_ANSWER, fixtures.TARGET)
+
+
+def test_read_find_empty(benchmark: Any) -> None:
+    """read_find on the answer of every poll before the release (no slots yet)."""
+    assert resy.read_find(fixtures.EMPTY_ANSWER, fixtures.TARGET).kind is Kind.EXPECTED
+    _per_call(benchmark, "read_find_empty", resy.read_find, fixtures.EMPTY_ANSWER, fixtures.TARGET)
+
+
+def test_rank_slots_40(benchmark: Any) -> None:
+    """rank_slots over 40 parsed slots."""
+    slots = tuple(resy.parse_slots(fixtures.find_document(40), fixtures.DAY, 2))
+    assert len(slots) == 40
+    _per_call(benchmark, "rank_slots_40", rank_slots, slots, fixtures.WANTED)
+
+
+def test_react_and_next_step(benchmark: Any) -> None:
+    """react on a FOUND verdict plus next_booking_step (the rest of the decision)."""
+    verdict = resy.read_find(FOUND_ANSWER, fixtures.TARGET)
+    counters = Counters(concurrency=10)
+
+    def decide(v: Verdict) -> Any:
+        return react(counters, v, 0.5), next_booking_step(v, 0, 3)
+
+    _per_call(benchmark, "react_and_next_step", decide, verdict)
+
+
+def test_build_book_request(benchmark: Any) -> None:
+    """ResyApi.book: the form-encoded /3/book request value."""
+    _per_call(benchmark, "build_book_request", fixtures.API.book, "tok" * 40, 123456)

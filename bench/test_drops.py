@@ -1,0 +1,144 @@
+"""End-to-end drops: release-to-book latency, win rate, tick jitter, RSS, requests after the win.
+
+Every figure comes from the simulator's ledger (server clock), never from a
+client's own report. The drops run once per session (interleaved by mode, see
+``bench/drops.py``); each test below reads that series and records its
+figures. pytest-benchmark's time for these tests is only the time to read the
+series (one round): the figures are in ``extra_info`` and ``bench/results/latest.json``.
+
+``BENCH_DROPS`` (default 8) sets the drops per mode; ``BENCH_MODES`` (comma-separated) the modes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import drops, stats
+from bench.report import LATENCIES, record
+
+pytestmark = pytest.mark.drops
+
+DROPS = int(os.environ.get("BENCH_DROPS", "8"))
+MODES = tuple(m for m in os.environ.get("BENCH_MODES", ",".join(drops.MODES)).split(",") if m)
+
+
+def _modes() -> tuple[str, ...]:
+    return tuple(m for m in MODES if m != "aligned" or drops.at_supported())
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[drops.Drop]]:
+    """The session's drops, by mode."""
+    modes = _modes()
+    results = drops.run_series(modes, DROPS, Path(tmp_path_factory.mktemp("drops")))
+    by_mode: dict[str, list[drops.Drop]] = {m: [] for m in modes}
+    for drop in results:
+        by_mode[drop.mode].append(drop)
+    record("drops", "raw", [drops.to_json(d) for d in results])  # type: ignore[arg-type]
+    return by_mode
+
+
+def _once(benchmark: Any, function: Any) -> Any:
+    return benchmark.pedantic(function, rounds=1, iterations=1)
+
+
+@pytest.mark.parametrize("mode", drops.MODES)
+def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mode: str) -> None:
+    """Release-to-book latency p50/p99 and win rate of one mode against rivals at median 150 ms."""
+    if mode not in series:
+        pytest.skip(
+            "aligned mode pending: `booker book resy` has no --at yet"
+            if mode.startswith("aligned")
+            else "mode not selected"
+        )
+    runs = series[mode]
+
+    def figures() -> dict[str, Any]:
+        latencies = [d.latency_ms for d in runs if d.latency_ms is not None]
+        return {
+            **stats.summary(latencies),
+            "drops": len(runs),
+            "win_rate": sum(d.booked for d in runs) / len(runs),
+            "first_rate": sum(d.first for d in runs) / len(runs),
+            "latencies_ms": [round(x, 2) for x in latencies],
+            "exit_codes": [d.code for d in runs],
+        }
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update({k: v for k, v in result.items() if k != "latencies_ms"})
+    LATENCIES[mode] = result["latencies_ms"]
+    record("drops", mode, result)
+    failed = [d for d in runs if d.code != 0]
+    assert not failed or mode == "baseline", failed[0].stderr[-2000:]
+    if "baseline" in series and mode != "baseline":
+        base = stats.percentile(
+            [d.latency_ms for d in series["baseline"] if d.latency_ms is not None], 50
+        )
+        record("ratios", f"{mode}_p50_over_baseline_p50", {"ratio": result["p50"] / base})
+
+
+def test_tick_jitter(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
+    """Receive times of /4/find before the release vs the ideal 50 ms grid (blind drops: c=50 ms, concurrency 10, 2 workers)."""
+    runs = series.get("blind", [])
+    if not runs:
+        pytest.skip("no blind drops this session")
+
+    def figures() -> dict[str, Any]:
+        residuals: list[float] = []
+        missed = total = 0
+        for drop in runs:
+            times = drop.find_times[1:]  # the very first poll fires before the grid settles
+            residuals += stats.grid_jitter_ms(times, drop.cadence_s)
+            missed += stats.missed_ticks(times, drop.cadence_s)
+            total += len(times)
+        absolute = [abs(r) for r in residuals]
+        return {**stats.summary(absolute), "polls": total, "missed_ticks": missed}
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update(result)
+    record("drops", "tick_jitter_abs_ms", result)
+
+
+def test_rss(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
+    """Peak total RSS of supervisor + 2 workers, sampled every 50 ms during each booker drop."""
+    runs = [d for m in drops.BOOKER_MODES for d in series.get(m, []) if d.rss_mb is not None]
+    if not runs:
+        pytest.skip("no booker drops this session")
+
+    def figures() -> dict[str, Any]:
+        peaks = [d.rss_mb for d in runs if d.rss_mb is not None]
+        with_tracker = [d.rss_all_mb for d in runs if d.rss_all_mb is not None]
+        return {**stats.summary(peaks), "max_with_resource_tracker": max(with_tracker)}
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update(result)
+    record("drops", "rss_mb", result)
+
+
+def test_requests_after_win(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
+    """Requests the server received after booker's booking (winner's success -> last request)."""
+    runs = [d for m in drops.BOOKER_MODES for d in series.get(m, []) if d.booked]
+    if not runs:
+        pytest.skip("no booker bookings this session")
+
+    def figures() -> dict[str, Any]:
+        last = [max((ms for ms, _ in d.after_booking), default=0.0) for d in runs]
+        paths: dict[str, int] = {}
+        for drop in runs:
+            for _, path in drop.after_booking:
+                paths[path] = paths.get(path, 0) + 1
+        return {
+            **stats.summary(last),
+            "drops": len(runs),
+            "drops_with_requests_after": sum(bool(d.after_booking) for d in runs),
+            "requests_after": sum(len(d.after_booking) for d in runs),
+            "paths": paths,
+        }
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update(result)
+    record("drops", "after_win_ms", result)
