@@ -2,7 +2,7 @@
 
 HTTP/2 over TLS on loopback, one uvloop loop per module (a module-scoped
 ``asyncio.Runner``, PERF-NOTES), the same code on httpx and on httpx2 (see
-``bench/httpx2_http.py``). Per-round wall times include ``Runner.run``'s task
+``bench/http_variants.py``). Per-round wall times include ``Runner.run``'s task
 overhead (about 20-40 us); the CPU figure is ``time.process_time`` over a
 sequential burst divided by its length, inside one ``run`` call.
 """
@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-import booker.http
-from bench import httpx2_http, stats
+from bench import http_variants, stats
 from bench.report import record, timings
 from booker.model import ResyTarget
 from booker.providers.resy import ResyApi, ResyCredentials
@@ -34,12 +33,10 @@ LIBRARIES = ["httpx", "httpx2"]
 
 @pytest.fixture(scope="module", params=LIBRARIES)
 def edge(request: pytest.FixtureRequest) -> ModuleType:
-    """booker.http on httpx, or the same source on httpx2 (skipped when not installed)."""
-    if request.param == "httpx":
-        return booker.http
-    module = httpx2_http.load()
+    """The same booker.http source on httpx or on httpx2 (skipped when not installed)."""
+    module = http_variants.load(request.param)
     if module is None:
-        pytest.skip("httpx2 is not installed")
+        pytest.skip(f"{request.param} is not installed")
     return module
 
 
@@ -82,7 +79,7 @@ def hot(edge: ModuleType, sim: SimHandle, runner: asyncio.Runner) -> Iterator[Be
 
 
 def _library(hot: Bench) -> str:
-    return "httpx" if hot.edge is booker.http else "httpx2"
+    return str(hot.edge.__name__).rsplit("_", 1)[-1]
 
 
 def test_send_find_warm(benchmark: Any, hot: Bench) -> None:

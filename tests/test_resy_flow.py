@@ -196,3 +196,20 @@ def test_warm_up_finds_an_earlier_runs_reservation(force: bool, recovered: bool)
     ready = asyncio.run(flow(force=force).warm(io))
     assert ready is force
     assert io.wins == ([("55", True)] if recovered else [])
+
+
+def test_workers_deal_tables_of_the_same_time() -> None:
+    """Time order is kept; within one time, worker k starts k tables further."""
+    from booker.providers.resy_flow import deal
+
+    slots = tuple(Slot(t, kind, f"{t}-{kind}") for t in ("19:00:00", "19:30:00") for kind in "ABC")
+    assert [s.token for s in deal(slots, 0)] == [s.token for s in slots]
+    assert [s.token for s in deal(slots, 1)][:3] == ["19:00:00-B", "19:00:00-C", "19:00:00-A"]
+    assert [s.time for s in deal(slots, 4)] == [s.time for s in slots]
+
+
+def test_no_details_request_once_claimed() -> None:
+    """Once any attempt has booked, the flow sends no more /3/details."""
+    io = FakeIO(booking_script(WINNER, listing()), claimed=True)
+    asyncio.run(flow().book(io, FOUND))
+    assert io.sent == []

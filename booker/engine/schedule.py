@@ -1,10 +1,12 @@
 """The global tick schedule, dealt round-robin to the workers. Pure arithmetic.
 
 A plain schedule ticks every ``cadence`` from ``start``. When the release
-instant is known, the schedule is *aligned*: its phase puts tick ``R`` just
-after the release, and the ``burst`` ticks before ``R`` are moved to just
-after it too, spread over the clock's uncertainty. The number of requests is
-unchanged; they are only placed where a release can be seen first.
+instant is known to within ``± u``, the schedule is *aligned*: its phase puts
+tick ``A`` at ``release + u + margin``, surely after the true release, and the
+``burst`` ticks before ``A`` are moved up to spread over ``[release - u,
+release + u]``, at least ``BURST_SPACING_S`` apart (closer requests only queue
+in the client and at the service). The number of requests is unchanged; they are only placed
+where a release can be seen first.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-ALIGN_MARGIN_S = 0.001  # land this long after the predicted release
+ALIGN_MARGIN_S = 0.001  # land this long after the latest possible release
+BURST_SPACING_S = 0.006  # about three requests' client CPU: closer ones only queue
 
 
 def tick_time(start: float, tick: int, cadence_s: float) -> float:
@@ -34,8 +37,8 @@ class Schedule:
 
     start: float
     cadence_s: float
-    aligned_tick: int = -1  # R: the tick that lands just after the release; -1 = plain
-    burst: int = 0  # ticks moved from before R to just after it
+    aligned_tick: int = -1  # A: the tick that lands just after the release; -1 = plain
+    burst: int = 0  # ticks moved from well before A to just before it
     spacing_s: float = 0.0
 
     def time_of(self, tick: int) -> float:
@@ -43,8 +46,8 @@ class Schedule:
         aligned = self.aligned_tick
         if aligned < 0 or not aligned - self.burst <= tick < aligned:
             return self.start + tick * self.cadence_s
-        release_tick = self.start + aligned * self.cadence_s
-        return release_tick + (tick - (aligned - self.burst) + 1) * self.spacing_s
+        aligned_time = self.start + aligned * self.cadence_s
+        return aligned_time - (aligned - tick) * self.spacing_s
 
     def next_for(self, worker: int, workers: int, not_before: float) -> int:
         """The first tick of ``worker`` (tick % workers == worker) due at or after ``not_before``."""
@@ -62,18 +65,19 @@ def aligned_schedule(
     burst: int = 0,
     uncertainty_s: float = 0.0,
 ) -> Schedule:
-    """A schedule starting no earlier than ``earliest_start`` with a tick just after ``release``.
+    """A schedule starting no earlier than ``earliest_start``, aligned on ``release ± uncertainty_s``.
 
-    ``burst`` extra ticks (taken from the ticks just before the release) land
-    after it, spaced over ``uncertainty_s`` but always within one cadence.
+    At most ``burst`` ticks are moved next to the release: as many as fit
+    ``BURST_SPACING_S`` apart in the uncertainty window (none when it is exact).
     """
-    landing = release + ALIGN_MARGIN_S
+    landing = release + uncertainty_s + ALIGN_MARGIN_S
     if landing <= earliest_start:
         return Schedule(earliest_start, cadence_s)
     aligned = math.floor((landing - earliest_start) / cadence_s)
     start = landing - aligned * cadence_s
-    burst = max(0, min(burst, aligned))
+    width = 2 * uncertainty_s
+    burst = max(0, min(burst, aligned, int(width // BURST_SPACING_S)))
     if burst == 0:
         return Schedule(start, cadence_s, aligned)
-    spacing = min(max(2 * uncertainty_s, 0.001) / burst, cadence_s / (burst + 1))
+    spacing = min(width / burst, cadence_s / (burst + 1))
     return Schedule(start, cadence_s, aligned, burst, spacing)

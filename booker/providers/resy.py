@@ -6,6 +6,7 @@ readers accept both readings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,19 +170,32 @@ def read_find(answer: Answer, target: ResyTarget) -> Verdict:
     if answer.status != 200:
         return failure(answer)
     try:
-        slots = parse_slots(json_body(answer), target.day, target.party_size)
+        document = json_body(answer)
+        slots = parse_slots(document, target.day, target.party_size, frozenset(target.times))
     except ParseError as exc:
         return failure(answer, str(exc))
     ranked = rank_slots(slots, target.times)
     if not ranked:
+        offered = _count_slots(document)
         return Verdict(
-            Kind.EXPECTED, 200, f"{len(slots)} slots, none wanted" if slots else "no slots yet"
+            Kind.EXPECTED, 200, f"{offered} slots, none wanted" if offered else "no slots yet"
         )
     return Verdict(Kind.FOUND, 200, f"{len(ranked)} matching slots", slots=ranked)
 
 
-def parse_slots(document: Any, day: str, party_size: int) -> list[Slot]:
-    """Every slot of the first venue; an empty or absent list means not released yet."""
+def _count_slots(document: Any) -> int:
+    """How many slot entries the first venue lists (for messages only)."""
+    try:
+        listed = document["results"]["venues"][0]["slots"]
+    except (KeyError, IndexError, TypeError):
+        return 0
+    return len(listed) if isinstance(listed, list) else 0
+
+
+def parse_slots(
+    document: Any, day: str, party_size: int, wanted: frozenset[str] | None = None
+) -> list[Slot]:
+    """Every slot of the first venue (only ``wanted`` times when given); empty before release."""
     venues = dig(document, "results", "venues")
     if not isinstance(venues, list):
         raise ParseError("results.venues is not a list")
@@ -194,20 +208,22 @@ def parse_slots(document: Any, day: str, party_size: int) -> list[Slot]:
         raise ParseError("slots is not a list")
     slots: list[Slot] = []
     for raw in raw_slots:
-        slot = _slot(raw, party_size)
+        slot = _slot(raw, party_size, wanted)
         if slot is not None and (not slot.day or slot.day == day):
             slots.append(slot)
     return slots
 
 
-def _slot(raw: Any, party_size: int) -> Slot | None:
-    """One slot, or None when it is malformed or does not fit the party."""
+def _slot(raw: Any, party_size: int, wanted: frozenset[str] | None = None) -> Slot | None:
+    """One slot, or None when it is malformed, unwanted or does not fit the party."""
     if not isinstance(raw, dict):
         return None
     config = raw.get("config")
     start = dig(raw, "date", "start") if isinstance(raw.get("date"), dict) else None
     if not isinstance(config, dict) or not isinstance(start, str):
         return None
+    if wanted is not None and _CANONICAL_START.fullmatch(start) and start[-8:] not in wanted:
+        return None  # the fast path: most slots of a busy venue are at other times
     token = config.get("token")
     if not isinstance(token, str) or not token:
         return None
@@ -232,6 +248,9 @@ def _slot(raw: Any, party_size: int) -> Slot | None:
         token=token,
         day=day,
     )
+
+
+_CANONICAL_START = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
 def normalise_time(text: str) -> str:

@@ -14,6 +14,7 @@ from booker.providers.base import JobIdentity, WorkerIO
 from booker.providers.resy import ResyApi, ResyCredentials
 
 WARM_RETRY_S = 0.5
+PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +122,26 @@ class ResyFlow:
         return resy.read_find(answer, self.job.target)
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
-        """Details for the best few candidates in parallel, then book in priority order."""
-        slots = verdict.slots
-        window = max(1, min(len(slots), io.concurrency))
+        """Book in priority order; the next slot's book token is fetched while this one books.
+
+        One details request at a time: each costs the client about as much CPU as
+        a round trip on loopback, so a parallel batch would delay the first book.
+        Other workers start on other tables of the same time (``deal``).
+        """
+        slots = deal(verdict.slots, io.index)
         pending: dict[int, asyncio.Task[Verdict]] = {}
-        fetched = 0
+
+        def prefetch(index: int, after_s: float = 0.0) -> None:
+            if index < len(slots) and index not in pending and not io.claimed:
+                pending[index] = asyncio.create_task(self._details(io, slots[index], after_s))
+
         try:
             for index, slot in enumerate(slots):
-                while fetched < len(slots) and fetched < index + window:
-                    pending[fetched] = asyncio.create_task(self._details(io, slots[fetched]))
-                    fetched += 1
+                if io.stopped or io.claimed:
+                    return
+                prefetch(index)
                 details = await pending.pop(index)
+                prefetch(index + 1, after_s=PREFETCH_AFTER_S)  # lets this slot's book go first
                 if io.stopped or io.claimed:
                     return
                 if details.kind is Kind.TERMINAL:
@@ -149,10 +159,14 @@ class ResyFlow:
             for task in pending.values():
                 task.cancel()
 
-    async def _details(self, io: WorkerIO, slot: Slot) -> Verdict:
-        """A book token for ``slot``, retried on transient failures."""
+    async def _details(self, io: WorkerIO, slot: Slot, after_s: float = 0.0) -> Verdict:
+        """A book token for ``slot`` (after ``after_s``), retried on transient failures."""
+        if after_s:
+            await asyncio.sleep(after_s)
         attempt = 0
         while True:
+            if io.claimed:  # another attempt has booked: nothing new leaves
+                return Verdict(Kind.GONE, 0, "already booked")
             verdict = resy.read_details(await io.send(self.api.details(slot)))
             step = next_booking_step(verdict, attempt, io.settings.retries)
             if step.step is not Step.RETRY or io.stopped:
@@ -235,6 +249,25 @@ class ResyFlow:
             slot=_slot_dict(booked.slot),
             cancelled=cancelled,
         )
+
+
+def deal(slots: tuple[Slot, ...], worker: int) -> tuple[Slot, ...]:
+    """Keep the order of wanted times; among slots at one time, each worker starts elsewhere.
+
+    Two workers that see the same answer then go for different tables of the
+    best time instead of racing each other for the first one.
+    """
+    dealt: list[Slot] = []
+    start = 0
+    while start < len(slots):
+        end = start
+        while end < len(slots) and slots[end].time == slots[start].time:
+            end += 1
+        group = slots[start:end]
+        shift = worker % len(group)
+        dealt.extend(group[shift:] + group[:shift])
+        start = end
+    return tuple(dealt)
 
 
 def _slot_dict(slot: Slot) -> dict[str, str]:
