@@ -72,19 +72,21 @@ def test_requests_stop_during_each_pause(tmp_path: Path) -> None:
 
 def test_ten_throttles_in_a_row_reduce_concurrency(tmp_path: Path) -> None:
     """Ten consecutive throttles drop the concurrency by one, for the rest of the run."""
-    pressure = fault("slow", "-10s", "+0s", delay_ms=150) + fault(
+    # slow 429s: five polls are in flight when the first comes back, so every pause
+    # cycle brings five throttles and the tenth comes in the second cycle at the latest
+    pressure = fault("slow", "-10s", "+0s", delay_ms=300) + fault(
         "status", "-10s", "+0s", status=429
     )
     with running_sim(scenario("+7s", extra=pressure, rivals=0), tmp_dir=tmp_path) as sim:
         command = book_resy_command(
-            sim, "--concurrency", "3", "--cadence-ms", "50", "--max-duration", "30", "--json"
+            sim, "--concurrency", "5", "--cadence-ms", "50", "--max-duration", "30", "--json"
         )
         run = run_booker(sim, command, tmp_path, timeout=90)
         ledger = sim.ledger()
     assert run.code == 0, run.stderr
     result = run.json()
     assert result["status"] == "booked"
-    assert result["concurrency"] in (1, 2)
+    assert result["concurrency"] < 5
     throttled = [r for r in finds(ledger) if r["status"] == 429]
     assert len(throttled) >= 10
 

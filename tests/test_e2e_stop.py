@@ -14,12 +14,12 @@ from booker_run import (
     book_resy_command,
     environment,
     read_until,
-    run_booker,
     scenario,
     start_booker,
     wait_until_gone,
     worker_processes,
 )
+from conftest import MaxDurationRun
 
 from booker.sim.testing import running_sim
 
@@ -65,7 +65,7 @@ def test_killed_supervisor_leaves_no_worker(tmp_path: Path) -> None:
 
 def test_dead_worker_is_reported_and_the_job_goes_on(tmp_path: Path) -> None:
     """A worker killed mid-run is reported; the others still book after the release."""
-    with running_sim(scenario("+4s", rivals=0), tmp_dir=tmp_path) as sim:
+    with running_sim(scenario("+3s", rivals=0), tmp_dir=tmp_path) as sim:
         command = book_resy_command(
             sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30"
         )
@@ -79,16 +79,6 @@ def test_dead_worker_is_reported_and_the_job_goes_on(tmp_path: Path) -> None:
     assert "died" in early + out and "going on with the others" in early + out
     assert len([b for b in ledger["bookings"] if b["who"] == "booker"]) == 1
     assert not wait_until_gone(tag, 2.0)
-
-
-def test_max_duration_stops_with_exit_1(tmp_path: Path) -> None:
-    """No release within --max-duration: 'Max duration reached (0m 30s)', exit 1."""
-    with running_sim(LATE, tmp_dir=tmp_path) as sim:
-        command = book_resy_command(sim, "--max-duration", "30", "--cadence-ms", "500")
-        run = run_booker(sim, command, tmp_path, timeout=60)
-    assert run.code == 1, run.stderr
-    assert "Max duration reached (0m 30s)" in run.stdout
-    assert not wait_until_gone(run.tag, 2.0)
 
 
 def test_terminal_shows_a_live_status_line(tmp_path: Path) -> None:
@@ -117,3 +107,15 @@ def test_terminal_shows_a_live_status_line(tmp_path: Path) -> None:
     assert "Elapsed: 0m " in text and "/ 1m 0s" in text
     assert "requests " in text and "last HTTP 200" in text
     assert "\r\x1b[2K" in text
+
+
+# The run started with the session (conftest.py): by now most of its 30 s are spent.
+def test_max_duration_stops_with_exit_1(max_duration_run: MaxDurationRun | None) -> None:
+    """No release within --max-duration: 'Max duration reached (0m 30s)', exit 1, nothing left."""
+    assert max_duration_run is not None
+    out, err = max_duration_run.process.communicate(timeout=60)
+    took = time.monotonic() - max_duration_run.started
+    assert max_duration_run.process.returncode == 1, err
+    assert "Max duration reached (0m 30s)" in out
+    assert took >= 30
+    assert not wait_until_gone(max_duration_run.tag, 2.0)

@@ -14,7 +14,7 @@ from booker.sim.testing import running_sim
 pytestmark = pytest.mark.e2e
 
 SKEW_S = 1.5
-SKEWED = scenario("+12s", rivals=0).replace(
+SKEWED = scenario("+10s", rivals=0).replace(
     'provider = "resy"', f'provider = "resy"\nclock_skew_s = {SKEW_S}'
 )
 
@@ -34,8 +34,9 @@ def test_at_polls_on_the_service_clock(tmp_path: Path) -> None:
     with running_sim(SKEWED, tmp_dir=tmp_path) as sim:
         release = sim.scenario["release_at"]
         command = book_resy_command(
-            sim, "--at", at_option(release), "--cadence-ms", "50", "--max-duration", "30", "--json"
-        )
+            sim, "--at", at_option(release), "--prewarm-secs", "8", "--cadence-ms", "50",
+            "--max-duration", "30", "--json",
+        )  # fmt: skip
         run = run_booker(sim, command, tmp_path, timeout=60)
         ledger = sim.ledger()
     assert run.code == 0, run.stdout + run.stderr
@@ -46,16 +47,17 @@ def test_at_polls_on_the_service_clock(tmp_path: Path) -> None:
     first_after = min(t for t in polls if t >= release)
     assert first_after - release <= 0.05
     booking = next(b for b in ledger["bookings"] if b["who"] == "booker")
-    assert booking["t"] - release < 0.1
+    assert booking["t"] - release < 0.3
 
 
 def test_local_clock_is_off_by_the_skew(tmp_path: Path) -> None:
     """With --clock local the same run polls 1.5 s late on the service's clock."""
-    with running_sim(SKEWED, tmp_dir=tmp_path) as sim:
+    sooner = SKEWED.replace('at = "+10s"', 'at = "+5s"')  # no clock probes to wait for here
+    with running_sim(sooner, tmp_dir=tmp_path) as sim:
         release = sim.scenario["release_at"]
         command = book_resy_command(
-            sim, "--at", at_option(release), "--clock", "local", "--cadence-ms", "50",
-            "--max-duration", "30", "--json",
+            sim, "--at", at_option(release), "--clock", "local", "--prewarm-secs", "3",
+            "--cadence-ms", "50", "--max-duration", "30", "--json",
         )  # fmt: skip
         run = run_booker(sim, command, tmp_path, timeout=60)
         ledger = sim.ledger()

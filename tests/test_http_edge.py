@@ -117,3 +117,17 @@ def test_answer_and_request_are_plain_values() -> None:
     assert (request.headers, request.body) == ((), None)
     with pytest.raises(AttributeError):
         request.method = "POST"  # type: ignore[misc]
+
+
+def test_plain_http_clients_skip_the_ca_bundle_but_keep_verifying() -> None:
+    """A plain-http client gets a context with no trust roots that still verifies certificates."""
+    import ssl
+
+    from booker.http import ClientConfig, _verify_for
+
+    plain = _verify_for(ClientConfig(base_url="http://127.0.0.1:8080"))
+    assert plain.verify_mode is ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.get_ca_certs() == []
+    secure = _verify_for(ClientConfig(base_url="https://api.resy.com"))
+    assert secure.verify_mode is ssl.CERT_REQUIRED
+    assert secure.cert_store_stats()["x509_ca"] > 0

@@ -28,7 +28,7 @@ from booker.http import ClientConfig
 from booker.model import StartTiming, Status
 from booker.settings import EngineSettings
 
-POLL_EVENTS_S = 0.05
+POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
 READY_TIMEOUT_S = 20.0
 IMMEDIATE_START_S = 0.01  # without --at, tick 0 comes this soon after every worker is warm
 MAX_CLOCK_SAMPLES = 8  # each boundary-timed probe halves the uncertainty
@@ -303,7 +303,7 @@ class Supervisor:
         limit = WIND_DOWN_BOOKED_S if shared.stop is Stop.BOOKED else WIND_DOWN_S
         deadline = time.monotonic() + limit
         while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
-            self._drain(events, time.monotonic(), wait=0.02)
+            self._drain(events, time.monotonic(), wait=0.005)
         for process in processes:
             if process.is_alive():
                 process.terminate()

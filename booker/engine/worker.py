@@ -173,6 +173,7 @@ class Worker:
         """Compare-and-set the claim; the winner reports and stops the job."""
         if not self.shared.try_claim(self.index):
             return False
+        self.shared.request_stop(Stop.BOOKED)  # first: every worker stops sending at once
         self.report(
             ev.BOOKED,
             reservation_id=booked.reservation_id,
@@ -180,7 +181,6 @@ class Worker:
             attempt=attempt,
             recovered=recovered,
         )
-        self.shared.request_stop(Stop.BOOKED)
         return True
 
     async def settle(self, timeout_s: float) -> None:
@@ -192,8 +192,8 @@ class Worker:
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found its slot: stop."""
         if self.shared.try_claim(self.index):
-            self.report(ev.DRY_RUN, **data)
             self.shared.request_stop(Stop.DRY_RUN)
+            self.report(ev.DRY_RUN, **data)
 
     def terminal(self, message: str) -> None:
         """Stop everything: the service refused for good."""
