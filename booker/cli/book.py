@@ -15,9 +15,9 @@ from booker.cli.options import (
     parse_times,
 )
 from booker.credentials import require
-from booker.http import check_base_url
 from booker.model import ResyTarget
 from booker.providers import cart, resy
+from booker.wire import check_base_url
 
 
 @click.group(

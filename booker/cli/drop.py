@@ -9,9 +9,9 @@ import click
 
 from booker.cli.options import parse_day
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
-from booker.http import Answer, ClientConfig, check_base_url
 from booker.providers import resy
 from booker.release_rule import describe, parse_clock, plan_release, zone
+from booker.wire import Answer, ClientConfig, check_base_url
 
 
 @click.group()

@@ -12,7 +12,7 @@ from typing import Any
 from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
 from booker.exceptions import BookerError, UsageError
-from booker.http import ClientConfig, tls_context
+from booker.http import tls_context
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import EXIT_CODES, StartTiming, Status
@@ -21,6 +21,7 @@ from booker.report import ConsoleReporter, LogFile
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
 from booker.when import describe, needs_zone, parse_when, zone_named
+from booker.wire import ClientConfig
 
 # command-line option -> setting name
 SETTING_OF_OPTION = {

@@ -24,9 +24,9 @@ from booker.engine import events as ev
 from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
-from booker.http import ClientConfig
 from booker.model import StartTiming, Status
 from booker.settings import EngineSettings
+from booker.wire import ClientConfig
 
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
 READY_TIMEOUT_S = 20.0

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from booker.decide import Verdict
-from booker.http import Answer, Request
 from booker.model import Booked
 from booker.settings import EngineSettings
+from booker.wire import Answer, Request
 
 
 @dataclass(frozen=True, slots=True)

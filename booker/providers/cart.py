@@ -15,8 +15,8 @@ import orjson
 
 from booker.decide import Kind, Verdict
 from booker.exceptions import ParseError
-from booker.http import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
+from booker.wire import Answer, Request
 
 BASE_URL = "https://api.reserveamerica.com"
 CART_PATH = "/jaxrs-json/shoppingcart/0"

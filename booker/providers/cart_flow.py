@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from booker.decide import Kind, Verdict
 from booker.exceptions import ParseError
-from booker.http import Answer, Request
 from booker.model import Booked, Slot
 from booker.providers import cart
 from booker.providers.base import JobIdentity, WorkerIO
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
+from booker.wire import Answer, Request
 
 WARM_RETRY_S = 0.5
 CONFIRM_ATTEMPTS = 3

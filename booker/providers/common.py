@@ -8,7 +8,7 @@ import orjson
 
 from booker.decide import Kind, Verdict
 from booker.exceptions import ParseError
-from booker.http import NO_ANSWER, Answer
+from booker.wire import NO_ANSWER, Answer
 
 
 def json_body(answer: Answer) -> Any:

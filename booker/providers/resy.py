@@ -16,9 +16,9 @@ import orjson
 
 from booker.decide import Kind, Verdict, rank_slots
 from booker.exceptions import ParseError
-from booker.http import Answer, Request
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers.common import dig, failure, json_body, throttle_or_none
+from booker.wire import Answer, Request
 
 BASE_URL = "https://api.resy.com"
 SOURCE_ID = "resy.com-venue-details"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
 from booker.exceptions import ParseError
-from booker.http import NO_ANSWER, Answer, Request
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
 from booker.providers.base import JobIdentity, WorkerIO
 from booker.providers.resy import ResyApi, ResyCredentials
+from booker.wire import NO_ANSWER, Answer, Request
 
 WARM_RETRY_S = 0.5
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left

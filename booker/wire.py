@@ -1,0 +1,81 @@
+"""What travels between booker's layers: requests and answers as plain values, no I/O.
+
+Providers build ``Request`` values and read ``Answer`` values; only
+``booker.http`` turns them into network traffic. Keeping these here means the
+command line and the providers never import the HTTP library.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from booker.exceptions import UsageError
+from booker.settings import KEEPALIVE_EXPIRY_S, POOL_CONNECTIONS
+
+NO_ANSWER = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request as providers describe it: no I/O, no HTTP library types."""
+
+    method: str
+    path: str  # path and query, relative to the base URL
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What came back: a status (0 when nothing did), the body and a few facts."""
+
+    status: int
+    body: bytes = b""
+    http_version: str = ""
+    date: str | None = None
+    elapsed_s: float = 0.0
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Connection settings for one worker's client, in one place."""
+
+    base_url: str
+    ca_cert: Path | None = None
+    http2: bool = True
+    connect_timeout_s: float = 0.5
+    request_timeout_s: float = 2.0
+    pool_connections: int = POOL_CONNECTIONS
+    keepalive_expiry_s: float = KEEPALIVE_EXPIRY_S
+    extra_headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """Accept https anywhere and http only on loopback; return it without a trailing slash."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises on a bad port
+    except ValueError as exc:
+        raise UsageError(f"--base-url must be an http(s) URL, got {url!r}") from exc
+    if parts.scheme not in ("http", "https") or not host:
+        raise UsageError(f"--base-url must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise UsageError("--base-url may use http:// only for loopback hosts; use https://")
+    return url.rstrip("/")
