@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from booker.exceptions import JournalError
+from booker.userdirs import user_dir
 
 DATA_DIR_VARIABLE = "BOOKER_DATA_DIR"
 FILE_NAME = "journal.sqlite3"
@@ -66,14 +67,7 @@ _COLUMNS = (
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """``$BOOKER_DATA_DIR``, else ``$XDG_DATA_HOME/booker``, else ``~/.local/share/booker``."""
-    environ = os.environ if environ is None else environ
-    override = environ.get(DATA_DIR_VARIABLE)
-    if override:
-        return Path(override).expanduser()
-    xdg = environ.get("XDG_DATA_HOME", "")
-    # The XDG spec says to ignore relative paths.
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return base / "booker"
+    return user_dir(DATA_DIR_VARIABLE, "XDG_DATA_HOME", (".local", "share"), environ)
 
 
 def journal_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from booker.userdirs import user_dir
 
 LOG_DIR_VARIABLE = "BOOKER_LOG_DIR"
 
 
 def log_dir(environ: Mapping[str, str] | None = None) -> Path:
     """``$BOOKER_LOG_DIR``, else ``$XDG_STATE_HOME/booker/logs``, else ``~/.local/state/booker/logs``."""
-    environ = os.environ if environ is None else environ
-    override = environ.get(LOG_DIR_VARIABLE)
-    if override:
-        return Path(override).expanduser()
-    state = environ.get("XDG_STATE_HOME", "")
-    # The XDG spec says to ignore relative paths.
-    base = Path(state) if state and Path(state).is_absolute() else Path.home() / ".local" / "state"
-    return base / "booker" / "logs"
+    return user_dir(LOG_DIR_VARIABLE, "XDG_STATE_HOME", (".local", "state"), environ, sub="logs")
 
 
 def default_log_path(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from booker.exceptions import UsageError
 from booker.settings import BOUNDS
+from booker.userdirs import user_dir
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
 CREDENTIALS_TABLE = "credentials"
@@ -45,14 +46,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The directory holding ``settings.toml`` (see the module docstring)."""
-    environ = os.environ if environ is None else environ
-    override = environ.get(CONFIG_DIR_VARIABLE)
-    if override:
-        return Path(override).expanduser()
-    xdg = environ.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says to ignore relative paths.
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
-    return base / "booker"
+    return user_dir(CONFIG_DIR_VARIABLE, "XDG_CONFIG_HOME", (".config",), environ)
 
 
 def settings_path(environ: Mapping[str, str] | None = None) -> Path:
