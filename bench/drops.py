@@ -93,6 +93,7 @@ class Drop:
     cadence_s: float
     release_at: float
     find_times: list[float]  # /4/find receive times before the release
+    first_poll_ms: float | None  # the first /4/find at or after the release, ms after it
     after_booking: list[tuple[float, str]]  # (ms after our booking, path)
     rss_mb: float | None = None  # peak of supervisor + workers, sampled
     rss_all_mb: float | None = None  # the same including multiprocessing's resource tracker
@@ -225,6 +226,7 @@ def run_drop(mode: str, tmp_dir: Path) -> Drop:
         cadence_s=CADENCE_MS / 1000,
         release_at=release,
         find_times=stats.find_times(ledger, before=release),
+        first_poll_ms=stats.first_poll_after_ms(ledger, release),
         after_booking=stats.requests_after_booking(ledger),
         rss_mb=sampler.peak_mb if sampler else None,
         rss_all_mb=sampler.peak_all_mb if sampler else None,
@@ -268,6 +270,7 @@ def to_json(drop: Drop) -> dict[str, Any]:
         "latency_ms": drop.latency_ms,
         "first": drop.first,
         "polls_before_release": len(drop.find_times),
+        "first_poll_ms": drop.first_poll_ms,
         "after_booking": drop.after_booking,
         "rss_mb": drop.rss_mb,
         "rss_all_mb": drop.rss_all_mb,

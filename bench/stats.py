@@ -84,6 +84,12 @@ def find_times(ledger: dict[str, Any], before: float | None = None) -> list[floa
     )
 
 
+def first_poll_after_ms(ledger: dict[str, Any], release: float) -> float | None:
+    """How long after ``release`` the first /4/find at or after it reached the server (ms)."""
+    after = [t for t in find_times(ledger) if t >= release]
+    return (min(after) - release) * 1000 if after else None
+
+
 def grid_jitter_ms(times: Sequence[float], cadence_s: float) -> list[float]:
     """Each time's distance (ms) from the best-fitting ideal grid ``phase + k * cadence``.
 

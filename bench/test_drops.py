@@ -81,6 +81,21 @@ def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mo
         record("ratios", f"{mode}_p50_over_baseline_p50", {"ratio": result["p50"] / base})
 
 
+@pytest.mark.parametrize("mode", ["aligned", "aligned-local"])
+def test_start_precision(benchmark: Any, series: dict[str, list[drops.Drop]], mode: str) -> None:
+    """With --at on the release: how long after it the first poll reached the server (p50, p99)."""
+    runs = [d for d in series.get(mode, []) if d.first_poll_ms is not None]
+    if not runs:
+        pytest.skip(f"no {mode} drops this session")
+
+    def figures() -> dict[str, Any]:
+        return stats.summary([d.first_poll_ms for d in runs if d.first_poll_ms is not None])
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update(result)
+    record("drops", f"start_precision_ms[{mode}]", result)
+
+
 def test_tick_jitter(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
     """Receive times of /4/find before the release vs the ideal 50 ms grid (blind drops: c=50 ms, concurrency 10, 2 workers)."""
     runs = series.get("blind", [])

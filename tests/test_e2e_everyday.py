@@ -389,3 +389,24 @@ def test_offers_carry_the_deposit() -> None:
     assert resy.parse_offers({"results": {"venues": []}}, "2026-12-24", 2) == []
     slot = Slot("18:00:00", "Dining Room", "rgs://x/18:00", "2026-12-24")
     assert offers[0].slot == slot
+
+
+def test_every_command_help_shows_an_example() -> None:
+    """Walking the whole command tree: every --help ends with a real example."""
+    import click
+
+    from booker.cli import cli
+
+    def walk(command: click.Command, path: list[str]) -> list[tuple[str, click.Command]]:
+        found = [(" ".join(path), command)]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                found += walk(sub, [*path, name])
+        return found
+
+    missing = [
+        path
+        for path, command in walk(cli, ["booker"])
+        if "Example" not in command.get_help(click.Context(command, info_name=path))
+    ]
+    assert missing == []

@@ -14,7 +14,12 @@ from booker.release_rule import describe, parse_clock, plan_release, zone
 from booker.wire import Answer, ClientConfig, check_base_url
 
 
-@click.group()
+@click.group(
+    epilog="""\b
+Example:
+  booker drop resy --venue-id 60029 --date 2026-12-24
+"""
+)
 def drop() -> None:
     """Show when a day will be released."""
 

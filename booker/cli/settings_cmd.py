@@ -21,7 +21,13 @@ def settings() -> None:
     """Saved defaults of the engine options (the command line still wins)."""
 
 
-@settings.command("show")
+@settings.command(
+    "show",
+    epilog="""\b
+Example:
+  booker settings show
+""",
+)
 def show() -> None:
     """Print every setting, its value and whether it is saved or the default."""
     path = user_settings.settings_path()
@@ -34,7 +40,14 @@ def show() -> None:
     click.echo(f"file: {path}{state}")
 
 
-@settings.command("set")
+@settings.command(
+    "set",
+    epilog="""\b
+Examples:
+  booker settings set cadence_ms 200
+  booker settings set lead-ms 300
+""",
+)
 @click.argument("key")
 @click.argument("value")
 def set_(key: str, value: str) -> None:
@@ -43,7 +56,14 @@ def set_(key: str, value: str) -> None:
     click.echo(f"{name} = {number} saved in {user_settings.settings_path()}")
 
 
-@settings.command("reset")
+@settings.command(
+    "reset",
+    epilog="""\b
+Examples:
+  booker settings reset lead_ms
+  booker settings reset          # every saved setting
+""",
+)
 @click.argument("keys", nargs=-1)
 def reset(keys: tuple[str, ...]) -> None:
     """Forget the given KEYS, or every saved setting when none is given."""
