@@ -8,6 +8,8 @@ an ``Answer`` with status 0 ("HTTP 000"), so workers never crash on it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import socket
 import ssl
 import time
@@ -28,6 +30,19 @@ from booker.wire import (
     check_base_url,
     is_loopback,
 )
+
+# httpx loads these on its first request (tens of milliseconds of imports): load them
+# with this module instead, so a worker's first request pays for the network only.
+LAZY_MODULES = (
+    "httpcore",
+    "anyio",
+    "httpcore._backends.anyio",
+    "anyio._backends._asyncio",
+    "h2.connection",
+)
+for _module in LAZY_MODULES:
+    with contextlib.suppress(ImportError):
+        importlib.import_module(_module)
 
 __all__ = [
     "LOOPBACK_NAMES",
