@@ -31,7 +31,7 @@ def test_the_same_job_twice_books_once(tmp_path: Path) -> None:
         polls = finds(sim)
         again = run_booker(sim, command, tmp_path)
         polls_again = finds(sim)
-        forced = run_booker(sim, [*command, "--force", "--allow-multiple"], tmp_path)
+        forced = run_booker(sim, [*command, "--force"], tmp_path)
         ledger = sim.ledger()
     assert first.code == 0, first.stderr
     assert again.code == 0, again.stderr

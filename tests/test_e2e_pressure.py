@@ -104,26 +104,30 @@ def test_dropped_connections_are_ridden_out(tmp_path: Path) -> None:
     assert len(booked_by_booker(ledger)) == 1
 
 
-@pytest.mark.parametrize(
-    "trouble",
-    [
-        fault("status", "-3s", "+0s", status=403),
-        fault("status", "-3s", "+0s", status=503),
-        fault("malformed", "-3s", "+0s", body="html"),
-        fault("malformed", "-3s", "+0s", body="wrong_types"),
-        fault("malformed", "-3s", "+0s", body="truncated"),
-    ],
-    ids=["403", "503", "html", "wrong-types", "truncated"],
-)
-def test_failures_warn_and_polling_goes_on(tmp_path: Path, trouble: str) -> None:
-    """403s, 5xx and unreadable answers are counted, warned about from 20 in a row, and survived."""
-    with running_sim(scenario("+3.5s", extra=trouble, rivals=0), tmp_dir=tmp_path) as sim:
+def test_failures_warn_and_polling_goes_on(tmp_path: Path) -> None:
+    """403s, 5xx and unreadable answers one after another: counted, warned about, survived."""
+    # failures from the start until 1.8 s after the release (at least 36 polls after it
+    # at 50 ms, whatever the start-up took), each kind in its own window, then slots
+    trouble = (
+        fault("status", "-30s", "+0.2s", status=403)
+        + fault("status", "+0.2s", "+0.6s", status=503)
+        + fault("malformed", "+0.6s", "+1.0s", body="html")
+        + fault("malformed", "+1.0s", "+1.4s", body="wrong_types")
+        + fault("malformed", "+1.4s", "+1.8s", body="truncated")
+    )
+    with running_sim(scenario("+2.5s", extra=trouble, rivals=0), tmp_dir=tmp_path) as sim:
         command = book_resy_command(sim, "--cadence-ms", "50", "--max-duration", "30")
         run = run_booker(sim, command, tmp_path)
         ledger = sim.ledger()
     assert run.code == 0, run.stdout + run.stderr
     assert "20+ failures: check credentials or the site" in run.stdout
-    assert "Traceback" not in run.stderr
+    assert "died" not in run.stdout and "Traceback" not in run.stderr
+    release = ledger["release_at"]
+    faults = [(r["t"] - release, r["fault"]) for r in finds(ledger)]
+    assert any(fault == "403-window" for _, fault in faults)
+    assert any(fault == "503-window" for _, fault in faults)
+    for window in ((0.6, 1.0), (1.0, 1.4), (1.4, 1.8)):  # html, wrong types, truncated JSON
+        assert any(window[0] <= t < window[1] and fault == "malformed" for t, fault in faults)
     assert len(booked_by_booker(ledger)) == 1
 
 
