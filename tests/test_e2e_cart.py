@@ -41,7 +41,7 @@ def ours(ledger: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_wins_at_release_with_three_concurrent_requests(tmp_path: Path) -> None:
     """Polling add-to-cart through the release ends with exactly one item, printed with its id."""
-    with running_sim(cart_scenario(), tmp_dir=tmp_path) as sim:
+    with running_sim(cart_scenario("+3.5s"), tmp_dir=tmp_path) as sim:  # polls well before it
         command = book_cart_command(
             sim,
             "--concurrency",

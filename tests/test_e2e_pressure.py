@@ -93,8 +93,8 @@ def test_ten_throttles_in_a_row_reduce_concurrency(tmp_path: Path) -> None:
 
 def test_dropped_connections_are_ridden_out(tmp_path: Path) -> None:
     """Connections closed without an answer (HTTP 000) pause booker; it reconnects and books."""
-    drops = fault("drop", "-1s", "+1s")
-    with running_sim(scenario("+2s", extra=drops, rivals=0), tmp_dir=tmp_path) as sim:
+    drops = fault("drop", "-3s", "+1s")
+    with running_sim(scenario("+3s", extra=drops, rivals=0), tmp_dir=tmp_path) as sim:
         command = book_resy_command(sim, "--cadence-ms", "50", "--max-duration", "30")
         run = run_booker(sim, command, tmp_path)
         ledger = sim.ledger()
