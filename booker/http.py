@@ -158,8 +158,8 @@ def _ensure_nodelay(response: httpx.Response) -> bool | None:
     stream = response.extensions.get("network_stream")
     if stream is None:
         return None
-    sock = stream.get_extra_info("socket")
-    if not isinstance(sock, socket.socket):
+    sock = stream.get_extra_info("socket")  # a wrapper (asyncio's or uvloop's), not socket.socket
+    if not hasattr(sock, "getsockopt") or not hasattr(sock, "setsockopt"):
         return None
     try:
         if not sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY):

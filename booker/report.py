@@ -25,7 +25,12 @@ def describe_event(event: ev.Event) -> str | None:
         case ev.VENUE:
             return f"Venue: {data.get('name')} ({data.get('time_zone')})"
         case ev.READY:
-            return f"worker {event.worker} warm: {data.get('http_version')} in {data.get('warm_ms', 0):.1f} ms"
+            flag = data.get("tcp_nodelay")
+            nodelay = "unknown" if flag is None else ("on" if flag else "OFF")
+            return (
+                f"worker {event.worker} warm: {data.get('http_version')} in "
+                f"{data.get('warm_ms', 0):.1f} ms, TCP_NODELAY {nodelay}"
+            )
         case ev.FOUND:
             if not data.get("count"):
                 return f"worker {event.worker}: {data.get('reason')} (HTTP {data.get('status')})"

@@ -76,6 +76,7 @@ def test_human_output_tells_the_story(tmp_path: Path) -> None:
     out = run.stdout
     assert "Carbone (simulated)" in out
     assert "workers 2, concurrency 3, cadence 50 ms" in out
+    assert out.count("TCP_NODELAY on") == 2  # read back from each worker's live socket
     assert "found" in out and "matching slots" in out
     assert "booked 19:00" in out and "on attempt 1" in out
     assert "requests in" in out

@@ -131,3 +131,27 @@ def test_plain_http_clients_skip_the_ca_bundle_but_keep_verifying() -> None:
     secure = _verify_for(ClientConfig(base_url="https://api.resy.com"))
     assert secure.verify_mode is ssl.CERT_REQUIRED
     assert secure.cert_store_stats()["x509_ca"] > 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("plain", [False, True], ids=["h2-tls", "h1-plain"])
+def test_tcp_nodelay_is_on_for_the_live_connection(tmp_path: Path, plain: bool) -> None:
+    """After the first answer the client reads TCP_NODELAY back from its socket: on."""
+    import asyncio
+
+    from booker.http import ClientConfig, HttpClient, Request
+    from booker.sim.testing import running_sim
+
+    with running_sim(None, plain=plain, tmp_dir=tmp_path) as sim:
+        headers = tuple(sim.headers().items())
+
+        async def first_answer() -> tuple[int, bool | None, str]:
+            config = ClientConfig(base_url=sim.url, ca_cert=sim.ca)
+            async with HttpClient(config) as client:
+                answer = await client.send(Request("GET", "/2/user", headers))
+                return answer.status, client.nodelay, answer.http_version
+
+        status, nodelay, version = asyncio.run(first_answer())
+    assert status == 200
+    assert nodelay is True
+    assert version == ("HTTP/1.1" if plain else "HTTP/2")

@@ -41,6 +41,9 @@ class SharedState:
         self._aligned_tick: Any = ctx.RawValue("i", -1)
         self._burst: Any = ctx.RawValue("i", 0)
         self._spacing: Any = ctx.RawValue("d", 0.0)
+        self._clock_known: Any = ctx.RawValue("i", 0)  # written before the ready flag
+        self._clock_offset: Any = ctx.RawValue("d", 0.0)
+        self._clock_uncertainty: Any = ctx.RawValue("d", 0.0)
         self._pause_until: Any = ctx.RawValue("d", 0.0)
         self._throttles: Any = ctx.RawValue("i", 0)
         self._failures: Any = ctx.RawValue("i", 0)
@@ -211,6 +214,18 @@ class SharedState:
     def last_status(self) -> int:
         """Most recent HTTP status any worker saw (-1 before the first, 0 = no answer)."""
         return int(self._last_status.value)
+
+    def publish_clock(self, offset_s: float, uncertainty_s: float) -> None:
+        """The service clock's offset (local - server), before marking ready."""
+        self._clock_offset.value = offset_s
+        self._clock_uncertainty.value = uncertainty_s
+        self._clock_known.value = 1
+
+    def clock(self) -> tuple[float, float] | None:
+        """``(offset_s, uncertainty_s)`` once estimated, else None."""
+        if not self._clock_known.value:
+            return None
+        return float(self._clock_offset.value), float(self._clock_uncertainty.value)
 
     def mark_ready(self, worker: int) -> None:
         """The worker's connection is warm."""

@@ -230,6 +230,9 @@ class Supervisor:
     ) -> None:
         alive = [i for i, p in enumerate(processes) if p.is_alive() or p.exitcode is None]
         if alive and all(shared.ready(i) for i in alive):
+            estimate = shared.clock()
+            if estimate is not None:
+                self.clock_offset_s, self.clock_uncertainty_s = estimate
             schedule = self._schedule()
             shared.reset_counters()
             shared.publish_schedule(schedule)
@@ -288,9 +291,6 @@ class Supervisor:
             event = events.get(timeout=wait) if wait else events.get_nowait()
             while True:
                 self._events.append(event)
-                if event.kind == ev.CLOCK and event.data.get("offset_s") is not None:
-                    self.clock_offset_s = float(event.data["offset_s"])
-                    self.clock_uncertainty_s = float(event.data.get("uncertainty_s") or 0.0)
                 self.reporter.event(event, event.at - (self._polling_since or started))
                 event = events.get_nowait()
         except queue.Empty:

@@ -202,6 +202,8 @@ class Worker:
 
     def report(self, kind: str, **data: Any) -> None:
         """Queue an event for the supervisor."""
+        if kind == ev.READY and self.http is not None:
+            data = {**data, "tcp_nodelay": self.http.nodelay}  # read back from the live socket
         self.events.put(ev.Event(kind, self.index, time.monotonic(), data))
 
     # --- the loop --------------------------------------------------------------
@@ -236,6 +238,9 @@ class Worker:
         if estimate is None:
             self.report(ev.CLOCK, offset_s=None, uncertainty_s=None, text="no Date header")
         else:
+            # shared memory, not the event queue: the supervisor schedules from it as soon
+            # as every worker is ready, and events may still be on their way then
+            self.shared.publish_clock(estimate.offset_s, estimate.uncertainty_s)
             self.report(
                 ev.CLOCK,
                 offset_s=estimate.offset_s,
