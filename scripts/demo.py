@@ -55,6 +55,11 @@ def main() -> int:
                 **os.environ,
                 "RESY_API_KEY": scenario["api_key"],
                 "RESY_AUTH_TOKEN": scenario["auth_token"],
+                # the demo's journal, settings and log stay in its own folder: a simulated
+                # booking must never land in the user's journal (nor block the next demo)
+                "BOOKER_DATA_DIR": str(work / "data"),
+                "BOOKER_CONFIG_DIR": str(work / "config"),
+                "BOOKER_LOG_DIR": str(work / "logs"),
             }
             command = [
                 sys.executable, "-m", "booker", "book", "resy",
