@@ -48,7 +48,6 @@ class SharedState:
         self._throttles: Any = ctx.RawValue("i", 0)
         self._failures: Any = ctx.RawValue("i", 0)
         self._concurrency: Any = ctx.RawValue("i", concurrency)
-        self._pauses: Any = ctx.RawValue("i", 0)
         self._last_status: Any = ctx.RawValue("i", -1)
         self._counter_lock: Any = ctx.Lock()
         self._in_flight: Any = ctx.RawArray("i", workers)
@@ -131,11 +130,6 @@ class SharedState:
             float(self._spacing.value),
         )
 
-    @property
-    def pause_until(self) -> float:
-        """Monotonic instant until which nobody polls."""
-        return float(self._pause_until.value)
-
     def paused(self, now: float | None = None) -> bool:
         """True during a shared pause."""
         return bool((time.monotonic() if now is None else now) < self._pause_until.value)
@@ -146,13 +140,7 @@ class SharedState:
         if now < self._pause_until.value:
             return False
         self._pause_until.value = until
-        self._pauses.value += 1
         return True
-
-    @property
-    def pauses(self) -> int:
-        """How many pauses the job has taken."""
-        return int(self._pauses.value)
 
     # --- counters (decide.Counters in shared memory) ------------------------
     def counters(self) -> Counters:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from booker.decide import Kind, Verdict
+from booker.engine import events as ev
 from booker.exceptions import ParseError
 from booker.model import Booked, Slot
 from booker.providers import cart
@@ -24,7 +25,6 @@ class CartJob:
     credentials: CartCredentials
     target: CartTarget
     allow_multiple: bool = False
-    known_items: frozenset[str] = field(default=frozenset())
     force: bool = False  # go on even when the cart already holds this stay
     noun: str = "cart item"
 
@@ -46,7 +46,7 @@ class CartFlow:
         self.job = job
         self.api = CartApi(job.credentials, job.target)
         self._add = self.api.add_item()
-        self.before: frozenset[str] = job.known_items
+        self.before: frozenset[str] = frozenset()  # cart item ids held before this run
 
     async def warm(self, io: WorkerIO) -> bool:
         """Read the cart once: proves the credentials, remembers what was there before."""
@@ -71,7 +71,7 @@ class CartFlow:
                         io.won(booked, 0, recovered=True)
                         return False
                     io.report(
-                        "ready",
+                        ev.READY,
                         http_version=answer.http_version,
                         warm_ms=answer.elapsed_s * 1e3,
                         cart_items=len(items),
@@ -81,7 +81,7 @@ class CartFlow:
                         return False
                     return True
             if not warned:
-                io.report("warm_failed", reason=refused.reason)
+                io.report(ev.WARM_FAILED, reason=refused.reason)
                 warned = True
             await asyncio.sleep(WARM_RETRY_S)
         return False
@@ -120,7 +120,7 @@ class CartFlow:
             await self._settle(io, verdict, items)
             return
         if verdict.reason == cart.ADDED:
-            io.report("warning", message="added to cart but the cart could not be read; check it")
+            io.report(ev.WARNING, message="added to cart but the cart could not be read; check it")
 
     async def _settle(self, io: WorkerIO, verdict: Verdict, items: list[CartItem]) -> None:
         target = self.job.target
@@ -136,7 +136,7 @@ class CartFlow:
             for extra in extras:
                 removed = await io.send(self.api.remove(extra.cart_item_id))
                 io.report(
-                    "duplicate",
+                    ev.DUPLICATE,
                     reservation_id=extra.cart_item_id,
                     cancelled=removed.status == 200,
                     slot=self._slot_dict(),

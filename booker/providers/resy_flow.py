@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
+from booker.engine import events as ev
 from booker.exceptions import ParseError
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
@@ -66,10 +67,12 @@ class ResyFlow:
                     await self._report_venue(io)
                 if not await self._snapshot(io):
                     return False
-                io.report("ready", http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
+                io.report(
+                    ev.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3
+                )
                 return True
             if not warned:
-                io.report("warm_failed", reason=verdict.reason)
+                io.report(ev.WARM_FAILED, reason=verdict.reason)
                 warned = True
             await asyncio.sleep(WARM_RETRY_S)
         return False
@@ -107,7 +110,7 @@ class ResyFlow:
             venue = resy.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
-        io.report("venue", name=venue.name, time_zone=venue.time_zone)
+        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone)
 
     def probe(self) -> Request:
         """/2/user: cheap, and proves the token is still good."""
@@ -244,7 +247,7 @@ class ResyFlow:
             answer = await io.send(self.api.cancel(booked.resy_token))
             cancelled = answer.status in (200, 204)
         io.report(
-            "duplicate",
+            ev.DUPLICATE,
             reservation_id=booked.reservation_id,
             slot=_slot_dict(booked.slot),
             cancelled=cancelled,
