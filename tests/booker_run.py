@@ -45,8 +45,9 @@ def private_dirs(cwd: Path) -> dict[str, str]:
     }
 
 
-def environment(sim: SimHandle, tag: str, **overrides: str) -> dict[str, str]:
-    """Credentials from the sim's scenario, a tag to find our processes, nothing from a .env."""
+def environment(sim: SimHandle, tag: str, home: Path, **overrides: str) -> dict[str, str]:
+    """Credentials from the sim's scenario, a tag to find our processes, private directories
+    under ``home`` (never the user's journal, settings or logs), nothing from a .env."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -56,7 +57,7 @@ def environment(sim: SimHandle, tag: str, **overrides: str) -> dict[str, str]:
         env.update(RA_AUTHORIZATION=sim.scenario["authorization"], RA_A1DATA=sim.scenario["a1data"])
     else:
         env.update(RESY_API_KEY=sim.scenario["api_key"], RESY_AUTH_TOKEN=sim.scenario["auth_token"])
-    env.update(PYTHONUNBUFFERED="1", **{TAG_VARIABLE: tag})
+    env.update(PYTHONUNBUFFERED="1", **{TAG_VARIABLE: tag}, **private_dirs(home))
     env.update(overrides)
     return env
 
@@ -83,7 +84,7 @@ def run_booker(
     tag = uuid.uuid4().hex
     done = subprocess.run(
         command,
-        env=environment(sim, tag, **(private_dirs(cwd) | env)),
+        env=environment(sim, tag, cwd, **env),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -101,7 +102,7 @@ def start_booker(
     tag = uuid.uuid4().hex
     with subprocess.Popen(
         command,
-        env=environment(sim, tag, **(private_dirs(cwd) | env)),
+        env=environment(sim, tag, cwd, **env),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

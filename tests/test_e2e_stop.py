@@ -87,7 +87,7 @@ def test_terminal_shows_a_live_status_line(tmp_path: Path) -> None:
         command = book_resy_command(sim, "--max-duration", "60", "--cadence-ms", "100")
         main, child = pty.openpty()
         process = subprocess.Popen(
-            command, env=environment(sim, "pty"), cwd=tmp_path, stdout=child, stderr=child
+            command, env=environment(sim, "pty", tmp_path), cwd=tmp_path, stdout=child, stderr=child
         )
         os.close(child)
         seen = b""
