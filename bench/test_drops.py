@@ -72,7 +72,9 @@ def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mo
     benchmark.extra_info.update({k: v for k, v in result.items() if k != "latencies_ms"})
     LATENCIES[mode] = result["latencies_ms"]
     record("drops", mode, result)
-    failed = [d for d in runs if d.code != 0]
+    # exit 1 is a lost race (rivals took every table first): counted in win_rate above.
+    # Anything else (usage error, refusal, crash) means the benchmark itself is broken.
+    failed = [d for d in runs if d.code not in (0, 1)]
     assert not failed or mode == "baseline", failed[0].stderr[-2000:]
     if "baseline" in series and mode != "baseline":
         base = stats.percentile(
