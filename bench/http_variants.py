@@ -15,7 +15,9 @@ from types import ModuleType
 
 import booker.http
 
-IMPORTS = {"httpx": "\nimport httpx\n", "httpx2": "\nimport httpx2 as httpx\n"}
+# Each library's engine: httpx runs on httpcore, httpx2 on its fork httpcore2 (same API).
+ENGINES = {"httpx": "httpcore", "httpx2": "httpcore2"}
+IMPORTS = {"httpx": "\nimport httpcore\n", "httpx2": "\nimport httpcore2 as httpcore\n"}
 
 
 def load(library: str) -> ModuleType | None:
@@ -23,12 +25,15 @@ def load(library: str) -> ModuleType | None:
     name = f"bench._booker_http_on_{library}"
     if name in sys.modules:
         return sys.modules[name]
-    if importlib.util.find_spec(library) is None:
+    if (
+        importlib.util.find_spec(library) is None
+        or importlib.util.find_spec(ENGINES[library]) is None
+    ):
         return None
     source = Path(booker.http.__file__).read_text(encoding="utf-8")
     current = next((line for line in IMPORTS.values() if line in source), None)
     if current is None:
-        raise RuntimeError("booker/http.py no longer has a plain httpx import line to swap")
+        raise RuntimeError("booker/http.py no longer has a plain httpcore import line to swap")
     module = ModuleType(name)
     module.__file__ = booker.http.__file__
     sys.modules[name] = module

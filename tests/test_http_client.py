@@ -1,0 +1,213 @@
+"""The HTTP edge on real sockets: what it sends, how it reads answers, and how it fails.
+
+A tiny HTTP/1.1 server written here (plain asyncio, loopback, free port) answers
+with canned bytes and records what it received; the simulator covers HTTP/2 over TLS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request
+from booker.sim.testing import running_sim
+
+Reply = Callable[[bytes], bytes | None]  # request head -> raw answer; None: say nothing
+
+
+def http_answer(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
+    """A raw HTTP/1.1 answer with a Content-Length."""
+    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@dataclass
+class RawServer:
+    """What the server saw: one request head (and body) per request, connections opened."""
+
+    url: str = ""
+    requests: list[bytes] = field(default_factory=list)
+    connections: int = 0
+
+
+@asynccontextmanager
+async def raw_server(
+    reply: Reply, *, close_after_answer: bool = False, path: str = ""
+) -> AsyncIterator[RawServer]:
+    """A loopback HTTP/1.1 server on a free port that answers every request with ``reply``."""
+    seen = RawServer()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                body = await reader.readexactly(length) if length else b""
+                seen.requests.append(head + body)
+                answer = reply(head)
+                if answer is None:
+                    await asyncio.sleep(10)
+                    return
+                writer.write(answer)
+                await writer.drain()
+                if close_after_answer:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    seen.url = f"http://127.0.0.1:{port}{path}"
+    try:
+        yield seen
+    finally:
+        server.close()
+
+
+def client_for(url: str, **settings: float) -> HttpClient:
+    return HttpClient(ClientConfig(base_url=url, **settings))  # type: ignore[arg-type]
+
+
+def test_gzip_and_deflate_answers_are_decoded_and_gzip_is_asked_for() -> None:
+    document = b'{"results": {"venues": []}}' * 20
+    codings = {
+        b"/gzip": http_answer(gzip.compress(document), "Content-Encoding: gzip"),
+        b"/deflate": http_answer(zlib.compress(document), "Content-Encoding: deflate"),
+        b"/raw-deflate": http_answer(zlib.compress(document)[2:-4], "Content-Encoding: deflate"),
+        b"/plain": http_answer(document),
+    }
+
+    def reply(head: bytes) -> bytes:
+        return codings[head.split(b" ")[1]]
+
+    async def scenario() -> tuple[list[bytes], list[bytes]]:
+        async with raw_server(reply) as server, client_for(server.url) as client:
+            answers = [await client.send(Request("GET", p.decode())) for p in codings]
+            return [a.body for a in answers], server.requests
+
+    bodies, requests = asyncio.run(scenario())
+    assert bodies == [document] * 4
+    assert all(b"\r\naccept-encoding: gzip, deflate\r\n" in r.lower() for r in requests)
+
+
+def test_a_body_that_cannot_be_decoded_keeps_its_status_and_is_flagged() -> None:
+    def reply(head: bytes) -> bytes:
+        return http_answer(b"not gzip at all", "Content-Encoding: gzip")
+
+    async def scenario() -> tuple[int, bytes, str]:
+        async with raw_server(reply) as server, client_for(server.url) as client:
+            answer = await client.send(Request("GET", "/4/find"))
+            return answer.status, answer.body, answer.error
+
+    status, body, error = asyncio.run(scenario())
+    assert (status, body) == (200, b"")
+    assert error == "undecodable gzip body"
+
+
+def test_base_path_host_header_body_and_headers_go_out_as_built() -> None:
+    async def scenario() -> tuple[bytes, int]:
+        async with raw_server(lambda head: http_answer(b"{}"), path="/api/") as server:
+            async with client_for(server.url) as client:
+                request = Request(
+                    "POST", "/3/book?x=1", (("X-Resy-Auth-Token", "t0k"),), b"book_token=abc"
+                )
+                prepared = client.prepare(request)
+                statuses = [(await client.send(prepared)).status for _ in range(3)]
+            assert statuses == [200, 200, 200]
+            return server.requests[-1], server.connections
+
+    raw, connections = asyncio.run(scenario())
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    port = lines[0]  # request line
+    assert port == b"POST /api/3/book?x=1 HTTP/1.1"
+    lowered = [line.lower() for line in lines[1:]]
+    assert any(line.startswith(b"host: 127.0.0.1:") for line in lowered)
+    assert b"x-resy-auth-token: t0k" in lowered
+    assert b"content-length: 14" in lowered
+    assert body == b"book_token=abc"
+    assert connections == 1  # the prepared request was sent three times on one connection
+
+
+def test_a_connection_closed_by_the_server_while_idle_is_replaced() -> None:
+    async def scenario() -> tuple[list[int], int]:
+        async with raw_server(lambda head: http_answer(b"{}"), close_after_answer=True) as server:
+            async with client_for(server.url) as client:
+                statuses = []
+                for _ in range(3):
+                    statuses.append((await client.send(Request("GET", "/2/user"))).status)
+                    await asyncio.sleep(0.05)  # the server's close arrives while idle
+            return statuses, server.connections
+
+    statuses, connections = asyncio.run(scenario())
+    assert statuses == [200, 200, 200]
+    assert connections == 3
+
+
+async def answer_from(reply: Reply, **settings: float) -> tuple[int, str, float, str]:
+    """One GET against a raw server answering with ``reply``; also the server's URL."""
+    async with raw_server(reply) as server, client_for(server.url, **settings) as client:
+        answer = await client.send(Request("GET", "/4/find"))
+        return answer.status, answer.error, answer.elapsed_s, server.url
+
+
+def test_failures_on_the_wire_are_http_000_never_exceptions() -> None:
+    async def scenario() -> dict[str, tuple[int, str, float, str]]:
+        results = {
+            "silent": await answer_from(lambda head: None, request_timeout_s=0.3),
+            "garbage": await answer_from(lambda head: b"HTTP/1.1 2OO nonsense\r\n\r\n"),
+            "closed": await answer_from(lambda head: b""),  # answers nothing, then closes
+        }
+        async with client_for(results["closed"][3]) as client:  # nothing listens there now
+            answer = await client.send(Request("GET", "/4/find"))
+            results["refused"] = (answer.status, answer.error, answer.elapsed_s, "")
+        return results
+
+    started = time.monotonic()
+    results = asyncio.run(scenario())
+    assert time.monotonic() - started < 5
+    assert {name: r[0] for name, r in results.items()} == dict.fromkeys(results, NO_ANSWER)
+    assert results["silent"][1] == "timeout" and 0.25 < results["silent"][2] < 1.5
+    assert results["refused"][1] == "ConnectError"
+    assert all(r[1] for r in results.values())
+
+
+@pytest.mark.e2e
+def test_http2_over_tls_one_connection_many_streams_and_verification(tmp_path: Path) -> None:
+    """HTTP/2 via ALPN; a burst shares one connection; an unknown CA is refused (HTTP 000)."""
+    with running_sim(None, tmp_dir=tmp_path) as sim:
+        headers = tuple(sim.headers().items())
+
+        async def scenario() -> tuple[list[tuple[int, str]], int, int, str]:
+            async with HttpClient(ClientConfig(base_url=sim.url, ca_cert=sim.ca)) as client:
+                prepared = client.prepare(Request("GET", "/2/user", headers))
+                await client.send(prepared)
+                answers = await asyncio.gather(*(client.send(prepared) for _ in range(10)))
+                connections = len(client._pool.connections)
+            async with HttpClient(ClientConfig(base_url=sim.url)) as untrusting:
+                refused = await untrusting.send(Request("GET", "/2/user", headers))
+            return (
+                [(a.status, a.http_version) for a in answers],
+                connections,
+                refused.status,
+                refused.error,
+            )
+
+        answers, connections, refused, error = asyncio.run(scenario())
+    assert answers == [(200, "HTTP/2")] * 10
+    assert connections == 1
+    assert refused == NO_ANSWER and error == "ConnectError"
