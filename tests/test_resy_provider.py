@@ -390,13 +390,17 @@ def test_find_skips_malformed_slots(malformed: Any, target: ResyTarget) -> None:
 
 @pytest.mark.parametrize(
     "start",
-    [f"{DAY} xx:00", f"{DAY} 25:00:00", f"{DAY} 19:61", f"{DAY} 19", "soon", f"{DAY} ²:00"],
+    [
+        *(f"{DAY} xx:00", f"{DAY} 25:00:00", f"{DAY} 19:61", f"{DAY} 19", "soon", f"{DAY} ²:00"),
+        *(f"{DAY} 24:00:00", f"{DAY} 19:60:00", f"{DAY} 19:00:60", f"{DAY} 1x:00:00"),
+    ],
 )
 def test_find_skips_slots_whose_start_time_is_malformed(start: str, target: ResyTarget) -> None:
     """A slot whose date.start is not a time is skipped, not an exception (bug: ValueError)."""
     slots = [raw_slot(start, "bad"), raw_slot(f"{DAY} 19:00:00", "good")]
     verdict = resy.read_find(answer(200, find_doc(slots)), target)
     assert found_tokens(verdict) == ["good"]
+    assert [s.token for s in resy.parse_slots(find_doc(slots), DAY, 2)] == ["good"]  # all times
 
 
 def test_find_missing_table_type_becomes_empty() -> None:
@@ -820,3 +824,33 @@ def test_read_lead_time_never_raises(status: int, body: bytes) -> None:
     """read_lead_time returns an int or None for any answer."""
     lead = resy.read_lead_time(Answer(status, body))
     assert lead is None or isinstance(lead, int)
+
+
+_CLOCK = st.sampled_from(["19:00:00", "19:00", "7:00:00", "07:00:00", "18:30:00", "23:59:59"])
+_ODD_CLOCK = st.text(alphabet="0123456789: ²x", min_size=0, max_size=9)
+_START = st.one_of(
+    st.builds(lambda c: f"{DAY} {c}", st.one_of(_CLOCK, _ODD_CLOCK)),
+    st.builds(lambda c: f"{DAY}  {c}", _CLOCK),  # two spaces: not the canonical shape
+    _CLOCK,  # a start without a day
+    _ODD_CLOCK,
+)
+
+
+@PROPERTY
+@given(
+    starts=st.lists(_START, max_size=12),
+    wanted=st.frozensets(st.sampled_from(["19:00:00", "07:00:00", "18:30:00", "23:59:59"])),
+)
+def test_the_fast_path_finds_exactly_what_the_full_parse_finds(
+    starts: list[str], wanted: frozenset[str]
+) -> None:
+    """Skipping unwanted slots early (and reading canonical times directly) changes nothing.
+
+    The reference is the full parse, every time through ``normalise_time``, then the filter.
+    """
+    document = find_doc([raw_slot(start, f"t{i}") for i, start in enumerate(starts)])
+    every = resy.parse_slots(document, DAY, 2)
+    fast = resy.parse_slots(document, DAY, 2, wanted)
+    assert [s for s in fast if s.time in wanted] == [s for s in every if s.time in wanted]
+    for slot in every:
+        assert slot.time == resy.normalise_time(slot.time)

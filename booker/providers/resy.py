@@ -6,7 +6,6 @@ readers accept both readings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,9 +170,17 @@ def read_find(answer: Answer, target: ResyTarget) -> Verdict:
         return failure(answer)
     try:
         document = json_body(answer)
-        slots = parse_slots(document, target.day, target.party_size, frozenset(target.times))
     except ParseError as exc:
         return failure(answer, str(exc))
+    return find_verdict(document, target)
+
+
+def find_verdict(document: Any, target: ResyTarget) -> Verdict:
+    """The decision on a decoded 200 /4/find answer: FOUND with the wanted slots, best first."""
+    try:
+        slots = parse_slots(document, target.day, target.party_size, frozenset(target.times))
+    except ParseError as exc:
+        return Verdict(Kind.FAILURE, 200, f"HTTP 200: {exc}")
     ranked = rank_slots(slots, target.times)
     if not ranked:
         offered = _count_slots(document)
@@ -208,6 +215,18 @@ def parse_slots(
         raise ParseError("slots is not a list")
     slots: list[Slot] = []
     for raw in raw_slots:
+        if wanted is not None:  # the fast path, inline: most slots are at other times
+            try:
+                start = raw["date"]["start"]
+            except (KeyError, TypeError, IndexError):
+                start = None
+            if type(start) is str:
+                clock = start[-8:]
+                if clock not in wanted and (
+                    (clock in _WHOLE_MINUTES and len(start) == 19 and start[10] == " ")
+                    or _is_canonical(start)
+                ):
+                    continue
         slot = _slot(raw, party_size, wanted)
         if slot is not None and (not slot.day or slot.day == day):
             slots.append(slot)
@@ -218,12 +237,15 @@ def _slot(raw: Any, party_size: int, wanted: frozenset[str] | None = None) -> Sl
     """One slot, or None when it is malformed, unwanted or does not fit the party."""
     if not isinstance(raw, dict):
         return None
-    config = raw.get("config")
-    start = dig(raw, "date", "start") if isinstance(raw.get("date"), dict) else None
-    if not isinstance(config, dict) or not isinstance(start, str):
+    date = raw.get("date")
+    start = date.get("start") if isinstance(date, dict) else None
+    if not isinstance(start, str):
         return None
-    if wanted is not None and _CANONICAL_START.fullmatch(start) and start[-8:] not in wanted:
+    if wanted is not None and start[-8:] not in wanted and _is_canonical(start):
         return None  # the fast path: most slots of a busy venue are at other times
+    config = raw.get("config")
+    if not isinstance(config, dict):
+        return None
     token = config.get("token")
     if not isinstance(token, str) or not token:
         return None
@@ -234,13 +256,18 @@ def _slot(raw: Any, party_size: int, wanted: frozenset[str] | None = None) -> Sl
             return None
         if isinstance(high, int) and party_size > high:
             return None
-    day, _, clock = start.partition(" ")
-    if not clock:
-        day, clock = "", start
-    try:
-        time = normalise_time(clock)
-    except ValueError:
-        return None
+    if _is_canonical(start):
+        day, time = start[:10], start[11:]
+        if time > "23:59:59" or time[3] > "5" or time[6] > "5":
+            return None
+    else:
+        day, _, clock = start.partition(" ")
+        if not clock:
+            day, clock = "", start
+        try:
+            time = normalise_time(clock)
+        except ValueError:
+            return None
     table_type = config.get("type")
     return Slot(
         time=time,
@@ -250,7 +277,24 @@ def _slot(raw: Any, party_size: int, wanted: frozenset[str] | None = None) -> Sl
     )
 
 
-_CANONICAL_START = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+# "00:00:00" ... "23:59:00": one set lookup tells most slots' times are well formed.
+_WHOLE_MINUTES = frozenset(f"{m // 60:02d}:{m % 60:02d}:00" for m in range(24 * 60))
+
+
+def _is_canonical(start: str) -> bool:
+    """``... HH:MM:SS``, two digits each: its last 8 characters are then its whole time of day.
+
+    Cheaper than a regular expression; this runs for every slot of every answer.
+    """
+    return (
+        len(start) == 19
+        and start[10] == " "
+        and start[13] == ":"
+        and start[16] == ":"
+        and start[11:13].isdigit()
+        and start[14:16].isdigit()
+        and start[17:].isdigit()
+    )
 
 
 def normalise_time(text: str) -> str:
