@@ -94,7 +94,8 @@ class Drop:
     release_at: float
     find_times: list[float]  # /4/find receive times before the release
     first_poll_ms: float | None  # the first /4/find at or after the release, ms after it
-    after_booking: list[tuple[float, str]]  # (ms after our booking, path)
+    after_booking: list[tuple[float, str]]  # (ms after our booking, path), server receive times
+    sent: list[stats.SentRequest] = field(default_factory=list)  # booker's run log (client side)
     rss_mb: float | None = None  # peak of supervisor + workers, sampled
     rss_all_mb: float | None = None  # the same including multiprocessing's resource tracker
     stdout: str = field(default="", repr=False)
@@ -218,6 +219,8 @@ def run_drop(mode: str, tmp_dir: Path) -> Drop:
                     out, err = process.communicate()
         ledger = sim.ledger()
     release = float(ledger["release_at"])
+    logs = sorted((tmp_dir / "xdg_state_home" / "booker" / "logs").glob("*.log"))
+    log_text = "\n".join(path.read_text(encoding="utf-8") for path in logs)
     return Drop(
         mode=mode,
         code=process.returncode,
@@ -228,6 +231,7 @@ def run_drop(mode: str, tmp_dir: Path) -> Drop:
         find_times=stats.find_times(ledger, before=release),
         first_poll_ms=stats.first_poll_after_ms(ledger, release),
         after_booking=stats.requests_after_booking(ledger),
+        sent=stats.sent_requests(log_text),
         rss_mb=sampler.peak_mb if sampler else None,
         rss_all_mb=sampler.peak_all_mb if sampler else None,
         stdout=out,
@@ -272,6 +276,7 @@ def to_json(drop: Drop) -> dict[str, Any]:
         "polls_before_release": len(drop.find_times),
         "first_poll_ms": drop.first_poll_ms,
         "after_booking": drop.after_booking,
+        "sent_after_win": stats.sent_after_win_ms(drop.sent),
         "rss_mb": drop.rss_mb,
         "rss_all_mb": drop.rss_all_mb,
     }

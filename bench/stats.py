@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 FIND = "/4/find"
@@ -119,3 +122,61 @@ def missed_ticks(times: Sequence[float], cadence_s: float) -> int:
 
 def _fold(value: float, period: float) -> float:
     return (value + period / 2) % period - period / 2
+
+
+# --- the client's side: request lines of booker's run log -----------------------------------
+
+REQUEST_LINE = re.compile(
+    r"^(?P<at>\S+) worker=(?P<worker>\d+) request (?P<method>[A-Z]+) (?P<path>\S+) "
+    r"status=(?P<status>\d+) ms=(?P<ms>[\d.]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    """One request as booker's run log has it: when it left, from which worker, how it went."""
+
+    worker: int
+    sent_at: float  # epoch seconds (microsecond stamps)
+    method: str
+    path: str
+    status: int
+    ms: float
+
+    @property
+    def answered_at(self) -> float:
+        """When its answer (or failure) was in hand."""
+        return self.sent_at + self.ms / 1000
+
+
+def sent_requests(log_text: str) -> list[SentRequest]:
+    """Every ``request`` line of a run log, in the order sent."""
+    found = []
+    for line in log_text.splitlines():
+        match = REQUEST_LINE.match(line)
+        if match:
+            found.append(
+                SentRequest(
+                    int(match["worker"]),
+                    dt.datetime.fromisoformat(match["at"]).timestamp(),
+                    match["method"],
+                    match["path"],
+                    int(match["status"]),
+                    float(match["ms"]),
+                )
+            )
+    return sorted(found, key=lambda r: r.sent_at)
+
+
+def win_instant(requests: Sequence[SentRequest]) -> float | None:
+    """When the first successful /3/book answer reached its worker (the winner's success)."""
+    wins = [r.answered_at for r in requests if r.path == BOOK and r.status == 201]
+    return min(wins) if wins else None
+
+
+def sent_after_win_ms(requests: Sequence[SentRequest]) -> list[tuple[float, str]]:
+    """(ms after the winner's success, path) of every request any worker sent after it."""
+    won = win_instant(requests)
+    if won is None:
+        return []
+    return [((r.sent_at - won) * 1000, r.path) for r in requests if r.sent_at > won]

@@ -99,21 +99,34 @@ def test_start_precision(benchmark: Any, series: dict[str, list[drops.Drop]], mo
 
 
 def test_tick_jitter(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
-    """Receive times of /4/find before the release vs the ideal 50 ms grid (blind drops: c=50 ms, concurrency 10, 2 workers)."""
+    """/4/find ticks before the release vs the ideal 50 ms grid (blind drops: c=50 ms, concurrency 10, 2 workers).
+
+    Two views: when each poll left booker (its run log: the schedule's own jitter) and when
+    it reached the simulator (the ledger: that plus the simulator's queueing on the same cores).
+    """
     runs = series.get("blind", [])
     if not runs:
         pytest.skip("no blind drops this session")
 
-    def figures() -> dict[str, Any]:
+    def jitter(times_of: Any) -> dict[str, Any]:
         residuals: list[float] = []
         missed = total = 0
         for drop in runs:
-            times = drop.find_times[1:]  # the very first poll fires before the grid settles
+            times = times_of(drop)[1:]  # the very first poll fires before the grid settles
             residuals += stats.grid_jitter_ms(times, drop.cadence_s)
             missed += stats.missed_ticks(times, drop.cadence_s)
             total += len(times)
-        absolute = [abs(r) for r in residuals]
-        return {**stats.summary(absolute), "polls": total, "missed_ticks": missed}
+        return {**stats.summary([abs(r) for r in residuals]), "polls": total, "missed": missed}
+
+    def sent_times(drop: drops.Drop) -> list[float]:
+        return [
+            r.sent_at for r in drop.sent if r.path == stats.FIND and r.sent_at < drop.release_at
+        ]
+
+    def figures() -> dict[str, Any]:
+        client = jitter(sent_times)
+        server = jitter(lambda drop: drop.find_times)
+        return {**client, "server": server}
 
     result = _once(benchmark, figures)
     benchmark.extra_info.update(result)
@@ -137,13 +150,16 @@ def test_rss(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
 
 
 def test_requests_after_win(benchmark: Any, series: dict[str, list[drops.Drop]]) -> None:
-    """Requests the server received after booker's booking (winner's success -> last request)."""
-    runs = [d for m in drops.BOOKER_MODES for d in series.get(m, []) if d.booked]
+    """Winner's success -> the last new request leaving any worker (run logs), and what the
+    server still received after the booking (ledger: requests already on the wire)."""
+    runs = [d for m in drops.BOOKER_MODES for d in series.get(m, []) if d.booked and d.sent]
     if not runs:
         pytest.skip("no booker bookings this session")
 
     def figures() -> dict[str, Any]:
-        last = [max((ms for ms, _ in d.after_booking), default=0.0) for d in runs]
+        sent_after = [stats.sent_after_win_ms(d.sent) for d in runs]
+        last = [max((ms for ms, _ in after), default=0.0) for after in sent_after]
+        received = [max((ms for ms, _ in d.after_booking), default=0.0) for d in runs]
         paths: dict[str, int] = {}
         for drop in runs:
             for _, path in drop.after_booking:
@@ -151,9 +167,11 @@ def test_requests_after_win(benchmark: Any, series: dict[str, list[drops.Drop]])
         return {
             **stats.summary(last),
             "drops": len(runs),
-            "drops_with_requests_after": sum(bool(d.after_booking) for d in runs),
-            "requests_after": sum(len(d.after_booking) for d in runs),
-            "paths": paths,
+            "drops_with_requests_sent_after": sum(bool(after) for after in sent_after),
+            "requests_sent_after": sum(len(after) for after in sent_after),
+            "sent_after_paths": [path for after in sent_after for _, path in after],
+            "received_after_booking": stats.summary(received),
+            "received_after_paths": paths,
         }
 
     result = _once(benchmark, figures)

@@ -50,6 +50,8 @@ class FakeIO:
         self.stopped = False
         self.concurrency = 3
         self.terminated: list[str] = []
+        self.uncertain = False  # another attempt's outcome is unknown
+        self.settles = True  # every request in flight settles in time
 
     @property
     def claimed(self) -> bool:
@@ -73,8 +75,13 @@ class FakeIO:
         self.wins.append((booked.reservation_id, recovered))
         return True
 
-    async def settle(self, timeout_s: float) -> None:
-        """Nothing in flight here."""
+    async def settle(self, timeout_s: float) -> bool:
+        """Nothing in flight here, unless told otherwise."""
+        return self.settles
+
+    def mark_uncertain(self) -> None:
+        """Shared in the real thing; one flag here."""
+        self.uncertain = True
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """Not used."""
@@ -119,18 +126,44 @@ FOUND = Verdict(Kind.FOUND, 200, slots=(SLOT,))
 WINNER = Answer(201, b'{"reservation_id": 10, "resy_token": "rr://10"}')
 
 
+@pytest.mark.parametrize("why", ["outcome unknown", "not settled"])
 @pytest.mark.parametrize(("allow_multiple", "cancels"), [(False, 1), (True, 0)])
-def test_winner_sweeps_new_extra_reservations(allow_multiple: bool, cancels: int) -> None:
-    """After winning, only new reservations for this job other than ours are cancelled."""
+def test_winner_sweeps_new_extra_reservations(allow_multiple: bool, cancels: int, why: str) -> None:
+    """When some attempt's fate is unknown, the winner cancels new reservations but its own."""
     extras = listing(
         reservation(1), reservation(10), reservation(11), reservation(12, day="2026-12-25")
     )
     io = FakeIO(booking_script(WINNER, extras))
+    if why == "outcome unknown":
+        io.uncertain = True  # as another worker's lost /3/book answer leaves it
+    else:
+        io.settles = False  # a request still on the wire (a dead worker's, say)
     asyncio.run(flow(allow_multiple).book(io, FOUND))
     assert io.wins == [("10", False)]
     assert io.sent.count("/3/cancel") == cancels
     duplicates = [data["reservation_id"] for kind, data in io.reports if kind == "duplicate"]
     assert duplicates == (["11"] if cancels else [])
+
+
+def test_a_clean_win_sends_nothing_after_the_booking() -> None:
+    """Every attempt answered and settled: no sweep, the 201 is the last request of the run."""
+    io = FakeIO(booking_script(WINNER, listing(reservation(1), reservation(10), reservation(11))))
+    asyncio.run(flow().book(io, FOUND))
+    assert io.wins == [("10", False)]
+    assert io.sent == ["/3/details", "/3/book"]
+
+
+@pytest.mark.parametrize("status", [0, 500, 503])
+def test_a_booking_without_a_definite_answer_makes_the_winner_sweep(status: int) -> None:
+    """A lost answer or a server error on /3/book may hide a reservation: it is looked for."""
+    answers = iter([Answer(status, error="ReadError" if not status else ""), WINNER])
+    extras = listing(reservation(1), reservation(10), reservation(11))
+    script = booking_script(WINNER, extras)
+    io = FakeIO(lambda p: next(answers) if p == "/3/book" else script(p))
+    asyncio.run(flow().book(io, FOUND))
+    assert io.uncertain
+    assert io.wins == [("10", False)]
+    assert io.sent[-2:] == ["/3/user/reservations", "/3/cancel"]
 
 
 @pytest.mark.parametrize(("allow_multiple", "cancels"), [(False, 1), (True, 0)])

@@ -49,6 +49,7 @@ class SharedState:
         self._failures: Any = ctx.RawValue("i", 0)
         self._concurrency: Any = ctx.RawValue("i", concurrency)
         self._last_status: Any = ctx.RawValue("i", -1)
+        self._uncertain: Any = ctx.RawValue("i", 0)  # a booking's outcome is unknown (sticky)
         self._counter_lock: Any = ctx.Lock()
         self._in_flight: Any = ctx.RawArray("i", workers)
         self._requests: Any = ctx.RawArray("q", workers)
@@ -202,6 +203,15 @@ class SharedState:
     def last_status(self) -> int:
         """Most recent HTTP status any worker saw (-1 before the first, 0 = no answer)."""
         return int(self._last_status.value)
+
+    def mark_uncertain(self) -> None:
+        """Some booking attempt's outcome is unknown (lost answer, dead worker): set once, kept."""
+        self._uncertain.value = 1
+
+    @property
+    def uncertain(self) -> bool:
+        """Has any booking attempt ended without a definite answer?"""
+        return bool(self._uncertain.value)
 
     def publish_clock(self, offset_s: float, uncertainty_s: float) -> None:
         """The service clock's offset (local - server), before marking ready."""

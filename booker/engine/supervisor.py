@@ -262,6 +262,8 @@ class Supervisor:
 
     def _check_workers(self, shared: SharedState, processes: Sequence[BaseProcess]) -> None:
         for index, process in enumerate(processes):
+            if process.exitcode not in (None, 0):
+                shared.mark_uncertain()  # it may have died with a booking on the wire
             if (
                 process.exitcode is not None
                 and index not in self._dead_reported

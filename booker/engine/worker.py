@@ -38,6 +38,10 @@ START_CHECK_S = 0.002
 PR_SET_PDEATHSIG = 1
 
 
+# A trail entry: free text, a decision, or a request with its answer (formatted off the hot path).
+Note = str | Verdict | tuple[Any, Answer]
+
+
 class JobSpec(Protocol):
     """A provider's job description: it makes one flow per worker."""
 
@@ -90,7 +94,7 @@ class Worker:
         self.http: HttpClient | None = None
         self.polls: set[asyncio.Task[None]] = set()
         self.booking: asyncio.Task[None] | None = None
-        self.trail: list[str] = []
+        self.trail: list[tuple[float, Note]] = []  # (wall time, what), formatted when written
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -113,27 +117,24 @@ class Worker:
         assert self.http is not None
         self.shared.add_in_flight(self.index, 1)
         self.shared.count_request(self.index)
+        sent_at = time.time()
         try:
             answer = await self.http.send(request)
         finally:
             self.shared.add_in_flight(self.index, -1)
         self.shared.record_status(answer.status)
-        if self.spec.log_path is not None:
-            path = request.url.path if hasattr(request, "url") else request.path.partition("?")[0]
-            self._note(
-                f"request {request.method} {path} status={answer.status:03d} "
-                f"ms={answer.elapsed_s * 1e3:.2f}{' error=' + answer.error if answer.error else ''}"
-            )
+        if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
+            self.trail.append((sent_at, (request, answer)))
         return answer
 
-    def _note(self, text: str) -> None:
-        stamp = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-        self.trail.append(f"{stamp} worker={self.index} {text}")
+    def _note(self, note: Note) -> None:
+        self.trail.append((time.time(), note))
 
     def _write_trail(self) -> None:
         if not self.trail or self.spec.log_path is None:
             return
-        lines, self.trail = self.trail, []
+        notes, self.trail = self.trail, []
+        lines = [f"{_stamp(at)} worker={self.index} {_text(note)}" for at, note in notes]
         with contextlib.suppress(OSError), self.spec.log_path.open("a", encoding="utf-8") as log:
             log.write("\n".join(lines) + "\n")
 
@@ -146,9 +147,7 @@ class Worker:
         """Fold a verdict into the shared counters; lock only when something changes."""
         shared = self.shared
         if self.spec.log_path is not None:
-            self._note(
-                f"decision {verdict.kind.value} status={verdict.status:03d} {verdict.reason}"
-            )
+            self._note(verdict)
         if is_quiet(shared.counters(), verdict):
             return
         if not shared.acquire_counters():
@@ -183,11 +182,23 @@ class Worker:
         )
         return True
 
-    async def settle(self, timeout_s: float) -> None:
-        """Wait until no worker has a request in flight (bounded)."""
+    async def settle(self, timeout_s: float) -> bool:
+        """Wait until no worker has a request in flight (bounded); False if some still had."""
         deadline = time.monotonic() + timeout_s
-        while self.shared.in_flight() > 0 and time.monotonic() < deadline:
+        while self.shared.in_flight() > 0:
+            if time.monotonic() >= deadline:
+                return False
             await asyncio.sleep(0.005)
+        return True
+
+    @property
+    def uncertain(self) -> bool:
+        """Some booking attempt (any worker's) ended without a definite answer."""
+        return self.shared.uncertain
+
+    def mark_uncertain(self) -> None:
+        """This worker's booking attempt got no definite answer."""
+        self.shared.mark_uncertain()
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found its slot: stop."""
@@ -335,3 +346,23 @@ class Worker:
             if os.getppid() != self.spec.parent_pid:
                 os._exit(1)
             await asyncio.sleep(PARENT_CHECK_S)
+
+
+def _text(note: Note) -> str:
+    """A trail entry as its log line (after the timestamp and worker)."""
+    if isinstance(note, str):
+        return note
+    if isinstance(note, Verdict):
+        return f"decision {note.kind.value} status={note.status:03d} {note.reason}"
+    request, answer = note
+    path = request.path.partition("?")[0]  # no query string: it may carry ids
+    error = f" error={answer.error}" if answer.error else ""
+    return (
+        f"request {request.method} {path} status={answer.status:03d} "
+        f"ms={answer.elapsed_s * 1e3:.2f}{error}"
+    )
+
+
+def _stamp(at: float) -> str:
+    """Local ISO 8601 time with microseconds: request lines are compared at that grain."""
+    return dt.datetime.fromtimestamp(at).astimezone().isoformat(timespec="microseconds")

@@ -63,8 +63,15 @@ class WorkerIO(Protocol):
         ``recovered``: not booked now but found at the service (an earlier run's).
         """
 
-    async def settle(self, timeout_s: float) -> None:
-        """Wait until no worker has a request in flight (or ``timeout_s`` passed)."""
+    async def settle(self, timeout_s: float) -> bool:
+        """Wait until no worker has a request in flight; False if ``timeout_s`` passed first."""
+
+    @property
+    def uncertain(self) -> bool:
+        """Some booking attempt (any worker's) ended without a definite answer."""
+
+    def mark_uncertain(self) -> None:
+        """This booking attempt ended without a definite answer: it may have gone through."""
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found what it would have booked: stop the job."""

@@ -15,6 +15,7 @@ from booker.providers.resy import ResyApi, ResyCredentials
 from booker.wire import NO_ANSWER, Answer, Request
 
 WARM_RETRY_S = 0.5
+UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
 
@@ -190,6 +191,8 @@ class ResyFlow:
                 return Step.DONE
             answer = await io.send(request)
             verdict = resy.read_book(answer, slot)
+            if answer.status == NO_ANSWER or answer.status >= UNCERTAIN_FROM:
+                io.mark_uncertain()  # the winner then sweeps for a reservation nobody saw
             if answer.status == NO_ANSWER:
                 # The POST may have gone through: look before sending it again.
                 verdict = await self._went_through(io, slot) or verdict
@@ -212,8 +215,16 @@ class ResyFlow:
             attempt += 1
 
     async def _sweep(self, io: WorkerIO, winner: Booked) -> None:
-        """After winning: once every attempt has settled, cancel any other new reservation."""
-        await io.settle(io.settings.request_timeout_s + 0.5)
+        """After winning: once every attempt has settled, cancel any other new reservation.
+
+        Only when some attempt's outcome is unknown (a lost answer, a server error, a
+        worker that died or never settled): every other attempt answered for itself,
+        and a success that lost the claim is cancelled by its own worker. Otherwise
+        nothing new leaves after the win.
+        """
+        settled = await io.settle(io.settings.request_timeout_s + 0.5)
+        if settled and not io.uncertain:
+            return
         listed = await self._reservations(io)
         for extra in listed or ():
             if (
