@@ -51,6 +51,7 @@ for _module in LAZY_MODULES:
         importlib.import_module(_module)
 
 READ_CHUNK = 64 * 1024
+CLOSE_WAIT_S = 0.25  # closing a connection waits this long at most for the peer
 ACCEPT_ENCODING = ("Accept-Encoding", "gzip, deflate")
 
 __all__ = [
@@ -131,8 +132,14 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(exc)) from exc
 
     async def aclose(self) -> None:
-        """Close without waiting for the peer."""
-        self._writer.close()
+        """Close (TLS close_notify included), waiting at most ``CLOSE_WAIT_S`` for the peer."""
+        writer = self._writer
+        writer.close()
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_S):
+                await writer.wait_closed()
+        except (TimeoutError, OSError, ssl.SSLError):
+            writer.transport.abort()  # the peer is gone or silent: drop it now
 
     async def start_tls(
         self,

@@ -211,3 +211,22 @@ def test_http2_over_tls_one_connection_many_streams_and_verification(tmp_path: P
     assert answers == [(200, "HTTP/2")] * 10
     assert connections == 1
     assert refused == NO_ANSWER and error == "ConnectError"
+
+
+@pytest.mark.e2e
+def test_closing_the_client_closes_its_tls_connection_before_returning(tmp_path: Path) -> None:
+    """The loop can close right after ``aclose``: no TLS transport is left half shut."""
+    import uvloop
+
+    with running_sim(None, tmp_dir=tmp_path) as sim:
+        headers = tuple(sim.headers().items())
+
+        async def scenario() -> int:
+            async with HttpClient(ClientConfig(base_url=sim.url, ca_cert=sim.ca)) as client:
+                return (await client.send(Request("GET", "/2/user", headers))).status
+
+        loop = uvloop.new_event_loop()
+        try:
+            assert loop.run_until_complete(scenario()) == 200
+        finally:
+            loop.close()  # raised OSError (EBUSY) while a TLS shutdown was still pending
