@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from booker.engine.server_clock import (
     format_estimate,
     next_probe_at,
     parse_http_date,
+    probe_times,
     sample_bounds,
 )
 
@@ -194,6 +196,29 @@ def test_boundary_timed_probes_shrink_with_jittery_round_trips(
     assert tracker.bounds.width <= bound + EPS
 
 
+@settings(max_examples=300)
+@given(offsets, rtts, st.integers(1, 6), st.integers(1, 6), fracs)
+def test_spread_probes_divide_the_window_per_boundary(
+    offset: float, rtt: float, rounds: int, per_boundary: int, frac: float
+) -> None:
+    """n probes per boundary: the width falls by about n + 1 per boundary, to ~2 round trips."""
+    tracker = Tracker()
+    server = FakeServer(offset, constant(rtt), constant(frac))
+    tracker = tracker.add(*server.answer())  # the first probe: nothing known yet
+    for _ in range(rounds):
+        times = probe_times(tracker.estimate(), server.now, rtt, per_boundary)
+        assert 1 <= len(times) <= per_boundary
+        assert times[0] >= server.now - EPS
+        assert all(b - a >= rtt - EPS for a, b in itertools.pairwise(times))
+        for at in times:
+            server.now = max(server.now, at)
+            tracker = tracker.add(*server.answer())
+            assert contains(tracker.bounds, offset)
+    assert tracker.bounds is not None
+    bound = 2 * rtt + (1 + rtt) * (per_boundary + 1.0) ** -rounds
+    assert tracker.bounds.width <= bound + EPS
+
+
 def test_contradicting_answer_restarts_and_is_reported() -> None:
     """A cached Date (an empty intersection) restarts from the newest answer and counts a reset."""
     tracker = Tracker().add(0.0, 0.01, 100).add(2.0, 2.01, 102)
@@ -263,16 +288,21 @@ def test_estimate_converts_between_clocks() -> None:
 
 
 def test_driver_converges_with_injected_clock_and_sleep() -> None:
-    """Six boundary-timed probes against a server 1.5 s ahead: estimate within ±0.02 s of -1.5."""
+    """Six boundaries probed against a server 1.5 s ahead: within about one round trip of -1.5."""
     server = FakeServer(-1.5, constant(0.004), constant(0.5), now=START + 0.123)
     estimate = asyncio.run(
         estimate_offset(server.probe, samples=6, clock=server.clock, sleep=server.sleep)
     )
     assert estimate is not None
-    assert estimate.samples == 6
-    assert estimate.uncertainty_s <= 0.02
+    assert 6 < estimate.samples <= 1 + 5 * 4  # one probe first, then up to four per boundary
+    assert estimate.uncertainty_s <= 0.004
+    halving = FakeServer(-1.5, constant(0.004), constant(0.5), now=START + 0.123)
+    one_at_a_time = asyncio.run(
+        estimate_offset(halving.probe, 6, halving.clock, halving.sleep, per_boundary=1)
+    )
+    assert one_at_a_time is not None and one_at_a_time.uncertainty_s > 0.01  # halving only
     assert abs(estimate.offset_s + 1.5) <= estimate.uncertainty_s + EPS
-    assert all(0 < s <= 1.0 for s in server.slept)
+    assert all(0 < s <= 1.5 for s in server.slept)  # at most a second and a window ahead
     assert format_estimate(estimate).startswith("server clock +1.5")
 
 

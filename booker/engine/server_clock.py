@@ -15,6 +15,9 @@ instant ``s`` in ``[t0, t2]`` with ``D <= s - offset < D + 1``, hence
 Intersecting these bounds over several answers narrows the offset. Timing each
 probe so that it reaches the server exactly when the current estimate predicts
 a second boundary halves the interval each time, down to about one round trip.
+Spreading ``n`` probes evenly over the window where that boundary may fall
+(``probe_times``) divides it by ``n + 1`` per boundary instead: a 1 s
+uncertainty is down to a few milliseconds after four boundaries of four probes.
 
 An empty intersection means some answer lied (a server that caches ``Date``, a
 proxy, a clock step): the tracker then restarts from the newest answer and
@@ -32,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 DEFAULT_SAMPLES = 6
+PROBES_PER_BOUNDARY = 4
 TOLERANCE_S = 1e-6  # bounds this close are touching, not contradicting
 
 
@@ -141,6 +145,28 @@ def next_probe_at(estimate: Estimate | None, now: float, rtt: float) -> float:
     return k - half + estimate.offset_s
 
 
+def probe_times(estimate: Estimate | None, now: float, rtt: float, count: int) -> list[float]:
+    """Local send times of up to ``count`` probes spread over the next predicted second boundary.
+
+    The probes split the window where the boundary may fall (the estimate's
+    ± uncertainty around the predicted one, shifted by half a round trip) into
+    equal parts; no closer together than one round trip, since they go one
+    after the other. Nothing known yet: one probe, now. Never in the past.
+    """
+    if estimate is None:
+        return [now]
+    half = max(rtt, 0.0) / 2
+    spread = estimate.uncertainty_s
+    k = math.ceil(now + half + spread - estimate.offset_s)  # first window not in the past
+    boundary = k - half + estimate.offset_s
+    fits = int(2 * spread / rtt) - 1 if rtt > 0 else count
+    probes = max(1, min(count, fits))
+    if probes == 1:
+        return [boundary]
+    step = 2 * spread / (probes + 1)
+    return [boundary - spread + step * (i + 1) for i in range(probes)]
+
+
 def parse_http_date(text: str | None) -> int | None:
     """Epoch second of an RFC 7231 ``Date``: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
 
@@ -196,27 +222,28 @@ async def estimate_offset(
     samples: int = DEFAULT_SAMPLES,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    per_boundary: int = PROBES_PER_BOUNDARY,
 ) -> Estimate | None:
-    """Send ``samples`` probes, each timed on the predicted boundary; None if no answer had a Date.
+    """Probe ``samples`` second boundaries (``per_boundary`` probes each, see ``probe_times``).
 
     ``send_probe`` sends one request and returns its ``Date`` header (None when
     there was none or the request failed). Use a warm connection: the bounds stay
-    correct on a cold one, only wider.
+    correct on a cold one, only wider. None if no answer had a usable Date.
     """
     tracker = Tracker()
     rtt: float | None = None
     for _ in range(samples):
-        now = clock()
-        at = next_probe_at(tracker.estimate(), now, rtt or 0.0)
-        if at > now:
-            await sleep(at - now)
-        sent = clock()
-        header = await send_probe()
-        received = clock()
-        second = parse_http_date(header)
-        if second is None:
-            continue
-        took = received - sent
-        rtt = took if rtt is None else min(rtt, took)
-        tracker = tracker.add(sent, received, second)
+        for at in probe_times(tracker.estimate(), clock(), rtt or 0.0, per_boundary):
+            now = clock()
+            if at > now:
+                await sleep(at - now)
+            sent = clock()
+            header = await send_probe()
+            received = clock()
+            second = parse_http_date(header)
+            if second is None:
+                continue
+            took = received - sent
+            rtt = took if rtt is None else min(rtt, took)
+            tracker = tracker.add(sent, received, second)
     return tracker.estimate()

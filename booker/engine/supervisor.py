@@ -31,7 +31,7 @@ from booker.wire import ClientConfig
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
 READY_TIMEOUT_S = 20.0
 IMMEDIATE_START_S = 0.01  # without --at, tick 0 comes this soon after every worker is warm
-MAX_CLOCK_SAMPLES = 8  # each boundary-timed probe halves the uncertainty
+MAX_CLOCK_SAMPLES = 8  # second boundaries probed (server_clock.probe_times: 4 probes each)
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
 WIND_DOWN_BOOKED_S = 8.0  # a booking in flight may settle, duplicates get cancelled and swept
 
