@@ -273,7 +273,8 @@ async def _ping(config: ClientConfig, probe: Probe, samples: int) -> PingResult:
             return answer.date
 
         await send()  # warms the connection (DNS, TCP, TLS, ALPN); not timed
-        offset = await server_clock.estimate_offset(send, samples)
+        # --samples counts timed requests: one probe per second boundary, as many as asked
+        offset = await server_clock.estimate_offset(send, samples, per_boundary=1)
     return PingResult(
         provider=probe.provider,
         base_url=config.base_url,
