@@ -1,12 +1,16 @@
 """`make demo`: a real competitive booking against the embedded simulator.
 
 Starts the simulator (HTTP/2 over TLS, release a few seconds after start,
-rival bookers), runs booker against it with 2 workers, then reads the
-simulator's ledger and prints the release-to-book latency.
+rival bookers), runs booker against it with 2 workers and ``--at`` on the
+release instant (as a user who knows when the venue opens its books: booker
+reads the service's clock during the prewarm and lays its ticks on the
+release), then reads the simulator's ledger and prints the release-to-book
+latency.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,6 +19,8 @@ from pathlib import Path
 
 from booker.sim.testing import running_sim
 
+PREWARM_S = 6  # booker starts this long before the release: warm, then read the service's clock
+
 SCENARIO = """
 provider = "resy"
 [venue]
@@ -22,7 +28,7 @@ id = 60029
 name = "Carbone (simulated)"
 time_zone = "America/New_York"
 [release]
-at = "+5s"
+at = "+8s"
 day = "+30d"
 [[slots]]
 time = "19:00"
@@ -48,7 +54,7 @@ def main() -> int:
     """Run the demo; returns booker's exit code."""
     with tempfile.TemporaryDirectory(prefix="booker-demo-") as tmp:
         work = Path(tmp)
-        print("== starting the simulator (HTTP/2 over TLS, release in 5 s, 4 rival bookers)")
+        print("== starting the simulator (HTTP/2 over TLS, release in 8 s, 4 rival bookers)")
         with running_sim(SCENARIO, tmp_dir=work) as sim:
             scenario = sim.scenario
             env = {
@@ -61,6 +67,8 @@ def main() -> int:
                 "BOOKER_CONFIG_DIR": str(work / "config"),
                 "BOOKER_LOG_DIR": str(work / "logs"),
             }
+            release = dt.datetime.fromtimestamp(float(scenario["release_at"]), dt.UTC)
+            release_at = release.isoformat(timespec="milliseconds")
             command = [
                 sys.executable, "-m", "booker", "book", "resy",
                 "--venue-id", str(scenario["venue_id"]),
@@ -70,8 +78,9 @@ def main() -> int:
                 "--workers", "2", "--concurrency", "4", "--cadence-ms", "50",
                 "--max-duration", "30",
                 "--base-url", sim.url, "--ca-cert", str(sim.ca),
+                "--at", release_at, "--prewarm-secs", str(PREWARM_S),
             ]  # fmt: skip
-            print(f"== booker book resy ... --workers 2 --base-url {sim.url}")
+            print(f"== booker book resy ... --workers 2 --at {release_at} --base-url {sim.url}")
             code = subprocess.run(command, env=env, cwd=work, timeout=60, check=False).returncode
             print_ledger(sim.ledger())
     return code
