@@ -44,6 +44,7 @@ async def raw_server(
 ) -> AsyncIterator[RawServer]:
     """A loopback HTTP/1.1 server on a free port that answers every request with ``reply``."""
     seen = RawServer()
+    closing = asyncio.Event()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         seen.connections += 1
@@ -58,7 +59,7 @@ async def raw_server(
                 seen.requests.append(head + body)
                 answer = reply(head)
                 if answer is None:
-                    await asyncio.sleep(10)
+                    await closing.wait()  # say nothing until the server closes
                     return
                 writer.write(answer)
                 await writer.drain()
@@ -75,7 +76,9 @@ async def raw_server(
     try:
         yield seen
     finally:
+        closing.set()
         server.close()
+        await asyncio.sleep(0)  # let silent handlers see it and end
 
 
 def client_for(url: str, **settings: float) -> HttpClient:
@@ -230,3 +233,53 @@ def test_closing_the_client_closes_its_tls_connection_before_returning(tmp_path:
             assert loop.run_until_complete(scenario()) == 200
         finally:
             loop.close()  # raised OSError (EBUSY) while a TLS shutdown was still pending
+
+
+@pytest.mark.parametrize(
+    ("base_url", "host", "port", "host_header", "base_path"),
+    [
+        ("https://api.resy.com", b"api.resy.com", None, "api.resy.com", ""),
+        ("https://api.resy.com:443/", b"api.resy.com", 443, "api.resy.com", ""),
+        ("http://127.0.0.1:8080/api/v2/", b"127.0.0.1", 8080, "127.0.0.1:8080", "/api/v2"),
+        ("https://[::1]:8443", b"::1", 8443, "[::1]:8443", ""),
+        ("http://localhost", b"localhost", None, "localhost", ""),
+    ],
+)
+def test_the_base_url_is_split_once_into_what_every_request_needs(
+    base_url: str, host: bytes, port: int | None, host_header: str, base_path: str
+) -> None:
+    """Connect host and port, the Host header (default ports left out, IPv6 bracketed), prefix."""
+    from booker.http import _Origin
+
+    origin = _Origin.parse(base_url)
+    assert (origin.host, origin.port, origin.host_header, origin.base_path) == (
+        host,
+        port,
+        host_header,
+        base_path,
+    )
+
+
+def test_requests_cut_by_their_deadline_leak_no_pool_slot() -> None:
+    """Forty requests cancelled by the deadline (four bursts of ten), then ten that all succeed."""
+    calls = 0
+
+    def reply(head: bytes) -> bytes | None:
+        nonlocal calls
+        calls += 1
+        return None if calls <= 40 else http_answer(b"{}")
+
+    async def scenario() -> tuple[list[set[int]], set[int]]:
+        async with raw_server(reply) as server, client_for(server.url, request_timeout_s=0.1) as c:
+            cut = []
+            for _ in range(4):
+                burst = await asyncio.gather(
+                    *(c.send(Request("GET", "/4/find")) for _ in range(10))
+                )
+                cut.append({a.status for a in burst})
+            after = await asyncio.gather(*(c.send(Request("GET", "/4/find")) for _ in range(10)))
+            return cut, {a.status for a in after}
+
+    cut, after = asyncio.run(scenario())
+    assert cut == [{NO_ANSWER}] * 4
+    assert after == {200}  # the pool (10 connections) still has every slot
