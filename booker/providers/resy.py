@@ -227,22 +227,20 @@ def parse_slots(
                     or _is_canonical(start)
                 ):
                     continue
-        slot = _slot(raw, party_size, wanted)
+        slot = _slot(raw, party_size)
         if slot is not None and (not slot.day or slot.day == day):
             slots.append(slot)
     return slots
 
 
-def _slot(raw: Any, party_size: int, wanted: frozenset[str] | None = None) -> Slot | None:
-    """One slot, or None when it is malformed, unwanted or does not fit the party."""
+def _slot(raw: Any, party_size: int) -> Slot | None:
+    """One slot, or None when it is malformed or does not fit the party."""
     if not isinstance(raw, dict):
         return None
     date = raw.get("date")
     start = date.get("start") if isinstance(date, dict) else None
     if not isinstance(start, str):
         return None
-    if wanted is not None and start[-8:] not in wanted and _is_canonical(start):
-        return None  # the fast path: most slots of a busy venue are at other times
     config = raw.get("config")
     if not isinstance(config, dict):
         return None
