@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from bench import stats
+
 RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().parent / "results"))
 RESULTS: dict[str, dict[str, Any]] = {}
 LATENCIES: dict[str, list[float]] = {}  # mode -> release-to-book latencies (ms), for the chart
@@ -102,6 +104,20 @@ def timings(benchmark: Any, scale: float) -> list[float]:
     if benchmark.disabled or benchmark.stats is None:
         return []
     return [t * scale for t in benchmark.stats.stats.data]
+
+
+UNITS = {"ms": (1e3, 3), "us": (1e6, 2)}  # unit -> (scale from seconds, decimals shown)
+
+
+def record_timings(benchmark: Any, section: str, name: str, unit: str) -> None:
+    """Summarise a finished pedantic run's per-round times in ``unit``: extra_info and results."""
+    scale, decimals = UNITS[unit]
+    data = timings(benchmark, scale)
+    if not data:
+        return
+    figures = stats.summary(data)
+    benchmark.extra_info.update({f"{k}_{unit}": round(v, decimals) for k, v in figures.items()})
+    record(section, name, figures)
 
 
 if __name__ == "__main__":  # redraw the chart from the last results: python -m bench.report

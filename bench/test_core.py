@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from bench import fixtures, stats
-from bench.report import record, timings
+from bench import fixtures
+from bench.report import record_timings
 from booker.decide import Counters, Kind, Verdict, next_booking_step, rank_slots, react
 from booker.http import ClientConfig, HttpClient, Request
 from booker.providers import resy
@@ -42,12 +42,7 @@ def decide_and_build() -> Request:
 
 def _per_call(benchmark: Any, name: str, function: Any, *args: Any) -> None:
     benchmark.pedantic(function, args=args, rounds=ROUNDS, iterations=1, warmup_rounds=200)
-    data_us = timings(benchmark, 1e6)
-    if not data_us:
-        return
-    figures = stats.summary(data_us)
-    benchmark.extra_info.update({f"{k}_us": round(v, 2) for k, v in figures.items()})
-    record("core", name, figures)
+    record_timings(benchmark, "core", name, "us")
 
 
 def test_decision_and_request_build(benchmark: Any) -> None:

@@ -10,6 +10,7 @@ sequential burst divided by its length, inside one ``run`` call.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Iterator
 from types import ModuleType
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from bench import http_variants, stats
-from bench.report import record, timings
+from bench.report import record, record_timings
 from booker.model import ResyTarget
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.sim.testing import SimHandle
@@ -91,12 +92,7 @@ def test_send_find_warm(benchmark: Any, hot: Bench) -> None:
         iterations=1,
         warmup_rounds=20,
     )
-    data_ms = timings(benchmark, 1e3)
-    if not data_ms:
-        return
-    figures = stats.summary(data_ms)
-    benchmark.extra_info.update({f"{k}_ms": round(v, 3) for k, v in figures.items()})
-    record("hot_path", f"send_find_warm[{_library(hot)}]", figures)
+    record_timings(benchmark, "hot_path", f"send_find_warm[{_library(hot)}]", "ms")
 
 
 def test_cpu_per_poll(benchmark: Any, hot: Bench) -> None:
@@ -123,39 +119,27 @@ def test_cpu_per_poll(benchmark: Any, hot: Bench) -> None:
     record("hot_path", f"cpu_per_poll[{_library(hot)}]", figures)
 
 
+def _fresh_client(hot: Bench, warmed: bool) -> tuple[tuple[Any, Any], dict[str, Any]]:
+    """A pedantic setup: a new client and its prepared poll, ``warmed`` by one request first."""
+    client = hot.new_client()
+    hot.open.append(client)
+    if warmed:
+        assert hot.send(client, client.prepare(hot.find)).status == 200
+    return (client, client.prepare(hot.find)), {}
+
+
 def test_first_request_cold(benchmark: Any, hot: Bench) -> None:
     """First request on a new client: TCP connect + TLS + HTTP/2 preface and SETTINGS."""
-
-    def setup() -> tuple[tuple[Any, Any], dict[str, Any]]:
-        client = hot.new_client()
-        hot.open.append(client)
-        return (client, client.prepare(hot.find)), {}
-
+    setup = functools.partial(_fresh_client, hot, False)
     benchmark.pedantic(hot.send, setup=setup, rounds=COLD_ROUNDS, iterations=1)
-    data_ms = timings(benchmark, 1e3)
-    if not data_ms:
-        return
-    figures = stats.summary(data_ms)
-    benchmark.extra_info.update({f"{k}_ms": round(v, 3) for k, v in figures.items()})
-    record("hot_path", f"first_request_cold[{_library(hot)}]", figures)
+    record_timings(benchmark, "hot_path", f"first_request_cold[{_library(hot)}]", "ms")
 
 
 def test_first_request_prewarmed(benchmark: Any, hot: Bench) -> None:
     """First poll on a new client whose connection one cheap request has already opened."""
-
-    def setup() -> tuple[tuple[Any, Any], dict[str, Any]]:
-        client = hot.new_client()
-        hot.open.append(client)
-        assert hot.send(client, client.prepare(hot.find)).status == 200
-        return (client, client.prepare(hot.find)), {}
-
+    setup = functools.partial(_fresh_client, hot, True)
     benchmark.pedantic(hot.send, setup=setup, rounds=COLD_ROUNDS, iterations=1)
-    data_ms = timings(benchmark, 1e3)
-    if not data_ms:
-        return
-    figures = stats.summary(data_ms)
-    benchmark.extra_info.update({f"{k}_ms": round(v, 3) for k, v in figures.items()})
-    record("hot_path", f"first_request_prewarmed[{_library(hot)}]", figures)
+    record_timings(benchmark, "hot_path", f"first_request_prewarmed[{_library(hot)}]", "ms")
 
 
 def test_client_build(benchmark: Any, hot: Bench) -> None:
@@ -165,8 +149,4 @@ def test_client_build(benchmark: Any, hot: Bench) -> None:
         hot.open.append(hot.new_client())
 
     benchmark.pedantic(build, rounds=10, iterations=1)
-    data_ms = timings(benchmark, 1e3)
-    if not data_ms:
-        return
-    figures = stats.summary(data_ms)
-    record("hot_path", f"client_build[{_library(hot)}]", figures)
+    record_timings(benchmark, "hot_path", f"client_build[{_library(hot)}]", "ms")
