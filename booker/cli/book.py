@@ -84,7 +84,6 @@ def book_resy(
     header = (
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
-        + (f", polling from {start.label}" if start else "")
     )
     _, code = run_job(
         ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
@@ -143,7 +142,6 @@ def book_cart(
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
-        + (f", polling from {start.label}" if start else "")
     )
     _, code = run_job(
         CartJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),

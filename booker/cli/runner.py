@@ -174,7 +174,12 @@ def run_job(
     log_name: str,
     start: StartTiming | None = None,
 ) -> tuple[JobResult, int]:
-    """Run ``job`` to its end, journal it, report it, notify; the result and the exit code."""
+    """Run ``job`` to its end, journal it, report it, notify; the result and the exit code.
+
+    ``header`` names the job in the first line; a ``start`` adds when polling begins.
+    """
+    if start is not None:
+        header += f", polling from {start.label}"
     redactor = Redactor(secrets)
     identity: JobIdentity = job.identity()
     key = job_key(identity.provider, *identity.parts)
