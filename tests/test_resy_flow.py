@@ -246,3 +246,37 @@ def test_no_details_request_once_claimed() -> None:
     io = FakeIO(booking_script(WINNER, listing()), claimed=True)
     asyncio.run(flow().book(io, FOUND))
     assert io.sent == []
+
+
+def test_warm_up_retries_a_failure_and_reports_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """/2/user failing twice (503) is tried again; one warm_failed report, then ready."""
+    monkeypatch.setattr("booker.providers.base.WARM_RETRY_S", 0.0)
+    users = iter([Answer(503), Answer(503)])
+
+    def answer(path: str) -> Answer:
+        if path == "/2/user":
+            return next(users, Answer(200, b'{"payment_methods": [{"id": 7, "is_default": true}]}'))
+        if path == "/3/venue":
+            return Answer(200, b'{"name": "V", "location": {"time_zone": "UTC"}}')
+        return listing()
+
+    io = FakeIO(answer)
+    assert asyncio.run(flow().warm(io)) is True
+    assert io.sent.count("/2/user") == 3
+    assert [kind for kind, _ in io.reports].count("warm_failed") == 1
+    assert io.reports[-1][0] == "ready"
+
+
+def test_warm_up_gives_up_when_the_job_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop while /2/user keeps failing ends the warm-up with False, no terminal error."""
+    monkeypatch.setattr("booker.providers.base.WARM_RETRY_S", 0.0)
+    io = FakeIO(lambda path: Answer(503))
+    original_send = io.send
+
+    async def send_then_stop(request: Request) -> Answer:
+        io.stopped = len(io.sent) >= 2
+        return await original_send(request)
+
+    io.send = send_then_stop  # type: ignore[method-assign]
+    assert asyncio.run(flow().warm(io)) is False
+    assert io.terminated == []

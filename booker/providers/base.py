@@ -8,10 +8,13 @@ any service.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from booker.decide import Verdict
+from booker.engine import events as ev
 from booker.model import Booked
 from booker.settings import EngineSettings
 from booker.wire import Answer, Request
@@ -100,3 +103,24 @@ class Flow(Protocol):
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
         """A poll found something: try to book it."""
+
+
+WARM_RETRY_S = 0.5
+
+
+async def warm_with_retries(io: WorkerIO, attempt: Callable[[], Awaitable[bool | str]]) -> bool:
+    """Call ``attempt`` until it decides: True (warm) or False (the job cannot go on).
+
+    A string is a failure worth another try, ``WARM_RETRY_S`` later; the first one is
+    reported (``warm_failed``). False as soon as the job stops.
+    """
+    warned = False
+    while not io.stopped:
+        outcome = await attempt()
+        if isinstance(outcome, bool):
+            return outcome
+        if not warned:
+            io.report(ev.WARM_FAILED, reason=outcome)
+            warned = True
+        await asyncio.sleep(WARM_RETRY_S)
+    return False

@@ -10,11 +10,10 @@ from booker.engine import events as ev
 from booker.exceptions import ParseError
 from booker.model import Booked, Slot
 from booker.providers import cart
-from booker.providers.base import JobIdentity, WorkerIO
+from booker.providers.base import JobIdentity, WorkerIO, warm_with_retries
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
 from booker.wire import Answer, Request
 
-WARM_RETRY_S = 0.5
 CONFIRM_ATTEMPTS = 3
 
 
@@ -50,41 +49,37 @@ class CartFlow:
 
     async def warm(self, io: WorkerIO) -> bool:
         """Read the cart once: proves the credentials, remembers what was there before."""
-        warned = False
-        while not io.stopped:
-            answer = await io.send(self.api.view_cart())
-            refused = cart.classify_cart_answer(answer)
-            if refused is not None and refused.kind is Kind.TERMINAL:
+        return await warm_with_retries(io, lambda: self._warm_once(io))
+
+    async def _warm_once(self, io: WorkerIO) -> bool | str:
+        answer = await io.send(self.api.view_cart())
+        refused = cart.classify_cart_answer(answer)
+        if refused is not None:
+            if refused.kind is Kind.TERMINAL:
                 io.terminal(refused.reason)
                 return False
-            if refused is None:
-                try:
-                    items = cart.read_cart(answer)
-                except ParseError as exc:
-                    refused = Verdict(Kind.FAILURE, answer.status, str(exc))
-                else:
-                    self.before = self.before | {item.cart_item_id for item in items}
-                    held = [i for i in items if i.matches(self.job.target)]
-                    if held and not self.job.force and not io.settings.dry_run:
-                        # an earlier run got it (and perhaps died before recording it)
-                        booked = Booked(held[0].cart_item_id, self._slot(held[0].cart_item_id))
-                        io.won(booked, 0, recovered=True)
-                        return False
-                    io.report(
-                        ev.READY,
-                        http_version=answer.http_version,
-                        warm_ms=answer.elapsed_s * 1e3,
-                        cart_items=len(items),
-                    )
-                    if io.settings.dry_run:
-                        io.found_dry_run({"slot": self._slot_dict(), "cart_items": len(items)})
-                        return False
-                    return True
-            if not warned:
-                io.report(ev.WARM_FAILED, reason=refused.reason)
-                warned = True
-            await asyncio.sleep(WARM_RETRY_S)
-        return False
+            return refused.reason
+        try:
+            items = cart.read_cart(answer)
+        except ParseError as exc:
+            return str(exc)  # a failure like any other: try again
+        self.before = self.before | {item.cart_item_id for item in items}
+        held = [i for i in items if i.matches(self.job.target)]
+        if held and not self.job.force and not io.settings.dry_run:
+            # an earlier run got it (and perhaps died before recording it)
+            booked = Booked(held[0].cart_item_id, self._slot(held[0].cart_item_id))
+            io.won(booked, 0, recovered=True)
+            return False
+        io.report(
+            ev.READY,
+            http_version=answer.http_version,
+            warm_ms=answer.elapsed_s * 1e3,
+            cart_items=len(items),
+        )
+        if io.settings.dry_run:
+            io.found_dry_run({"slot": self._slot_dict(), "cart_items": len(items)})
+            return False
+        return True
 
     def probe(self) -> Request:
         """Read the cart: cheap, and proves the session is still good."""

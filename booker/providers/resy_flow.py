@@ -10,11 +10,10 @@ from booker.engine import events as ev
 from booker.exceptions import ParseError
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
-from booker.providers.base import JobIdentity, WorkerIO
+from booker.providers.base import JobIdentity, WorkerIO, warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.wire import NO_ANSWER, Answer, Request
 
-WARM_RETRY_S = 0.5
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
@@ -51,32 +50,27 @@ class ResyFlow:
 
     async def warm(self, io: WorkerIO) -> bool:
         """/2/user until it answers: proves the credentials and picks the payment method."""
-        warned = False
-        while not io.stopped:
-            answer = await io.send(self.api.user())
-            verdict, default_payment = resy.read_user(answer)
-            if verdict.kind is Kind.TERMINAL:
-                io.terminal(verdict.reason)
-                return False
-            if verdict.kind is Kind.EXPECTED:
-                if self.payment_method_id is None:
-                    self.payment_method_id = default_payment
-                if self.payment_method_id is None and not io.settings.dry_run:
-                    io.terminal(resy.NO_PAYMENT)
-                    return False
-                if io.index == 0:
-                    await self._report_venue(io)
-                if not await self._snapshot(io):
-                    return False
-                io.report(
-                    ev.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3
-                )
-                return True
-            if not warned:
-                io.report(ev.WARM_FAILED, reason=verdict.reason)
-                warned = True
-            await asyncio.sleep(WARM_RETRY_S)
-        return False
+        return await warm_with_retries(io, lambda: self._warm_once(io))
+
+    async def _warm_once(self, io: WorkerIO) -> bool | str:
+        answer = await io.send(self.api.user())
+        verdict, default_payment = resy.read_user(answer)
+        if verdict.kind is Kind.TERMINAL:
+            io.terminal(verdict.reason)
+            return False
+        if verdict.kind is not Kind.EXPECTED:
+            return verdict.reason
+        if self.payment_method_id is None:
+            self.payment_method_id = default_payment
+        if self.payment_method_id is None and not io.settings.dry_run:
+            io.terminal(resy.NO_PAYMENT)
+            return False
+        if io.index == 0:
+            await self._report_venue(io)
+        if not await self._snapshot(io):
+            return False
+        io.report(ev.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
+        return True
 
     async def _snapshot(self, io: WorkerIO) -> bool:
         """Remember the reservations held before; one for this job already means we are done.
