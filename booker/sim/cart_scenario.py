@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from booker.sim.toml_table import ScenarioError, Table, parse_day, parse_offset
+from booker.sim.toml_table import Table, parse_day, parse_offset
 
 DEFAULT_SITES = ("245719", "245720")
 DEFAULT_AUTHORIZATION = (
@@ -134,10 +134,7 @@ def _campground(t: Table) -> Campground:
     t.check(all(camp.sites), "sites", "entries must be non-empty")
     t.check(len(set(camp.sites)) == len(camp.sites), "sites", "must not repeat")
     t.check(camp.max_nights >= 1, "max_nights", "must be >= 1")
-    try:
-        ZoneInfo(camp.time_zone)
-    except (ValueError, KeyError):
-        raise ScenarioError(f"{t.where}.time_zone {camp.time_zone!r} is not a known zone") from None
+    t.check_zone("time_zone", camp.time_zone)
     return camp
 
 

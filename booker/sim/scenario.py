@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from booker.sim.cart_scenario import CartSpec, parse_cart
 from booker.sim.toml_table import (
@@ -243,10 +243,7 @@ def _venue(t: Table) -> Venue:
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
-    try:
-        ZoneInfo(venue.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScenarioError(f"venue.time_zone {venue.time_zone!r} is not a known zone") from None
+    t.check_zone("time_zone", venue.time_zone)
     return venue
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 _OFFSET = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(ms|s|m)$")
 _DAY_OFFSET = re.compile(r"^\+(\d+)d$")
@@ -69,6 +70,13 @@ class Table:
     def check(self, ok: bool, key: str, what: str) -> None:
         if not ok:
             raise ScenarioError(f"{self.where}.{key} {what}")
+
+    def check_zone(self, key: str, name: str) -> None:
+        """``name`` (the value at ``key``) must be a time zone this machine knows."""
+        try:
+            ZoneInfo(name)
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ScenarioError(f"{self.where}.{key} {name!r} is not a known zone") from None
 
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.used)
