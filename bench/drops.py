@@ -96,6 +96,7 @@ class Drop:
     first_poll_ms: float | None  # the first /4/find at or after the release, ms after it
     after_booking: list[tuple[float, str]]  # (ms after our booking, path), server receive times
     sent: list[stats.SentRequest] = field(default_factory=list)  # booker's run log (client side)
+    requests: list[dict[str, Any]] = field(default_factory=list, repr=False)  # the ledger's
     rss_mb: float | None = None  # peak of supervisor + workers, sampled
     rss_all_mb: float | None = None  # the same including multiprocessing's resource tracker
     stdout: str = field(default="", repr=False)
@@ -232,6 +233,7 @@ def run_drop(mode: str, tmp_dir: Path) -> Drop:
         first_poll_ms=stats.first_poll_after_ms(ledger, release),
         after_booking=stats.requests_after_booking(ledger),
         sent=stats.sent_requests(log_text),
+        requests=list(ledger["requests"]),
         rss_mb=sampler.peak_mb if sampler else None,
         rss_all_mb=sampler.peak_all_mb if sampler else None,
         stdout=out,
