@@ -1,8 +1,18 @@
-"""What the user sees: a live status line on a terminal, timestamped lines elsewhere, a log."""
+"""What the user sees: a live status line on a terminal, timestamped lines elsewhere, a log.
+
+Progress (the live status line and the countdown) goes to stderr, the report (events,
+the result, or ``--json``) to stdout, as pip and httpie do. The status line is redrawn
+in place only on a terminal that understands control sequences (not ``TERM=dumb``) and is
+cut to its width, so it never wraps: a wrapped line cannot be cleared from its last row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -12,6 +22,9 @@ from booker.credentials import Redactor
 from booker.engine import events as ev
 from booker.engine.supervisor import JobResult, StatusSnapshot, format_duration
 from booker.settings import EngineSettings
+
+CLEAR_LINE = "\r\x1b[K"  # back to column 0, erase to the end of the row
+DUMB_TERMINALS = frozenset({"", "dumb"})
 
 
 def _stamp() -> str:
@@ -91,6 +104,49 @@ class LogFile:
         self._file.close()
 
 
+def smart_terminal(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """True when ``stream`` is a terminal that understands control sequences."""
+    environ = os.environ if environ is None else environ
+    try:
+        tty = stream.isatty()
+    except ValueError:  # closed
+        return False
+    return tty and environ.get("TERM", "") not in DUMB_TERMINALS
+
+
+def terminal_columns(stream: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    """The width of the terminal behind ``stream``: ``$COLUMNS``, else asked, else 80."""
+    environ = os.environ if environ is None else environ
+    given = environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return shutil.get_terminal_size().columns
+
+
+def format_elapsed(seconds: float) -> str:
+    """Polling time: ``1m 5s``, or a countdown ``T-0.4 s`` before the first tick."""
+    if seconds < 0:
+        return f"T-{-seconds:.1f} s"
+    return format_duration(seconds)
+
+
+def status_text(snapshot: StatusSnapshot) -> str:
+    """The live status line's text (numbers only: events have lines of their own)."""
+    last = (
+        "-"
+        if snapshot.last_status < 0
+        else ("000" if snapshot.last_status == 0 else str(snapshot.last_status))
+    )
+    return (
+        f"Elapsed: {format_elapsed(snapshot.elapsed_s)} / {format_duration(snapshot.max_duration_s)}"
+        f" | requests {snapshot.requests} | last HTTP {last} | concurrency {snapshot.concurrency}"
+        + (" | paused" if snapshot.paused else "")
+    )
+
+
 class ConsoleReporter:
     """Human output (or none, for ``--json``), plus the log file when there is one."""
 
@@ -102,23 +158,40 @@ class ConsoleReporter:
         redactor: Redactor,
         log: LogFile | None = None,
         header: str = "",
+        err: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.out = out
+        self.err = sys.stderr if err is None else err
+        self.environ = os.environ if environ is None else environ
         self.human = human
-        self.live = human and out.isatty()
+        self.live = human and smart_terminal(self.err, self.environ)
         self.redactor = redactor
         self.log = log
         self.header = header
-        self.latest = ""
         self._status_shown = False
         self._countdown_said = False
+
+    def _progress(self, text: str) -> None:
+        """Redraw the one progress row on stderr, cut to the terminal's width."""
+        width = max(1, terminal_columns(self.err, self.environ) - 1)  # never the last column
+        self.err.write(CLEAR_LINE + self.redactor.clean(text)[:width])
+        self.err.flush()
+        self._status_shown = True
+
+    def _clear_progress(self) -> None:
+        if self._status_shown:
+            self.err.write(CLEAR_LINE)
+            self.err.flush()
+            self._status_shown = False
 
     def _line(self, text: str) -> None:
         if not self.human:
             return
         text = self.redactor.clean(text)
         if self.live:
-            self.out.write("\r\x1b[2K" + text + "\n")
+            self._clear_progress()
+            self.out.write(text + "\n")
         else:
             self.out.write(f"{_stamp()} {text}\n")
         self.out.flush()
@@ -147,8 +220,7 @@ class ConsoleReporter:
     def countdown(self, seconds: float, label: str) -> None:
         """Before the prewarm: a live countdown on terminals, one line elsewhere."""
         if self.live:
-            self.out.write(f"\r\x1b[2KStarting at {label}: {format_duration(seconds)} to go")
-            self.out.flush()
+            self._progress(f"Starting at {label}: {format_duration(seconds)} to go")
         elif not self._countdown_said:
             self._line(f"waiting: polling starts at {label} ({format_duration(seconds)} from now)")
         self._countdown_said = True
@@ -157,7 +229,6 @@ class ConsoleReporter:
         """Show and log one worker event."""
         text = describe_event(event)
         if text is not None:
-            self.latest = text
             self._line(f"[+{elapsed_s:.3f}s] {text}")
         if self.log:
             self.log.write(
@@ -166,7 +237,6 @@ class ConsoleReporter:
 
     def notice(self, message: str) -> None:
         """A message from the supervisor."""
-        self.latest = message
         self._line(message)
         if self.log:
             self.log.write("notice", message=message)
@@ -175,20 +245,7 @@ class ConsoleReporter:
         """Redraw the live status line (terminals only)."""
         if not self.live or not snapshot.polling:
             return
-        last = (
-            "-"
-            if snapshot.last_status < 0
-            else ("000" if snapshot.last_status == 0 else str(snapshot.last_status))
-        )
-        text = (
-            f"Elapsed: {format_duration(snapshot.elapsed_s)} / {format_duration(snapshot.max_duration_s)}"
-            f" | requests {snapshot.requests} | last HTTP {last} | concurrency {snapshot.concurrency}"
-            + (" | paused" if snapshot.paused else "")
-            + (f" | {self.latest}" if self.latest else "")
-        )
-        self.out.write("\r\x1b[2K" + self.redactor.clean(text))
-        self.out.flush()
-        self._status_shown = True
+        self._progress(status_text(snapshot))
 
     def finished(self, result: JobResult) -> None:
         """The final summary (or the JSON document)."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
+import re
 import signal
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 
@@ -81,19 +85,22 @@ def test_dead_worker_is_reported_and_the_job_goes_on(tmp_path: Path) -> None:
     assert not wait_until_gone(tag, 2.0)
 
 
-def test_terminal_shows_a_live_status_line(tmp_path: Path) -> None:
-    """On a terminal: one live line with elapsed/max, requests, last status and concurrency."""
+def test_terminal_shows_a_live_status_line_that_never_wraps(tmp_path: Path) -> None:
+    """On an 80-column terminal: one live line with elapsed/max, requests, last status and
+    concurrency, redrawn in place and never wider than the terminal (a wrapped line cannot be
+    cleared, and the screen would fill with copies of it)."""
     with running_sim(LATE, tmp_dir=tmp_path) as sim:
         command = book_resy_command(sim, "--max-duration", "60", "--cadence-ms", "100")
         main, child = pty.openpty()
-        process = subprocess.Popen(
-            command, env=environment(sim, "pty", tmp_path), cwd=tmp_path, stdout=child, stderr=child
-        )
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = environment(sim, "pty", tmp_path, TERM="xterm")
+        env.pop("COLUMNS", None)
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=child, stderr=child)
         os.close(child)
         seen = b""
         deadline = time.monotonic() + 20
         try:
-            while b"| concurrency 3" not in seen and time.monotonic() < deadline:
+            while seen.count(b"| concurrency 3") < 4 and time.monotonic() < deadline:
                 try:
                     seen += os.read(main, 4096)
                 except OSError:
@@ -106,7 +113,12 @@ def test_terminal_shows_a_live_status_line(tmp_path: Path) -> None:
     text = seen.decode(errors="replace")
     assert "Elapsed: 0m " in text and "/ 1m 0s" in text
     assert "requests " in text and "last HTTP 200" in text
-    assert "\r\x1b[2K" in text
+    rows = re.split(r"[\r\n]", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
+    status_rows = [row for row in rows if "Elapsed:" in row]
+    assert len(status_rows) >= 4
+    assert max(len(row) for row in status_rows) < 80, status_rows
+    assert not any("worker" in row for row in status_rows)  # no stale event text
+    assert "\r\x1b[K" in text
 
 
 # The run started with the session (conftest.py): by now most of its 30 s are spent.
