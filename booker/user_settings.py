@@ -1,10 +1,14 @@
 """Saved defaults for the engine options, in a flat TOML file in the user's config directory.
 
-The file holds ``key = integer`` lines only, one per saved setting::
+The file holds ``key = integer`` lines, one per saved setting, and optionally a
+``[credentials]`` table (see ``booker.credentials``)::
 
     # booker settings: written by `booker settings set`
-    cadence_ms = 200
+    cadence_ms = 200   # the user's own comments are kept
     lead_ms = 800
+
+``settings set`` and ``settings reset`` edit the document in place with tomlkit, so
+comments, layout and the credentials survive them.
 
 It lives at ``$BOOKER_CONFIG_DIR/settings.toml`` when that variable is set, else
 ``$XDG_CONFIG_HOME/booker/settings.toml``, else ``~/.config/booker/settings.toml``.
@@ -15,13 +19,14 @@ win over the built-in defaults.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+import tomlkit
 
 from booker.exceptions import UsageError
 from booker.settings import BOUNDS
@@ -167,26 +172,65 @@ def load_credentials(path: Path | None = None) -> dict[str, str]:
     return check_credentials_table(document[CREDENTIALS_TABLE], path)
 
 
-def render(values: Mapping[str, int], credentials: Mapping[str, str] | None = None) -> str:
-    """The file's text: a comment, ``key = value`` in ``KEYS`` order, then any credentials."""
-    lines = ["# booker settings: written by `booker settings set`; values are integers"]
-    lines += [f"{key} = {values[key]}" for key in KEYS if key in values]
-    if credentials:
-        lines += ["", f"[{CREDENTIALS_TABLE}]  # keep this file private: chmod 600"]
-        lines += [f"{name} = {json.dumps(secret)}" for name, secret in credentials.items()]
-    return "\n".join(lines) + "\n"
+HEADER = "booker settings: written by `booker settings set`; values are integers"
+
+
+def _document(path: Path) -> tomlkit.TOMLDocument | None:
+    """The file as an editable document (comments and layout kept); None when absent."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not valid TOML: not UTF-8 text") from None
+    parse_text(text, path)  # the same checks as every reader
+    return tomlkit.parse(text)
+
+
+def _engine_keys(document: tomlkit.TOMLDocument) -> list[str]:
+    """The keys of ``document`` that are engine settings (as spelled in the file)."""
+    return [key for key in document if key != CREDENTIALS_TABLE]
 
 
 def save(values: Mapping[str, int], path: Path | None = None) -> Path:
-    """Write atomically (a temporary file in the same directory, then rename)."""
+    """Make the file's engine settings ``values``; everything else in it stays as it was.
+
+    Comments, layout and the ``[credentials]`` table are kept (tomlkit edits the
+    document in place). A file left with no setting and no table is removed. The
+    write is atomic (a temporary file in the same directory, then rename) and private
+    (mkstemp: 0600).
+    """
     path = settings_path() if path is None else path
-    credentials = load_credentials(path)  # kept as they are; the file stays private (mkstemp: 0600)
+    document = _document(path)
+    if document is None:
+        document = tomlkit.document()
+        document.add(tomlkit.comment(HEADER))
+    for key in _engine_keys(document):
+        name = normalise_key(key)
+        if name not in values or key != name:  # forgotten, or spelled `cadence-ms`
+            del document[key]
+    for name in KEYS:
+        if name in values:
+            document[name] = check_value(name, values[name])
+    if not document:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot remove {path}: {exc.strerror}") from None
+        return path
+    _write(path, tomlkit.dumps(document))
+    return path
+
+
+def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(render(values, credentials))
+                file.write(text)
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, path)
@@ -195,7 +239,6 @@ def save(values: Mapping[str, int], path: Path | None = None) -> Path:
             raise
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    return path
 
 
 def set_value(key: str, text: str, path: Path | None = None) -> tuple[str, int]:
@@ -210,23 +253,29 @@ def set_value(key: str, text: str, path: Path | None = None) -> tuple[str, int]:
 
 
 def reset(keys: tuple[str, ...] = (), path: Path | None = None) -> list[str]:
-    """Forget ``keys`` (every key when empty); returns the keys that were saved and are now gone."""
+    """Forget ``keys`` (every engine setting when empty); returns those that were saved.
+
+    Only engine settings go: the ``[credentials]`` table and the comments stay. A file
+    that no longer parses is removed by a full reset, unless it may hold credentials.
+    """
     path = settings_path() if path is None else path
     names = [normalise_key(key) for key in keys]
     try:
         values = load(path)
     except UsageError:
-        if names:
+        if names or _mentions_credentials(path):
             raise
-        values = {}  # a broken file is exactly what a full reset should clear
-    if not names:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise UsageError(f"cannot remove {path}: {exc.strerror}") from None
-        return sorted(values, key=KEYS.index)
-    removed = [name for name in names if name in values]
-    for name in removed:
-        del values[name]
-    save(values, path)
+        path.unlink(missing_ok=True)  # a broken file of settings alone: what a reset clears
+        return []
+    removed = [name for name in (names or KEYS) if name in values]
+    if removed:
+        save({k: v for k, v in values.items() if k not in removed}, path)
     return removed
+
+
+def _mentions_credentials(path: Path) -> bool:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return True
+    return CREDENTIALS_TABLE in text or any(name in text for name in CREDENTIAL_NAMES)

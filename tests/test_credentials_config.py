@@ -9,7 +9,7 @@ import pytest
 
 from booker.credentials import resolve
 from booker.exceptions import CredentialsError, UsageError
-from booker.user_settings import load, set_value, settings_path
+from booker.user_settings import load, reset, set_value, settings_path
 
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
 
@@ -95,3 +95,47 @@ def test_redactor_catches_escaped_and_encoded_forms(shown: str) -> None:
 
     redactor = Redactor(['{"sim":"a1data","user":"camper"}'])
     assert redactor.clean(f"before {shown} after") == "before *** after"
+
+
+COMMENTED = """\
+# my booker settings: slower polling for Carbone
+cadence_ms = 80  # their WAF blocks faster
+lead-ms = 900
+
+[credentials]  # keep private
+RESY_API_KEY = "key-from-config"
+RESY_AUTH_TOKEN = "token-from-config"
+"""
+
+
+def test_settings_reset_keeps_the_credentials_table(tmp_path: Path) -> None:
+    """`booker settings reset` forgets the engine settings, never the [credentials] table."""
+    path = write_settings(tmp_path / "cfg", COMMENTED)
+    environ = {"BOOKER_CONFIG_DIR": str(tmp_path / "cfg")}
+    assert reset((), path) == ["cadence_ms", "lead_ms"]
+    assert load(path) == {}
+    assert resolve(NAMES, environ, tmp_path) == {
+        "RESY_API_KEY": "key-from-config",
+        "RESY_AUTH_TOKEN": "token-from-config",
+    }
+    assert "# keep private" in path.read_text()
+    assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+def test_settings_set_keeps_the_users_comments(tmp_path: Path) -> None:
+    """`booker settings set` edits the value in place: every comment and the layout survive."""
+    path = write_settings(tmp_path / "cfg", COMMENTED)
+    set_value("cadence_ms", "120", path)
+    set_value("retries", "5", path)
+    reset(("lead_ms",), path)
+    assert path.read_text() == COMMENTED.replace("cadence_ms = 80", "cadence_ms = 120").replace(
+        "lead-ms = 900\n", "retries = 5\n"
+    )
+
+
+def test_a_broken_file_with_credentials_is_not_thrown_away(tmp_path: Path) -> None:
+    """A full reset of a file that no longer parses removes it only when it holds no secrets."""
+    path = write_settings(tmp_path / "cfg", COMMENTED + "cadence_ms = = \n")
+    with pytest.raises(UsageError, match="is not valid TOML"):
+        reset((), path)
+    assert path.read_text().startswith(COMMENTED)
