@@ -1,13 +1,16 @@
-"""Where secrets come from (environment, then ``.env``) and how they are kept out of text."""
+"""Where secrets come from (environment, then ``.env``, then the settings file) and how they are kept out of text."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote, quote_plus
+
+from dotenv import dotenv_values
 
 from booker.exceptions import CredentialsError
 from booker.user_settings import load_credentials, settings_path
@@ -16,26 +19,19 @@ REDACTED = "***"
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Parse ``KEY=VALUE`` lines (``export``, quotes and comments allowed)."""
-    values: dict[str, str] = {}
+    """``KEY=VALUE`` lines as python-dotenv reads them (``export``, quotes, ``# comments``).
+
+    A UTF-8 byte order mark is allowed; ``$VARIABLES`` are taken literally (a secret may
+    hold a ``$``), and ``os.environ`` is never touched.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise CredentialsError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise CredentialsError(f"cannot read {path}: not UTF-8 text") from exc
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").strip().partition("=")
-        if not sep:
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def check_private(path: Path) -> None:

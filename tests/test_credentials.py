@@ -42,8 +42,12 @@ def write_env(folder: Path, text: str, mode: int = 0o600) -> Path:
         ("A=x=y=z\n", {"A": "x=y=z"}),
         ("no equals sign\nA=1\n", {"A": "1"}),
         ("A=\n", {"A": ""}),
-        ('A="\n', {"A": '"'}),
-        ("A='mismatched\"\n", {"A": "'mismatched\""}),
+        ('A="\n', {}),  # an unclosed quote: python-dotenv skips the line
+        ("A='mismatched\"\n", {}),
+        ("A=abc # a comment\n", {"A": "abc"}),
+        ('A="x # y"  # a comment\n', {"A": "x # y"}),
+        ("\ufeffA=1\nB=2\n", {"A": "1", "B": "2"}),  # a byte order mark from a Windows editor
+        ("A=pa$$word${HOME}\n", {"A": "pa$$word${HOME}"}),  # taken literally
         ("A=1\nA=2\n", {"A": "2"}),
         ("A=1\r\nB=2\r\n", {"A": "1", "B": "2"}),
         ("", {}),
