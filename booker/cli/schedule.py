@@ -13,8 +13,11 @@ from pathlib import Path
 import click
 
 from booker import scheduling
-from booker.exceptions import UsageError
+from booker.cli.book import check_book_command
+from booker.exceptions import CredentialsError, UsageError
 from booker.logpaths import log_dir
+from booker.scheduling import check_printable
+from booker.when import parse_when, zone_for
 
 Runner = Callable[[Sequence[str], str | None], "subprocess.CompletedProcess[str]"]
 
@@ -71,8 +74,12 @@ Examples:
   booker schedule --remove 60029-202612010900
 """,
 )
-@click.option("--at", "at_text", help="Target instant, e.g. '2026-12-01 09:00' (or ISO 8601).")
-@click.option("--tz", "zone_name", help="Zone of --at (default: this machine's local zone).")
+@click.option(
+    "--at",
+    "at_text",
+    help="Target instant, e.g. '2026-12-01 09:00' or 09:00 (next one), or ISO 8601 with an offset.",
+)
+@click.option("--tz", "zone_name", help="Zone of --at (IANA name) [default: the venue's].")
 @click.option("--tag", help="Name of the entry (default: <venue id>-<YYYYmmddHHMM>).")
 @click.option("--install", is_flag=True, help="Add the line to your crontab (crontab -l / -).")
 @click.option("--list", "list_", is_flag=True, help="List the booker lines of your crontab.")
@@ -89,7 +96,11 @@ def schedule(
     at_job: bool,
     command: tuple[str, ...],
 ) -> None:
-    """Start COMMAND (after --) from cron one minute before --at, passing the exact --at."""
+    """Start COMMAND (after --) from cron one minute before --at, passing the exact --at.
+
+    COMMAND is parsed and checked now, as it will run: its options, dates and times,
+    and the credentials cron will find in this directory (.env or the settings file).
+    """
     schedule_main(
         at_text, zone_name, tag, install, list_, remove, at_job, command, runner=run_crontab
     )
@@ -128,20 +139,39 @@ def schedule_main(
         raise UsageError("--at is required (or use --list / --remove TAG)")
     if install and at_job:
         raise UsageError("--install writes a crontab line; pipe the --at-job line into sh instead")
-    target = scheduling.parse_at(at_text, scheduling.parse_zone(zone_name))
-    start = scheduling.start_time(target)
-    scheduling.check_future(target, start, now or dt.datetime.now(dt.UTC))
+    check_printable("--at", at_text)
     argv = scheduling.check_command(command)
+    cwd = Path.cwd()
+    check_printable("the working directory", str(cwd))
+    path_env = check_printable("PATH", os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"))
+    # `at` copies this shell's environment into the job; cron passes none of it.
+    environ = os.environ if at_job else scheduling.cron_environment(os.environ, path_env)
+    try:
+        prepared = check_book_command(argv, environ, cwd)
+    except CredentialsError as exc:
+        hint = (
+            " (cron passes none of this shell's exported variables: put them in .env there, "
+            "chmod 600)"
+            if not at_job and str(exc).startswith("missing")
+            else ""
+        )
+        raise UsageError(f"the scheduled run would fail in {cwd}: {exc}{hint}") from None
+    now = now or dt.datetime.now(dt.UTC)
+    zone = zone_for(at_text, zone_name or prepared.args.tz, prepared.venue_zone)
+    target = parse_when(at_text, zone, now, max_ahead=None)
+    start = scheduling.start_time(target)
+    scheduling.check_future(target, start, now)
     name = scheduling.check_tag(tag) if tag else scheduling.default_tag(target, argv)
     job = scheduling.Job(
         target=target,
         start=start,
         executable=scheduling.booker_executable(sys.argv[0], shutil.which, sys.executable),
         command=argv,
-        cwd=Path.cwd(),
-        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        cwd=cwd,
+        path_env=path_env,
         log_file=log_dir() / f"scheduled_{name}.log",
         tag=name,
+        env=scheduling.carried_variables(os.environ),
     )
     if at_job:
         click.echo(scheduling.at_line(job))
