@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -43,16 +46,45 @@ def cart_summary(world: World, cart: CartSpec) -> dict[str, Any]:
         "sites": list(camp.sites),
         "arrival_date": world.day,
         "max_nights": camp.max_nights,
+        "time_zone": camp.time_zone,
         "release_at": world.release_at,
         "authorization": cart.auth.authorization,
         "a1data": cart.auth.a1data,
     }
 
 
+def usage_block(url: str, ca: Path | None, summary: dict[str, Any]) -> list[str]:
+    """How to use this sim from another shell, ready to paste: its (throw-away) credentials,
+    ``SIM_CA``/``SIM_DAY``/``SIM_RELEASE`` and a ``booker ping`` line."""
+    if summary["provider"] == "cart":
+        provider, day = "cart", summary["arrival_date"]
+        credentials = {"RA_AUTHORIZATION": summary["authorization"], "RA_A1DATA": summary["a1data"]}
+    else:
+        provider, day = "resy", summary["day"]
+        credentials = {"RESY_API_KEY": summary["api_key"], "RESY_AUTH_TOKEN": summary["auth_token"]}
+    zone = ZoneInfo(summary.get("time_zone") or "UTC")
+    release = dt.datetime.fromtimestamp(float(summary["release_at"]), zone).replace(microsecond=0)
+    exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in credentials.items())
+    variables = [f"SIM_DAY={day}", f"SIM_RELEASE={release.isoformat()}"]
+    if ca is not None:
+        variables.insert(0, f"SIM_CA={shlex.quote(str(ca))}")
+    ping = f"booker ping {provider} --base-url {url}" + (
+        f" --ca-cert {shlex.quote(str(ca))}" if ca is not None else ""
+    )
+    return [
+        "# paste into another shell (the simulator's own throw-away credentials):",
+        f"export {exports}",
+        f"export {' '.join(variables)}",
+        ping,
+    ]
+
+
 def announce(url: str, ca: Path | None, world: World, ready_file: Path | None) -> None:
-    """Print the one ready line and, if asked, write the ready file atomically."""
+    """Print the ready line (machine-readable, first) and the block a person pastes; if asked,
+    write the ready file atomically."""
     line = f"booker-sim listening url={url}" + (f" ca={ca}" if ca else "")
-    sys.stdout.write(line + "\n")
+    summary = scenario_summary(world)
+    sys.stdout.write("\n".join([line, *usage_block(url, ca, summary)]) + "\n")
     sys.stdout.flush()
     if ready_file is None:
         return
@@ -61,7 +93,7 @@ def announce(url: str, ca: Path | None, world: World, ready_file: Path | None) -
         "ca": str(ca) if ca else None,
         "http2": ca is not None,
         "pid": os.getpid(),
-        "scenario": scenario_summary(world),
+        "scenario": summary,
     }
     tmp = ready_file.with_name(f".{ready_file.name}.{os.getpid()}.tmp")
     tmp.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
