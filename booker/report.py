@@ -247,12 +247,13 @@ class ConsoleReporter:
             return
         self._progress(status_text(snapshot))
 
-    def finished(self, result: JobResult) -> None:
-        """The final summary (or the JSON document)."""
+    def finished(self, result: JobResult, log_path: Path | None = None) -> None:
+        """The final summary (or the JSON document), ending with the log file's path."""
         if self.log:
             self.log.write("finished", **result.to_json())
         if not self.human:
-            self.out.write(self.redactor.clean(orjson.dumps(result.to_json()).decode()) + "\n")
+            document = result_document(result, log_path)
+            self.out.write(self.redactor.clean(orjson.dumps(document).decode()) + "\n")
             self.out.flush()
             return
         self._line(result.message)
@@ -262,6 +263,13 @@ class ConsoleReporter:
             else ""
         )
         self._line(f"{result.requests} requests in {result.elapsed_ms} ms{found}")
+        if log_path is not None:
+            self._line(f"log: {log_path}")
+
+
+def result_document(result: JobResult, log_path: Path | None) -> dict[str, Any]:
+    """The ``--json`` document (and the notification's): the result and its log file."""
+    return {**result.to_json(), "log_file": str(log_path) if log_path is not None else None}
 
 
 def _settings_fields(settings: EngineSettings) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def test_dry_run_never_books(tmp_path: Path) -> None:
     paths = [r["path"] for r in ledger["requests"]]
     assert "/3/details" in paths
     assert "/3/book" not in paths
+    assert Path(result["log_file"]).is_file()  # --json names the run's log
     assert not ledger["bookings"] or all(b["who"] == "rival" for b in ledger["bookings"])
 
 
@@ -80,6 +81,8 @@ def test_human_output_tells_the_story(tmp_path: Path) -> None:
     assert "found" in out and "matching slots" in out
     assert "booked 19:00" in out and "on attempt 1" in out
     assert "requests in" in out
+    log = out.splitlines()[-1].partition(" log: ")[2]  # the last line names the run's log
+    assert Path(log).is_file() and "finished" in Path(log).read_text()
 
 
 def test_bad_credentials_stop_at_once_with_exit_3(tmp_path: Path) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+
+import orjson
 
 from booker.credentials import Redactor
 from booker.engine import events as ev
-from booker.engine.supervisor import StatusSnapshot
+from booker.engine.supervisor import JobResult, StatusSnapshot
+from booker.model import Status
 from booker.report import ConsoleReporter, format_elapsed, status_text
 
 
@@ -98,3 +102,15 @@ def test_elapsed_before_the_first_tick_is_a_countdown() -> None:
     assert format_elapsed(65.2) == "1m 5s"
     assert status_text(snapshot(elapsed_s=-0.4)).startswith("Elapsed: T-0.4 s / 5m 0s")
     assert "-1m" not in status_text(snapshot(elapsed_s=-1.5))
+
+
+def test_the_end_of_a_run_names_its_log_file(tmp_path: Path) -> None:
+    """Human: a last `log: PATH` line; --json: `log_file`."""
+    result = JobResult(Status.NOT_BOOKED, "Max duration reached", requests=3, elapsed_ms=30)
+    log = tmp_path / "venue_1.log"
+    out = io.StringIO()
+    ConsoleReporter(out, human=True, redactor=Redactor(), err=io.StringIO()).finished(result, log)
+    assert out.getvalue().splitlines()[-1].endswith(f" log: {log}")
+    out = io.StringIO()
+    ConsoleReporter(out, human=False, redactor=Redactor(), err=io.StringIO()).finished(result, log)
+    assert orjson.loads(out.getvalue())["log_file"] == str(log)

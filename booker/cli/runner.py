@@ -17,7 +17,7 @@ from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import EXIT_CODES, StartTiming, Status
 from booker.providers.base import JobIdentity
-from booker.report import ConsoleReporter, LogFile
+from booker.report import ConsoleReporter, LogFile, result_document
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
 from booker.when import describe, parse_when, zone_for
@@ -187,11 +187,13 @@ def run_job(
                 result = supervisor.run()
                 if result.status is Status.BOOKED:
                     _record(journal, result, identity, key)
-        reporter.finished(result)
+        reporter.finished(result, log_path)
     finally:
         log.close()
     if args.notify_cmd:
         from booker.notify import notify
 
-        notify(args.notify_cmd, result.to_json(), args.notify_timeout, redactor)
+        notify(
+            args.notify_cmd, result_document(result, log_path), args.notify_timeout, redactor
+        )
     return result, EXIT_CODES[result.status]
