@@ -211,6 +211,32 @@ def test_help_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--threads" in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["book", "--help"], ["RESY_API_KEY", "RESY_AUTH_TOKEN", "RA_AUTHORIZATION", "RA_A1DATA"]),
+        (["book", "resy", "--help"], ["RESY_API_KEY", "RESY_AUTH_TOKEN"]),
+        (["book", "cart", "--help"], ["RA_AUTHORIZATION", "RA_A1DATA"]),
+    ],
+)
+def test_book_help_names_credentials_sources_and_exit_codes(
+    capsys: pytest.CaptureFixture[str], argv: list[str], names: list[str]
+) -> None:
+    """A newcomer learns from --help which variables to set, where they are read, what exits mean."""
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert all(name in out for name in names)
+    assert ".env in the working" in out and "[credentials]" in out and "chmod 600" in out
+    for exit_line in (
+        "0    booked",
+        "1    not booked",
+        "2    bad usage",
+        "3    the service",
+        "130  interrupted",
+    ):
+        assert exit_line in out
+
+
 # --- the parsers ---------------------------------------------------------------------------------
 
 

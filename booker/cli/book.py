@@ -29,10 +29,30 @@ if TYPE_CHECKING:
     from booker.wire import ClientConfig
 
 
+SOURCES = """Read from the environment, else from .env in the working
+directory, else from the [credentials] table of the settings file
+(booker settings show names it); a file holding them must be chmod 600.
+They are never accepted on the command line."""
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    booked (or a dry run found a slot)
+  1    not booked within --max-duration, or the service unreachable
+  2    bad usage or input (options, dates, credentials missing or unsafe)
+  3    the service refused for good (bad credentials, no payment method)
+  130  interrupted (Ctrl-C or SIGTERM)"""
+
+
 @click.group(
-    epilog="""\b
+    epilog=f"""\b
 Example:
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 --times 19:00
+
+\b
+Credentials: RESY_API_KEY, RESY_AUTH_TOKEN (resy); RA_AUTHORIZATION, RA_A1DATA (cart).
+{SOURCES}
+
+{EXIT_CODES_HELP}
 """
 )
 def book() -> None:
@@ -41,12 +61,18 @@ def book() -> None:
 
 @book.command(
     "resy",
-    epilog="""\b
+    epilog=f"""\b
 Examples:
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
       --times 19:00,19:30 --concurrency 3 --cadence-ms 100
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
       --times 19:00 --at 10:00        # 10:00 in the venue's time zone
+
+\b
+Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account's).
+{SOURCES}
+
+{EXIT_CODES_HELP}
 """,
 )
 @click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
@@ -65,10 +91,16 @@ def book_resy(**params: Any) -> int:
 
 @book.command(
     "cart",
-    epilog="""\b
+    epilog=f"""\b
 Example:
   booker book cart --contract-code NY --facility-id 140 --site-id 245719 \\
       --arrival-date 2026-05-17 --nights 2 --concurrency 3 --at 09:00 --tz America/New_York
+
+\b
+Credentials: RA_AUTHORIZATION (the idToken cookie) and RA_A1DATA (the a1Data cookie).
+{SOURCES}
+
+{EXIT_CODES_HELP}
 """,
 )
 @click.option("--contract-code", required=True, help="State or agency code, e.g. NY.")
