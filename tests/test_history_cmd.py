@@ -69,14 +69,14 @@ def test_table_newest_first(tmp_path: Path, filled: list[Entry]) -> None:
     assert done.returncode == 0, done.stderr
     header, *rows = done.stdout.splitlines()
     assert header.split() == [
-        "when", "provider", "venue", "day", "slot", "reservation", "id", "status", "source"
+        "when", "provider", "venue", "day", "party", "slot", "reservation", "id", "status", "source"
     ]  # fmt: skip
     assert [row.split() for row in rows] == [
-        ["2026-12-01T09:00:03-05:00", "resy", "1505", "2026-12-31", "20:30", "resy-333",
+        ["2026-12-01T09:00:03-05:00", "resy", "1505", "2026-12-31", "4", "20:30", "resy-333",
          "cancelled", "booked"],
-        ["2026-12-01T09:00:03-05:00", "cart", "CO/1234", "2026-07-04", "A-7", "cart-222",
+        ["2026-12-01T09:00:03-05:00", "cart", "CO/1234", "2026-07-04", "-", "A-7", "cart-222",
          "active", "recovered"],
-        ["2026-12-01T09:00:03-05:00", "resy", "60029", "2026-12-24", "19:00", "resy-111",
+        ["2026-12-01T09:00:03-05:00", "resy", "60029", "2026-12-24", "2", "19:00", "resy-111",
          "active", "booked"],
     ]  # fmt: skip
     column = header.index("reservation id")  # every row has its id right under the heading
@@ -108,7 +108,7 @@ def test_limit_and_provider(
     if "--json" in args:
         found = [e["reservation_id"] for e in orjson.loads(done.stdout)]
     else:
-        found = [row.split()[5] for row in done.stdout.splitlines()[1:]]
+        found = [row.split()[6] for row in done.stdout.splitlines()[1:]]
     assert found == expected
 
 
@@ -152,3 +152,26 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
         main(["history", "--help"])
     assert exited.value.code == 0
     assert "booker history --limit 10" in capsys.readouterr().out
+
+
+def test_forget_a_reservation_cancelled_elsewhere(tmp_path: Path, filled: list[Entry]) -> None:
+    """`history forget ID` marks it cancelled: the job is no longer held, the entry stays."""
+    key = job_key("resy", 60029, "2026-12-24", 2)
+    with Journal(tmp_path / FILE_NAME) as book:
+        assert book.active_for(key) is not None
+    done = history(tmp_path, "forget", "resy-111")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("reservation resy-111 (resy 60029, 2026-12-24, 19:00) marked")
+    with Journal(tmp_path / FILE_NAME) as book:
+        assert book.active_for(key) is None
+        assert len(book.history()) == 3
+    again = history(tmp_path, "forget", "resy-111")
+    assert (again.returncode, again.stdout) == (
+        0,
+        "reservation resy-111 was already marked cancelled\n",
+    )
+    unknown = history(tmp_path, "forget", "nope-9")
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "booker: error: no booking with reservation id 'nope-9' in the journal (see booker history)\n"
+    )

@@ -6,9 +6,13 @@ import click
 import orjson
 
 from booker import journal
+from booker.exceptions import UsageError
 
 EMPTY = "no bookings recorded yet"
-_HEADERS = ("when", "provider", "venue", "day", "slot", "reservation id", "status", "source")
+_HEADERS = (
+    "when", "provider", "venue", "day", "party", "slot", "reservation id", "status", "source"
+)  # fmt: skip
+ALL = 2**62  # every entry: forget looks through the whole journal
 
 
 def _cell(value: object) -> str:
@@ -26,6 +30,7 @@ def render_table(entries: list[journal.Entry]) -> list[str]:
                 e.provider,
                 e.venue,
                 e.day,
+                "-" if e.party is None else e.party,
                 e.slot,
                 e.reservation_id,
                 e.status,
@@ -40,12 +45,14 @@ def render_table(entries: list[journal.Entry]) -> list[str]:
     ]
 
 
-@click.command(
+@click.group(
     "history",
+    invoke_without_command=True,
     epilog="""\b
 Examples:
   booker history --limit 10
   booker history --provider resy --json | jq '.[0].reservation_id'
+  booker history forget 900000001     # cancelled elsewhere: book that job again
 """,
 )
 @click.option(
@@ -59,8 +66,11 @@ Examples:
     "--provider", type=click.Choice(journal.PROVIDERS), help="Only this service's bookings."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
-def history(limit: int, provider: str | None, as_json: bool) -> None:
+@click.pass_context
+def history(ctx: click.Context, limit: int, provider: str | None, as_json: bool) -> None:
     """Past bookings from the journal, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
     path = journal.journal_path()
     entries: list[journal.Entry] = []
     if path.exists():  # a look must not create the file
@@ -73,3 +83,37 @@ def history(limit: int, provider: str | None, as_json: bool) -> None:
     else:
         for line in render_table(entries):
             click.echo(line)
+
+
+@history.command(
+    "forget",
+    epilog="""\b
+Example:
+  booker history forget 900000001
+""",
+)
+@click.argument("reservation_id", metavar="ID")
+def forget(reservation_id: str) -> None:
+    """Mark the booking with reservation ID cancelled (you cancelled it elsewhere), so the
+    same job can book again without --force. It stays in the history."""
+    path = journal.journal_path()
+    if not path.exists():
+        raise UsageError(f"no booking with reservation id {reservation_id!r}: the journal is empty")
+    with journal.Journal(path) as book:
+        matching = [e for e in book.history(limit=ALL) if e.reservation_id == reservation_id]
+        active = [e for e in matching if e.status == "active" and e.entry_id is not None]
+        for entry in active:
+            assert entry.entry_id is not None
+            book.mark_cancelled(entry.entry_id)
+    if not matching:
+        raise UsageError(
+            f"no booking with reservation id {reservation_id!r} in the journal (see booker history)"
+        )
+    if not active:
+        click.echo(f"reservation {reservation_id} was already marked cancelled")
+        return
+    entry = active[0]
+    click.echo(
+        f"reservation {reservation_id} ({entry.provider} {entry.venue}, {entry.day}, {entry.slot}) "
+        "marked cancelled: booking that job again needs no --force"
+    )
