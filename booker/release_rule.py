@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from booker.exceptions import UsageError
@@ -102,6 +103,24 @@ class ReleasePlan:
     def time_assumed(self) -> bool:
         """True when neither the user nor the venue gave a time of day."""
         return self.time_source == "assumed"
+
+    def to_json(self) -> dict[str, Any]:
+        """For ``booker drop --json``: instants as ISO 8601 with the venue's offset."""
+        return {
+            "day": self.day.isoformat(),
+            "time_zone": self.zone_name,
+            "time": self.time.strftime("%H:%M"),
+            "time_source": self.time_source,
+            "candidates": [
+                {
+                    "days_ahead": c.days_ahead,
+                    "source": c.source,
+                    "release_at": c.instant.isoformat(),
+                    "release_epoch": c.instant.timestamp(),
+                }
+                for c in self.candidates
+            ],
+        }
 
 
 def plan_release(

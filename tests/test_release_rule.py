@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 
 from booker.exceptions import UsageError
@@ -173,6 +174,7 @@ content = "Reservations open 29 days in advance at 9:00 AM"
         if sim.ca is not None:
             command += ["--ca-cert", str(sim.ca)]
         done = run_booker(sim, command, cwd=tmp_path, timeout=30)
+        as_json = run_booker(sim, [*command, "--json"], cwd=tmp_path, timeout=30)
         missing = run_booker(sim, command, cwd=tmp_path, timeout=30, RESY_API_KEY="")
     assert done.code == 0, done.stderr
     out = done.stdout
@@ -186,6 +188,13 @@ content = "Reservations open 29 days in advance at 9:00 AM"
     assert "or, if the venue's text is right: 29 days ahead (venue text)" in out
     assert f"  venue: {second} 09:00 JST (Asia/Tokyo)" in out
     assert "note: /2/config says 30 days but the venue's text says 29" in out
+    document = orjson.loads(as_json.stdout)
+    assert (document["venue_name"], document["time_zone"]) == ("Carbone (simulated)", "Asia/Tokyo")
+    assert document["rule"] == "Reservations open 29 days in advance at 9:00 AM"
+    assert [(c["days_ahead"], c["source"], c["release_at"]) for c in document["candidates"]] == [
+        (30, "/2/config", f"{first}T09:00:00+09:00"),
+        (29, "venue text", f"{second}T09:00:00+09:00"),
+    ]
     assert missing.code == 2
     assert missing.stderr.strip() == (
         "booker: error: missing credentials: set RESY_API_KEY in the environment, in .env "

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 
 from booker import scheduling as sc
@@ -266,8 +267,23 @@ def test_cli_install_list_remove(fake_crontab: Path, capsys: pytest.CaptureFixtu
 
 
 def test_cli_list_with_no_crontab(fake_crontab: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """'no crontab for user' is an empty table, not an error."""
-    assert run(capsys, "schedule", "--list") == (0, "", "")
+    """'no crontab for user' is an empty table, not an error; it says nothing is scheduled."""
+    assert run(capsys, "schedule", "--list") == (
+        0,
+        "nothing scheduled: no booker line in your crontab\n",
+        "",
+    )
+    assert run(capsys, "schedule", "--list", "--json") == (0, "[]\n", "")
+
+
+def test_cli_list_json(fake_crontab: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--list --json: tag and line of each booker entry, other lines left out."""
+    fake_crontab.write_text("0 1 * * * backup\n1 2 3 4 * booker book # booker:dinner\n")
+    code, out, _ = run(capsys, "schedule", "--list", "--json")
+    assert code == 0
+    assert orjson.loads(out) == [{"tag": "dinner", "line": "1 2 3 4 * booker book # booker:dinner"}]
+    code, _, err = run(capsys, "schedule", "--remove", "dinner", "--json")
+    assert code == 2 and "--json applies to --list only" in err
 
 
 def test_cli_at_job(fake_crontab: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
 from booker import user_settings as us
@@ -226,3 +227,18 @@ def test_cli_bad_file_subprocess(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1
     assert f"{tmp_path / 'settings.toml'} is not valid TOML" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_show_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """show --json: every key with value and source, the file, and never a credential."""
+    config.parent.mkdir(parents=True)
+    config.write_text('lead_ms = 800\n[credentials]\nRESY_AUTH_TOKEN = "tok-secret-1"\n')
+    config.chmod(0o600)
+    code, out, _ = run(capsys, "settings", "show", "--json")
+    assert code == 0
+    document = orjson.loads(out)
+    assert document["file"] == str(config) and document["exists"] is True
+    assert document["settings"]["lead_ms"] == {"value": 800, "source": "saved"}
+    assert document["settings"]["cadence_ms"] == {"value": 100, "source": "default"}
+    assert list(document["settings"]) == list(us.KEYS)
+    assert "tok-secret-1" not in out

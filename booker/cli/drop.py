@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+import orjson
 
 from booker.cli.options import parse_day
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
@@ -31,6 +32,7 @@ Examples:
   booker drop resy --venue-id 60029 --date 2026-12-24
   booker drop resy --venue-id 60029 --date 2026-12-24 --days-ahead 30 \\
       --time 10:00 --tz America/New_York     # no request needed
+  booker drop resy --venue-id 60029 --date 2026-12-24 --json | jq -r '.candidates[0].release_at'
 """,
 )
 @click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
@@ -48,6 +50,7 @@ Examples:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also trust this CA (PEM). TLS verification is never switched off.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 def drop_resy(
     venue_id: int,
     day: str,
@@ -56,6 +59,7 @@ def drop_resy(
     zone_name: str | None,
     base_url: str,
     ca_cert: Path | None,
+    as_json: bool,
 ) -> None:
     """Print when DATE opens: options first, else what the venue's config and text say."""
     wanted = dt.date.fromisoformat(parse_day(day))
@@ -74,6 +78,15 @@ def drop_resy(
         config_days=config_days,
         rule_text=venue.rule if venue else "",
     )
+    if as_json:
+        document = {
+            "venue_id": venue_id,
+            "venue_name": venue.name if venue else None,
+            "rule": venue.rule if venue else None,
+            **plan.to_json(),
+        }
+        click.echo(orjson.dumps(document).decode())
+        return
     title = f"Resy venue {venue_id}" + (f" ({venue.name})" if venue else "")
     click.echo(title)
     if venue and venue.rule:

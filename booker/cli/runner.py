@@ -193,7 +193,5 @@ def run_job(
     if args.notify_cmd:
         from booker.notify import notify
 
-        notify(
-            args.notify_cmd, result_document(result, log_path), args.notify_timeout, redactor
-        )
+        notify(args.notify_cmd, result_document(result, log_path), args.notify_timeout, redactor)
     return result, EXIT_CODES[result.status]

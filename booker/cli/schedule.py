@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
+import orjson
 
 from booker import scheduling
 from booker.cli.book import check_book_command
@@ -70,7 +71,7 @@ Examples:
   booker schedule --at "2026-12-01 09:00" --tz America/New_York -- \\
       book resy --venue-id 60029 --party-size 2 --date 2026-12-31 --times 19:00
   booker schedule --at "2026-12-01 09:00" --install -- book resy ...
-  booker schedule --list
+  booker schedule --list [--json]
   booker schedule --remove 60029-202612010900
 """,
 )
@@ -85,6 +86,7 @@ Examples:
 @click.option("--list", "list_", is_flag=True, help="List the booker lines of your crontab.")
 @click.option("--remove", metavar="TAG", help="Remove the crontab lines tagged TAG.")
 @click.option("--at-job", is_flag=True, help="Print an `at` command instead of a crontab line.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: print a JSON list on stdout.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def schedule(
     at_text: str | None,
@@ -94,6 +96,7 @@ def schedule(
     list_: bool,
     remove: str | None,
     at_job: bool,
+    as_json: bool,
     command: tuple[str, ...],
 ) -> None:
     """Start COMMAND (after --) from cron one minute before --at, passing the exact --at.
@@ -101,8 +104,19 @@ def schedule(
     COMMAND is parsed and checked now, as it will run: its options, dates and times,
     and the credentials cron will find in this directory (.env or the settings file).
     """
+    if as_json and not list_:
+        raise UsageError("--json applies to --list only")
     schedule_main(
-        at_text, zone_name, tag, install, list_, remove, at_job, command, runner=run_crontab
+        at_text,
+        zone_name,
+        tag,
+        install,
+        list_,
+        remove,
+        at_job,
+        command,
+        runner=run_crontab,
+        as_json=as_json,
     )
 
 
@@ -118,6 +132,7 @@ def schedule_main(
     *,
     runner: Runner,
     now: dt.datetime | None = None,
+    as_json: bool = False,
 ) -> None:
     """The command's logic with the crontab runner and the current time injectable."""
     if list_ or remove is not None:
@@ -125,8 +140,14 @@ def schedule_main(
             raise UsageError("use either --list or --remove, not both")
         current = read_crontab(runner)
         if list_:
-            for entry_tag, line in scheduling.entries(current):
-                click.echo(f"{entry_tag}\t{line}")
+            found = scheduling.entries(current)
+            if as_json:
+                click.echo(orjson.dumps([{"tag": t, "line": line} for t, line in found]).decode())
+            elif not found:
+                click.echo("nothing scheduled: no booker line in your crontab")
+            else:
+                for entry_tag, line in found:
+                    click.echo(f"{entry_tag}\t{line}")
             return
         assert remove is not None
         kept, removed = scheduling.remove_entry(current, remove)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import orjson
 
 from booker import user_settings
 
@@ -24,15 +25,25 @@ def settings() -> None:
 @settings.command(
     "show",
     epilog="""\b
-Example:
+Examples:
   booker settings show
+  booker settings show --json | jq '.settings.cadence_ms.value'
 """,
 )
-def show() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def show(as_json: bool) -> None:
     """Print every setting, its value and whether it is saved or the default."""
     path = user_settings.settings_path()
     saved = user_settings.load(path)
     rows = user_settings.effective(saved)
+    if as_json:  # never the credentials: only whether the file holds any
+        document = {
+            "file": str(path),
+            "exists": path.exists(),
+            "settings": {key: {"value": value, "source": source} for key, value, source in rows},
+        }
+        click.echo(orjson.dumps(document).decode())
+        return
     width = max(len(key) for key, _, _ in rows)
     for key, value, source in rows:
         click.echo(f"{key:<{width}}  {value:>5}  {source}")
