@@ -468,3 +468,24 @@ def test_a_bare_at_without_a_zone_to_look_up_is_refused(
                        "America/New_York", "--", *cart)  # fmt: skip
     assert code == 0
     assert f"--at {FUTURE_YEAR}-05-01T09:00:00-04:00 " in out
+
+
+def completions(*args: str, incomplete: str = "") -> list[str]:
+    """What shell completion offers after ``booker ARGS``."""
+    from click.shell_completion import ShellComplete
+
+    from booker.cli import cli
+
+    complete = ShellComplete(cli, {}, "booker", "_BOOKER_COMPLETE")
+    return [item.value for item in complete.get_completions(list(args), incomplete)]
+
+
+def test_completion_offers_schedule_tags_and_setting_keys(fake_crontab: Path) -> None:
+    """`schedule --remove <TAB>` offers the crontab's booker tags; `settings set <TAB>` the keys."""
+    fake_crontab.write_text(
+        "0 1 * * * backup\n1 2 3 4 * a # booker:dinner-1\n1 2 3 4 * b # booker:lunch\n"
+    )
+    assert completions("schedule", "--remove") == ["dinner-1", "lunch"]
+    assert completions("schedule", "--remove", incomplete="d") == ["dinner-1"]
+    assert completions("settings", "set", incomplete="c") == ["cadence_ms", "concurrency"]
+    assert "lead_ms" in completions("settings", "reset", "retries")

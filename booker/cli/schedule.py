@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import orjson
+from click.shell_completion import CompletionItem
 
 from booker import scheduling
 from booker.cli.book import check_book_command
@@ -59,6 +60,21 @@ def write_crontab(runner: Runner, text: str) -> None:
         raise UsageError(f"crontab - failed: {_first_line(done.stderr)}")
 
 
+def complete_tags(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of --remove: the tags of booker's crontab lines (none on any error)."""
+    try:
+        current = read_crontab(run_crontab)
+    except UsageError:
+        return []
+    return [
+        CompletionItem(tag, help=line)
+        for tag, line in scheduling.entries(current)
+        if tag.startswith(incomplete)
+    ]
+
+
 def _first_line(text: str) -> str:
     lines = text.strip().splitlines()
     return lines[0] if lines else "no message"
@@ -84,7 +100,12 @@ Examples:
 @click.option("--tag", help="Name of the entry (default: <venue id>-<YYYYmmddHHMM>).")
 @click.option("--install", is_flag=True, help="Add the line to your crontab (crontab -l / -).")
 @click.option("--list", "list_", is_flag=True, help="List the booker lines of your crontab.")
-@click.option("--remove", metavar="TAG", help="Remove the crontab lines tagged TAG.")
+@click.option(
+    "--remove",
+    metavar="TAG",
+    shell_complete=complete_tags,
+    help="Remove the crontab lines tagged TAG.",
+)
 @click.option("--at-job", is_flag=True, help="Print an `at` command instead of a crontab line.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: print a JSON list on stdout.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import click
 import orjson
+from click.shell_completion import CompletionItem
 
 from booker import user_settings
+
+
+def complete_keys(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion: the setting names."""
+    return [CompletionItem(key) for key in user_settings.KEYS if key.startswith(incomplete)]
 
 
 @click.group(
@@ -59,7 +67,7 @@ Examples:
   booker settings set lead-ms 300
 """,
 )
-@click.argument("key")
+@click.argument("key", shell_complete=complete_keys)
 @click.argument("value")
 def set_(key: str, value: str) -> None:
     """Save KEY = VALUE (an integer in the same range as the command-line option)."""
@@ -75,7 +83,7 @@ Examples:
   booker settings reset          # every saved setting
 """,
 )
-@click.argument("keys", nargs=-1)
+@click.argument("keys", nargs=-1, shell_complete=complete_keys)
 def reset(keys: tuple[str, ...]) -> None:
     """Forget the given KEYS, or every saved setting when none is given."""
     removed = user_settings.reset(keys)
