@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
 import socket
 import ssl
 import time
@@ -70,8 +71,15 @@ __all__ = [
 
 
 def tls_context(ca_cert: Path | None) -> ssl.SSLContext:
-    """System-grade verification, plus ``ca_cert`` when given. Never disabled."""
-    context = ssl.create_default_context(cafile=certifi.where())
+    """Verification against the system's trust store, plus ``ca_cert`` when given. Never disabled.
+
+    The system store is OpenSSL's default: ``$SSL_CERT_FILE`` / ``$SSL_CERT_DIR`` when set
+    (a corporate proxy's CA), else the distribution's bundle (``/etc/ssl/certs``). Where
+    that holds no certificate at all (a Python without one), certifi's bundle stands in.
+    """
+    context = ssl.create_default_context()
+    if not context.cert_store_stats()["x509_ca"] and not _capath_given():
+        context.load_verify_locations(cafile=certifi.where())
     if ca_cert is not None:
         try:
             context.load_verify_locations(cafile=str(ca_cert))
@@ -79,6 +87,14 @@ def tls_context(ca_cert: Path | None) -> ssl.SSLContext:
             raise UsageError(f"cannot use --ca-cert {ca_cert}: {exc}") from exc
     context.set_alpn_protocols(["h2", "http/1.1"])
     return context
+
+
+def _capath_given() -> bool:
+    """True when a CA directory is configured (its certificates load lazily, uncounted)."""
+    paths = ssl.get_default_verify_paths()
+    return bool(os.environ.get(paths.openssl_capath_env)) or bool(
+        paths.capath and os.path.isdir(paths.capath) and any(os.scandir(paths.capath))
+    )
 
 
 def _verify_for(config: ClientConfig) -> ssl.SSLContext:

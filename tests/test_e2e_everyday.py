@@ -188,6 +188,19 @@ def test_unknown_venue_is_a_usage_error(sim: SimHandle, tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+def test_the_system_trust_store_is_used_without_ca_cert(sim: SimHandle, tmp_path: Path) -> None:
+    """A CA the system trusts (here through SSL_CERT_FILE, as behind a corporate proxy) works
+    without --ca-cert; without it the same certificate is refused."""
+    assert sim.ca is not None
+    command = booker_command("ping", "resy", "--samples", "1", "--base-url", sim.url)
+    trusted = run_booker(sim, command, tmp_path, SSL_CERT_FILE=str(sim.ca))
+    assert trusted.code == 0, trusted.stderr
+    assert "credentials accepted" in trusted.stdout
+    refused = run_booker(sim, command, tmp_path, SSL_CERT_FILE=str(tmp_path / "none.pem"))
+    assert refused.code == 1  # the simulator's throw-away CA is nobody's: refused
+
+
+@pytest.mark.e2e
 def test_ping_reports_rtt_http_version_and_clock(sim: SimHandle, tmp_path: Path) -> None:
     """``booker ping resy`` accepts the credentials over HTTP/2 and finds the 2.5 s clock skew."""
     human = run_booker(sim, lookup_command(sim, "ping", "resy", "--samples", "2"), tmp_path)
