@@ -1,4 +1,8 @@
-"""``--notify-cmd``: run the user's command once, with the result JSON on its standard input.
+"""``--notify-cmd`` and ``--notify URL``: tell the user how a run ended.
+
+``--notify URL`` goes through apprise (the optional ``booker[notify]`` extra): ntfy,
+Pushover, Telegram, mail, Slack and a hundred more, no shell plumbing.
+``--notify-cmd`` runs the user's command once, with the result JSON on its standard input.
 
 The command runs through ``sh -c`` in a session of its own, so a timeout ends it and
 everything it started. Its output is kept off booker's stdout (which may carry
@@ -10,17 +14,20 @@ depends on it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 import orjson
 
 from booker.credentials import Redactor
+from booker.exceptions import UsageError
 
 DEFAULT_TIMEOUT_S = 30.0
 KILL_GRACE_S = 2.0
@@ -106,3 +113,74 @@ def _kill_session(process: subprocess.Popen[bytes]) -> None:
 def _last_line(data: bytes | None) -> str:
     lines = (data or b"").decode("utf-8", errors="replace").strip().splitlines()
     return lines[-1].strip()[:300] if lines else ""
+
+
+# --- --notify URL: apprise (the optional booker[notify] extra) ---------------------------------
+
+NOTIFY_EXTRA = "pip install 'booker[notify]'"
+TITLES = {
+    "booked": "booker: booked",
+    "dry_run": "booker: dry run found a slot",
+    "not_booked": "booker: not booked",
+    "failed": "booker: failed",
+    "interrupted": "booker: interrupted",
+}
+
+
+@contextlib.contextmanager
+def _quiet_apprise() -> Iterator[None]:
+    """apprise loads its plugins lazily, some with deprecated imports (imghdr): keep them quiet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def _apprise(urls: Sequence[str]) -> Any:
+    """An ``apprise.Apprise`` holding ``urls``; UsageError (exit 2) for a URL it cannot use."""
+    try:
+        import apprise
+    except ImportError:
+        raise UsageError(f"--notify needs apprise: {NOTIFY_EXTRA}") from None
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # failures are reported here, once
+    sender = apprise.Apprise()
+    for url in urls:
+        if not sender.add(url):
+            scheme = url.partition("://")[0] if "://" in url else url[:20]
+            raise UsageError(
+                f"--notify: apprise cannot use a URL of scheme {scheme!r} "
+                "(see https://github.com/caronc/apprise/wiki for ntfy://, pover://, tgram://, "
+                "mailto://, slack://, json://...)"
+            )
+    return sender
+
+
+def check_urls(urls: Sequence[str]) -> None:
+    """Refuse unusable ``--notify`` URLs before the run, not after it."""
+    if urls:
+        with _quiet_apprise():
+            _apprise(urls)
+
+
+def notify_urls(
+    urls: Sequence[str],
+    document: Mapping[str, Any],
+    redactor: Redactor | None = None,
+    err: TextIO | None = None,
+) -> bool:
+    """Send the result's message to every URL; a failure becomes one line on ``err``."""
+    redactor = redactor or Redactor()
+    status = str(document.get("status", ""))
+    title = TITLES.get(status, "booker")
+    body = redactor.clean(str(document.get("message", "")))
+    if document.get("log_file"):
+        body += f"\nlog: {document['log_file']}"
+    try:
+        with _quiet_apprise():
+            sent = bool(_apprise(urls).notify(title=title, body=body))
+    except Exception:  # a notification must never change how the run ends
+        sent = False
+    if not sent:
+        stream = err if err is not None else sys.stderr
+        stream.write("booker: notify failed: apprise could not deliver to every --notify URL\n")
+        stream.flush()
+    return sent

@@ -21,6 +21,7 @@ from pathlib import Path
 from booker.exceptions import UsageError
 
 TAG_MARK = "# booker:"
+SCHEDULED_VARIABLE = "BOOKER_SCHEDULED"  # tells the run it was scheduled (see cli.runner)
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TAG_AT_END = re.compile(r"#\s*booker:(\S+)\s*$")
 MINUTE = dt.timedelta(minutes=1)
@@ -143,7 +144,8 @@ class Job:
     def shell_command(self) -> str:
         """``mkdir -p LOGDIR && cd CWD && PATH=... [BOOKER_...=...] booker ... --at ISO >> LOG 2>&1``."""
         argv = [*self.executable, *self.command, "--at", self.target.isoformat()]
-        assignments = "".join(f" {name}={shlex.quote(value)}" for name, value in self.env)
+        variables = [*self.env, (SCHEDULED_VARIABLE, self.tag)]
+        assignments = "".join(f" {name}={shlex.quote(value)}" for name, value in variables)
         return (
             f"mkdir -p {shlex.quote(str(self.log_file.parent))}"
             f" && cd {shlex.quote(str(self.cwd))}"

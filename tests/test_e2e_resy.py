@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from booker_run import book_resy_command, run_booker, scenario, wait_until_gone
 
+from booker.cli.runner import NOBODY_TOLD
 from booker.sim.testing import running_sim
 
 pytestmark = pytest.mark.e2e
@@ -67,12 +68,13 @@ def test_prefers_times_in_the_order_given(tmp_path: Path) -> None:
 
 
 def test_human_output_tells_the_story(tmp_path: Path) -> None:
-    """Without --json: venue, settings, slots found, the winning worker and the totals."""
+    """Without --json: venue, settings, slots found, the winning worker and the totals; run as
+    `booker schedule` starts it, without --notify: it says in its log that nobody is told."""
     with running_sim(scenario("+1s", rivals=0), tmp_dir=tmp_path) as sim:
         command = book_resy_command(
             sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30"
         )
-        run = run_booker(sim, command, tmp_path)
+        run = run_booker(sim, command, tmp_path, BOOKER_SCHEDULED="60029-x")
     assert run.code == 0, run.stderr
     out = run.stdout
     assert "Carbone (simulated)" in out
@@ -83,6 +85,7 @@ def test_human_output_tells_the_story(tmp_path: Path) -> None:
     assert "requests in" in out
     log = out.splitlines()[-1].partition(" log: ")[2]  # the last line names the run's log
     assert Path(log).is_file() and "finished" in Path(log).read_text()
+    assert NOBODY_TOLD in out and NOBODY_TOLD in Path(log).read_text()
 
 
 def test_bad_credentials_stop_at_once_with_exit_3(tmp_path: Path) -> None:

@@ -1,10 +1,14 @@
-"""The ``--notify-cmd`` runner: JSON on stdin, a bounded run, failures reported as one line."""
+"""``--notify-cmd`` (JSON on stdin, a bounded run) and ``--notify URL`` (apprise); failures are one line."""
 
 from __future__ import annotations
 
+import http.server
 import io
+import socket
+import threading
 import time
 from pathlib import Path
+from typing import Any, ClassVar
 
 import orjson
 import psutil
@@ -12,7 +16,8 @@ import pytest
 
 from booker import notify as notify_module
 from booker.credentials import Redactor
-from booker.notify import notify, run_command
+from booker.exceptions import UsageError
+from booker.notify import check_urls, notify, notify_urls, run_command
 
 DOCUMENT = {"status": "booked", "reservation_id": "42", "slot": {"time": "19:00:00"}}
 
@@ -110,3 +115,61 @@ def test_secrets_never_reach_the_command_or_the_message(tmp_path: Path) -> None:
     assert secret not in out.read_text()
     assert "***" in out.read_text()
     assert secret not in err.getvalue() and "bad ***" in err.getvalue()
+
+
+# --- --notify URL (apprise) ----------------------------------------------------------------------
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        _Hook.received.append(orjson.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+
+def test_notify_url_delivers_the_result_through_apprise() -> None:
+    """A json:// URL (a webhook on 127.0.0.1): title from the status, the message, the log."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"json://127.0.0.1:{server.server_port}/hook"
+        document = {
+            "status": "booked",
+            "message": "Booked 19:00 Dining Room with key s3cr3t-key-123",
+            "log_file": "/tmp/x.log",
+        }
+        err = io.StringIO()
+        assert notify_urls([url], document, Redactor(["s3cr3t-key-123"]), err)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert err.getvalue() == ""
+    (sent,) = _Hook.received
+    assert sent["title"] == "booker: booked"
+    assert sent["message"] == "Booked 19:00 Dining Room with key ***\nlog: /tmp/x.log"
+
+
+def test_notify_url_failure_is_one_line_and_returns_false() -> None:
+    """Nobody listening: one stderr line, never an exception."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    err = io.StringIO()
+    assert not notify_urls([f"json://127.0.0.1:{port}/"], {"status": "failed"}, err=err)
+    assert (
+        err.getvalue() == "booker: notify failed: apprise could not deliver to every --notify URL\n"
+    )
+
+
+def test_unusable_urls_are_refused_before_the_run() -> None:
+    """check_urls: exit 2 for a scheme apprise does not know."""
+    with pytest.raises(UsageError, match="apprise cannot use"):
+        check_urls(["ntfy://ok", "carrier-pigeon://home"])
+    check_urls([])

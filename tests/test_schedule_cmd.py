@@ -223,8 +223,10 @@ def test_cli_prints_the_line_without_touching_crontab(
     code, out, err = run(
         capsys, "schedule", "--at", AT, "--tz", "America/New_York", "--", *BOOK, *DINNER
     )
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err.startswith("booker: note: without --notify or --notify-cmd nobody will be told")
     line = out.strip()
+    assert f" BOOKER_SCHEDULED=60029-{FUTURE_YEAR}12010900 " in line
     assert f"--at {FUTURE_YEAR}-12-01T09:00:00-05:00 " in line
     assert f"cd {tmp_path} " in line
     assert f"{tmp_path / 'logs'}/scheduled_60029-{FUTURE_YEAR}12010900.log" in line
@@ -489,3 +491,15 @@ def test_completion_offers_schedule_tags_and_setting_keys(fake_crontab: Path) ->
     assert completions("schedule", "--remove", incomplete="d") == ["dinner-1"]
     assert completions("settings", "set", incomplete="c") == ["cadence_ms", "concurrency"]
     assert "lead_ms" in completions("settings", "reset", "retries")
+
+
+def test_a_notify_option_silences_the_note_and_a_bad_url_is_refused(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --notify the note goes; an apprise URL it cannot use fails now, with exit 2."""
+    args = ("schedule", "--at", AT, "--tz", "UTC", "--", *BOOK, *DINNER)
+    code, _, err = run(capsys, *args, "--notify", "ntfy://my-topic")
+    assert (code, err) == (0, "")
+    code, _, err = run(capsys, *args, "--notify", "nonsense://x")
+    assert code == 2
+    assert "--notify: apprise cannot use a URL of scheme 'nonsense'" in err

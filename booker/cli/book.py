@@ -20,6 +20,7 @@ from booker.cli.options import (
 from booker.credentials import require
 from booker.exceptions import UsageError
 from booker.model import ResyTarget
+from booker.notify import check_urls
 from booker.providers import cart, resy
 from booker.wire import check_base_url
 
@@ -170,6 +171,7 @@ def prepare_resy(
         payment_method_id=payment_method_id,
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
+    check_urls(args.notify)
     found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"), environ, cwd)
     credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
 
@@ -216,6 +218,7 @@ def prepare_cart(
         nights=parse_nights(nights),
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
+    check_urls(args.notify)
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"), environ, cwd)
     credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
     header = (

@@ -43,6 +43,9 @@ def engine_options(command: click.decorators.FC) -> click.decorators.FC:
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
         click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Log file [default: one new file per run in the user log directory]."),
+        click.option("--notify", "notify", metavar="URL", multiple=True,
+                     help="At the end, notify this apprise URL (ntfy://, pover://, tgram://, "
+                          "mailto://, slack://...); repeatable. Needs booker[notify]."),
         click.option("--notify-cmd",
                      help="At the end, run this shell command with the result JSON on stdin."),
         click.option("--notify-timeout", type=click.FloatRange(0.1, 3600), default=30.0,

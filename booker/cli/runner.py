@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +23,12 @@ from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
 from booker.when import describe, parse_when, zone_for
 from booker.wire import ClientConfig
+
+SCHEDULED_VARIABLE = "BOOKER_SCHEDULED"  # set by the lines `booker schedule` writes
+NOBODY_TOLD = (
+    "scheduled run without --notify or --notify-cmd: nobody will be told how it ends; "
+    "this log is the only record"
+)
 
 # command-line option -> setting name
 SETTING_OF_OPTION = {
@@ -57,6 +64,7 @@ class EngineArgs:
     log_file: Path | None
     notify_cmd: str | None
     notify_timeout: float
+    notify: tuple[str, ...] = ()
 
     @classmethod
     def from_click(cls, options: dict[str, Any]) -> EngineArgs:
@@ -175,6 +183,8 @@ def run_job(
     reporter = ConsoleReporter(
         sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
+    if os.environ.get(SCHEDULED_VARIABLE) and not (args.notify or args.notify_cmd):
+        reporter.notice(NOBODY_TOLD)
     try:
         with Journal() as journal:
             done = None if args.force or args.dry_run else journal.active_for(key)
@@ -190,6 +200,10 @@ def run_job(
         reporter.finished(result, log_path)
     finally:
         log.close()
+    if args.notify:
+        from booker.notify import notify_urls
+
+        notify_urls(args.notify, result_document(result, log_path), redactor)
     if args.notify_cmd:
         from booker.notify import notify
 

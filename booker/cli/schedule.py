@@ -215,6 +215,12 @@ def schedule_main(
         tag=name,
         env=scheduling.carried_variables(os.environ),
     )
+    if not (prepared.args.notify or prepared.args.notify_cmd):
+        click.echo(
+            "booker: note: without --notify or --notify-cmd nobody will be told how the "
+            "scheduled run ends; its log will be the only record",
+            err=True,
+        )
     if at_job:
         click.echo(scheduling.at_line(job))
         return
