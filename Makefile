@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv test demo lint bench bench-save bench-compare clean
+.PHONY: venv test test-fast demo lint bench bench-save bench-compare clean
 
 venv: $(STAMP)
 
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/python -m compileall -q booker > /dev/null
 	$(BIN)/python -m pytest -q
+
+# test-fast: booker's unit tests, about 20 s: no end-to-end test (marked e2e: simulator and
+# worker processes) and none of the simulator's own tests (tests/test_sim_*.py start it).
+test-fast: $(STAMP)
+	$(BIN)/python -m compileall -q booker > /dev/null
+	$(BIN)/python -m pytest -q -m "not e2e" --ignore-glob='tests/test_sim_*'
 
 demo: $(STAMP)
 	$(BIN)/python -m compileall -q booker > /dev/null

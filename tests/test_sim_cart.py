@@ -79,6 +79,7 @@ def test_ready_file_scenario_block(sim: SimHandle) -> None:
         "sites",
         "arrival_date",
         "max_nights",
+        "time_zone",
         "release_at",
         "authorization",
         "a1data",
