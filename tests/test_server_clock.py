@@ -18,6 +18,7 @@ from booker.engine.server_clock import (
     Bounds,
     Estimate,
     Tracker,
+    doubt,
     estimate_offset,
     format_estimate,
     next_probe_at,
@@ -321,6 +322,77 @@ def test_driver_skips_answers_without_a_date() -> None:
     estimate = asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep))
     assert estimate is not None
     assert estimate.samples == 1
+
+
+class LyingServer(FakeServer):
+    """A server whose Date headers cycle through +jump, -jump and the truth."""
+
+    def __init__(self, jump: float) -> None:
+        super().__init__(0.0, constant(0.004), constant(0.5))
+        self.jump = jump
+        self.answers = itertools.count()
+
+    async def probe(self) -> str | None:
+        second = self.answer()[2]
+        return format_date_time(second + (self.jump, -self.jump, 0.0)[next(self.answers) % 3])
+
+
+def test_probing_stops_at_the_deadline_even_when_date_headers_jump() -> None:
+    """Answers jumping +-1 h: no probe leaves after the deadline (was 16 s for a 10 s prewarm)."""
+    server = LyingServer(3600.0)
+    deadline = START + 7.0
+    estimate = asyncio.run(
+        estimate_offset(server.probe, 8, server.clock, server.sleep, deadline=deadline)
+    )
+    assert server.now <= deadline + 0.004 + EPS  # the last probe left before it
+    assert estimate is not None
+    assert doubt(estimate) is not None  # and what they said is not believed
+
+
+def test_probing_stops_at_the_deadline_on_the_estimated_server_clock() -> None:
+    """The service 3 s ahead: probing ends 3 s earlier on our clock, when its clock passes it."""
+    server = FakeServer(-3.0, constant(0.004), constant(0.5))
+    deadline = START + 9.0  # on the service's clock: START + 6 on ours
+    estimate = asyncio.run(
+        estimate_offset(server.probe, 8, server.clock, server.sleep, deadline=deadline)
+    )
+    assert estimate is not None and doubt(estimate) is None
+    assert server.now <= START + 6.0 + 0.004 + EPS
+
+
+def test_a_deadline_already_past_sends_nothing() -> None:
+    """No time left before the start: no probe, no estimate."""
+    server = FakeServer(0.0, constant(0.004), constant(0.5))
+    assert (
+        asyncio.run(estimate_offset(server.probe, 8, server.clock, server.sleep, deadline=0))
+        is None
+    )
+    assert server.now == START
+
+
+@pytest.mark.parametrize(
+    ("estimate", "reason"),
+    [
+        (Estimate(1.8e9, 0.5), "1.8e+09 s behind"),  # Date fixed in 1970
+        (Estimate(-2.3e9, 0.5), "2.3e+09 s ahead of"),  # 2099 (offset = local - server)
+        (Estimate(-3600.0, 0.01), "3600 s ahead of"),
+        (Estimate(300.5, 0.01), "300 s behind"),
+        (Estimate(0.2, 0.01, samples=5, resets=2), "contradicted each other 2 times"),
+        (Estimate(math.nan, 0.01), "this machine's clock"),
+    ],
+)
+def test_implausible_estimates_are_doubted(estimate: Estimate, reason: str) -> None:
+    """More than 5 minutes off, or answers that keep contradicting each other: not believed."""
+    said = doubt(estimate)
+    assert said is not None and reason in said
+
+
+@pytest.mark.parametrize(
+    "estimate", [Estimate(0.0, 0.001), Estimate(-1.5, 0.02), Estimate(299.0, 0.3, resets=1)]
+)
+def test_plausible_estimates_are_believed(estimate: Estimate) -> None:
+    """Seconds or a few minutes off, at most one contradiction (a clock step): believed."""
+    assert doubt(estimate) is None
 
 
 @pytest.mark.e2e

@@ -22,6 +22,11 @@ uncertainty is down to a few milliseconds after four boundaries of four probes.
 An empty intersection means some answer lied (a server that caches ``Date``, a
 proxy, a clock step): the tracker then restarts from the newest answer and
 counts the reset, so an estimate is never built from contradictory bounds.
+
+A server's ``Date`` must never decide on its own when booker fires: an estimate
+more than ``MAX_OFFSET_S`` from our clock, or from answers that contradicted
+each other ``MAX_RESETS`` times, is rejected (``doubt``) and the local clock is
+used instead. Probing stops at a deadline, so it never eats into the start.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from dataclasses import dataclass, replace
 DEFAULT_SAMPLES = 6
 PROBES_PER_BOUNDARY = 4
 TOLERANCE_S = 1e-6  # bounds this close are touching, not contradicting
+MAX_OFFSET_S = 300.0  # a server clock further than 5 minutes from ours is not believed
+MAX_RESETS = 2  # answers that contradicted each other this often are not believed
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,25 @@ class Tracker:
             return None
         low, high = self.bounds.low, self.bounds.high
         return Estimate((low + high) / 2, (high - low) / 2, self.samples, self.resets)
+
+
+def doubt(estimate: Estimate) -> str | None:
+    """Why ``estimate`` must not schedule anything (one line), or None when it is plausible."""
+    if not math.isfinite(estimate.offset_s) or abs(estimate.offset_s) > MAX_OFFSET_S:
+        ahead = -estimate.offset_s
+        where = "ahead of" if ahead > 0 else "behind"
+        return (
+            f"its Date headers put it {_span(abs(ahead))} {where} this machine's clock "
+            f"(more than {MAX_OFFSET_S / 60:.0f} minutes)"
+        )
+    if estimate.resets >= MAX_RESETS:
+        return f"its Date headers contradicted each other {estimate.resets} times"
+    return None
+
+
+def _span(seconds: float) -> str:
+    """``1.8e+09 s`` or ``3600 s``: a duration for a warning."""
+    return f"{seconds:.3g} s" if seconds >= 1e6 else f"{seconds:.0f} s"
 
 
 def next_probe_at(estimate: Estimate | None, now: float, rtt: float) -> float:
@@ -223,17 +249,24 @@ async def estimate_offset(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     per_boundary: int = PROBES_PER_BOUNDARY,
+    deadline: float = math.inf,
 ) -> Estimate | None:
     """Probe ``samples`` second boundaries (``per_boundary`` probes each, see ``probe_times``).
 
     ``send_probe`` sends one request and returns its ``Date`` header (None when
     there was none or the request failed). Use a warm connection: the bounds stay
-    correct on a cold one, only wider. None if no answer had a usable Date.
+    correct on a cold one, only wider. ``deadline`` is an instant on the
+    service's clock: no probe leaves once ours or the estimate's says it has
+    passed (the earlier of the two, so a lying ``Date`` cannot extend probing);
+    what is known by then is the estimate. None if no answer had a usable Date.
     """
     tracker = Tracker()
     rtt: float | None = None
     for _ in range(samples):
-        for at in probe_times(tracker.estimate(), clock(), rtt or 0.0, per_boundary):
+        estimate = tracker.estimate()
+        for at in probe_times(estimate, clock(), rtt or 0.0, per_boundary):
+            if at > deadline or (estimate is not None and at > estimate.to_local(deadline)):
+                return tracker.estimate()
             now = clock()
             if at > now:
                 await sleep(at - now)
