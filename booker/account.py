@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +17,10 @@ from booker import credential_store
 from booker.credentials import resolve
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
 from booker.lookups import exchange, raise_for, run
+from booker.model import ResyTarget
 from booker.providers import resy
 from booker.providers.resy_account import (
+    DINNER,
     SIGN_IN_PATHS,
     WRONG_PASSWORD,
     AccountApi,
@@ -201,3 +203,86 @@ def renew_if_expiring(
 
 def _stderr(line: str) -> None:
     sys.stderr.write(line + "\n")
+
+
+def warn_expiry(
+    token: str,
+    at: float,
+    name: str,
+    *,
+    now: Callable[[], float] = time.time,
+    warn: Callable[[str], None] | None = None,
+) -> None:
+    """One warning line when ``token`` (a JWT) expires before ``at`` plus the margin, or is no JWT."""
+    verdict = check_expiry(token, at, now(), name=name)
+    if verdict.level is not Level.OK:
+        (warn or _stderr)(f"booker: warning: {verdict.message}")
+
+
+def notify_waitlist(
+    config: ClientConfig,
+    credentials: resy.ResyCredentials,
+    target: ResyTarget,
+    *,
+    service_type_id: int = DINNER,
+    to_stderr: bool = False,
+) -> bool:
+    """Register Resy Notify for the target's day, earliest to latest wanted time; say so.
+
+    The line goes to stdout, or stderr when stdout carries ``--json``. A refusal is
+    said in one line and changes nothing else (the run's exit code stands).
+    """
+    waitlist = Waitlist(
+        target.venue_id,
+        target.day,
+        min(target.times),
+        max(target.times),
+        target.party_size,
+        service_type_id,
+    )
+    try:
+        register_notify(config, credentials, waitlist)
+    except BookerError as exc:
+        sys.stderr.write(f"booker: warning: could not register Resy Notify: {exc}\n")
+        return False
+    line = f"registered Resy Notify for {waitlist.describe()}: Resy tells you if a table frees up"
+    if to_stderr:
+        sys.stderr.write(f"booker: {line}\n")
+    else:
+        sys.stdout.write(line + "\n")
+    return True
+
+
+def warn_scheduled_expiry(
+    command: Sequence[str],
+    at: float,
+    environ: Mapping[str, str],
+    cwd: Path,
+    *,
+    now: Callable[[], float] = time.time,
+    warn: Callable[[str], None] | None = None,
+) -> None:
+    """``booker schedule``: warn when the token the job will find expires before ``at``.
+
+    ``environ`` and ``cwd`` are what the scheduled job will see (cron passes none
+    of this shell's variables). Missing or unsafe credentials are left to the
+    checks that refuse them.
+    """
+    provider = command[1] if len(command) > 1 else ""
+    names = {
+        "resy": ("RESY_AUTH_TOKEN", "RESY_AUTH_TOKEN"),
+        "cart": ("RA_AUTHORIZATION", "the idToken (RA_AUTHORIZATION)"),
+    }
+    if provider not in names:
+        return
+    variable, label = names[provider]
+    try:
+        found = resolve((variable, "RESY_REFRESH_TOKEN"), environ, cwd)
+    except BookerError:
+        return
+    if variable not in found:
+        return
+    renewable = provider == "resy" and bool(found.get("RESY_REFRESH_TOKEN"))
+    verdict = check_expiry(found[variable], at, now(), name=label, renewable=renewable)
+    if verdict.level is not Level.OK:
+        (warn or _stderr)(f"booker: warning: {verdict.message}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import click
@@ -15,7 +16,7 @@ from booker.cli.options import (
     parse_times,
 )
 from booker.credentials import require
-from booker.model import ResyTarget
+from booker.model import ResyTarget, Status
 from booker.providers import cart, resy
 from booker.wire import check_base_url
 
@@ -47,6 +48,11 @@ Examples:
     "--times", required=True, help="Wanted times in order of preference, e.g. 19:00,19:30."
 )
 @click.option("--payment-method-id", type=int, help="Card to use (default: the account's default).")
+@click.option(
+    "--notify-waitlist",
+    is_flag=True,
+    help="Not booked in the end: register Resy Notify for the wanted times (POST /2/notify).",
+)
 @click.option("--base-url", default=resy.BASE_URL, show_default=True, help="Service URL.")
 @engine_options
 def book_resy(
@@ -55,6 +61,7 @@ def book_resy(
     day: str,
     times: str,
     payment_method_id: int | None,
+    notify_waitlist: bool,
     base_url: str,
     **options: Any,
 ) -> int:
@@ -81,20 +88,37 @@ def book_resy(
         return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
 
     start = start_timing(args, venue_zone)
+    from booker import account
+
+    # renewed now (and stored) when the token would expire before the run is over
+    token_state = account.token_state(found)
+    token = account.renew_if_expiring(
+        client, credentials.api_key, token_state, start.at_epoch if start else time.time()
+    )
+    credentials = resy.ResyCredentials(credentials.api_key, token)
     header = (
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
     )
-    _, code = run_job(
-        ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
+    job = ResyJob(
+        credentials,
+        target,
+        allow_multiple=args.allow_multiple,
+        force=args.force,
+        refresh_token=token_state.refresh_token,
+    )
+    result, code = run_job(
+        job,
         args,
         settings,
         client,
-        secrets=credentials.secrets(),
+        secrets=(*credentials.secrets(), token_state.token, token_state.refresh_token),
         header=header,
         log_name=str(venue_id),
         start=start,
     )
+    if notify_waitlist and result.status is Status.NOT_BOOKED:
+        account.notify_waitlist(client, credentials, target, to_stderr=args.as_json)
     return code
 
 
@@ -139,6 +163,13 @@ def book_cart(
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
     credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
     start = start_timing(args, lambda: None)
+    from booker.account import warn_expiry
+
+    warn_expiry(
+        credentials.authorization,
+        start.at_epoch if start else time.time(),
+        "the idToken (RA_AUTHORIZATION)",
+    )
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
