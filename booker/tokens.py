@@ -19,8 +19,8 @@ import orjson
 MARGIN_S = 15 * 60.0  # a run may poll 10 min (--max-duration) after a 2 min warm-up
 
 
-def jwt_expiry(token: str) -> float | None:
-    """The ``exp`` claim (epoch seconds) of a JWT; None when ``token`` is not one or has none."""
+def jwt_claims(token: str) -> dict[str, object] | None:
+    """The claims of a JWT (its middle part, not verified); None when ``token`` is not one."""
     parts = token.strip().split(".")
     if len(parts) != 3 or not parts[1]:
         return None
@@ -29,7 +29,12 @@ def jwt_expiry(token: str) -> float | None:
         claims = orjson.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
     except (ValueError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError):
         return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return claims if isinstance(claims, dict) else None
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim (epoch seconds) of a JWT; None when ``token`` is not one or has none."""
+    exp = (jwt_claims(token) or {}).get("exp")
     if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
         return None
     return float(exp)
@@ -74,8 +79,9 @@ def check_expiry(
     """
     exp = jwt_expiry(token)
     if exp is None:
+        what = "is not a JWT" if jwt_claims(token) is None else "is a JWT without exp"
         return ExpiryVerdict(
-            Level.WARNING, f"{name} is not a JWT: its expiry is unknown (booker cannot warn)"
+            Level.WARNING, f"{name} {what}: its expiry is unknown (booker cannot warn)"
         )
     when = _stamp(exp)
     if exp >= at + margin_s:

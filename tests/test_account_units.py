@@ -73,7 +73,11 @@ def test_check_expiry_levels() -> None:
     renewable = check_expiry(jwt({"exp": NOW - 60}), drop, NOW, renewable=True)
     assert renewable.level is Level.WARNING and "the run will renew it" in renewable.message
     unknown = check_expiry("opaque-token", drop, NOW)
-    assert unknown.level is Level.WARNING and "expiry is unknown" in unknown.message
+    assert (
+        unknown.level is Level.WARNING and "is not a JWT: its expiry is unknown" in unknown.message
+    )
+    no_exp = check_expiry(jwt({"sub": "1"}), drop, NOW)
+    assert no_exp.level is Level.WARNING and "is a JWT without exp" in no_exp.message
     assert not unknown.expires_too_soon and soon.expires_too_soon
 
 
@@ -314,3 +318,29 @@ def test_cron_line_time_against_the_release(tmp_path: Path) -> None:
     release = dt.datetime(2026, 11, 24, 15, tzinfo=dt.UTC)
     assert check_job_time(job, release).level is Level.OK
     assert check_job_time(job, release + dt.timedelta(hours=1)).level is Level.WARNING
+
+
+def test_schedule_command_warns_before_printing_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``booker schedule``: a token in the job's .env that expires before --at is warned about."""
+    from booker.cli import main
+
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"RESY_API_KEY={'K' * 32}\nRESY_AUTH_TOKEN={jwt({'exp': at.timestamp() - 86400})}\n",
+        encoding="utf-8",
+    )
+    env_file.chmod(0o600)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    argv = ["schedule", "--at", at.isoformat(), "--", "book", "resy", "--venue-id", "60029",
+            "--party-size", "2", "--date", (at + dt.timedelta(days=30)).date().isoformat(),
+            "--times", "19:00"]  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exited.value.code == 0, err
+    assert "booker: warning: RESY_AUTH_TOKEN expires at" in err
+    assert "# booker:60029-" in out

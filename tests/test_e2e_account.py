@@ -412,3 +412,38 @@ def test_notify_waitlist_when_the_job_ends_unbooked(
         "num_seats": 2,
         "service_type_id": 2,
     }.items() <= listed[-1].items()
+
+
+# --- booker check cart ---------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_check_cart_fails_an_id_token_that_expires_before_the_drop(tmp_path: Path) -> None:
+    """The cookies work today, but the idToken's exp is before --at: FAIL, exit 1."""
+    expiring = jwt(time.time() + 2 * 3600)
+    cart_scenario = f"""
+provider = "cart"
+rivals = []
+[release]
+at = "+3600s"
+[campground]
+sites = ["245719"]
+arrival_date = "+30d"
+[auth]
+authorization = "{expiring}"
+"""
+    with running_sim(cart_scenario, plain=True, tmp_dir=tmp_path / "sim") as cart:
+        drop = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 5 * 3600))
+        job = (
+            "check", "cart", "--facility-id", cart.scenario["facility_id"],
+            "--site-id", "245719", "--arrival-date", cart.scenario["arrival_date"],
+            "--samples", "1",
+        )  # fmt: skip
+        run = run_booker(cart, lookup_command(cart, *job, "--at", drop), tmp_path)
+        soon = run_booker(cart, lookup_command(cart, *job), tmp_path)  # no --at: against now
+    assert run.code == 1, run.stdout + run.stderr
+    levels = {line.split()[1]: line.split()[0] for line in run.stdout.splitlines()}
+    assert (levels["credentials"], levels["token"], levels["release"]) == ("OK", "FAIL", "OK")
+    assert "the idToken (RA_AUTHORIZATION) expires at" in run.stdout
+    assert soon.code == 0, soon.stdout
+    assert expiring not in run.stdout + run.stderr + soon.stdout
