@@ -62,3 +62,32 @@ def test_ping_says_a_lying_clock_is_not_believed(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     assert "not believed (its Date headers put it" in run.stdout
     assert "behind this machine's clock (more than 5 minutes)" in run.stdout
+
+
+INTERNET = """
+[network]
+rtt_ms = 80
+jitter_ms = 3
+"""
+
+
+def test_over_an_internet_link_the_first_poll_arrives_just_after_the_release(
+    tmp_path: Path,
+) -> None:
+    """80 ms away, the service 1.5 s ahead: the clock is read to a few ms and polls aim at arrival."""
+    text = scenario("+9s", rivals=0, extra=INTERNET)
+    text = text.replace('provider = "resy"', 'provider = "resy"\nclock_skew_s = 1.5')
+    with running_sim(text, tmp_dir=tmp_path) as sim:
+        release = float(sim.scenario["release_at"])
+        at = dt.datetime.fromtimestamp(release, dt.UTC).isoformat()
+        command = book_resy_command(
+            sim, "--at", at, "--prewarm-secs", "7", "--max-duration", "30", "--json"
+        )
+        run = run_booker(sim, command, tmp_path, timeout=60)
+        ledger = sim.ledger()
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.json()["clock_offset_s"] == pytest.approx(-1.5, abs=0.010)
+    finds = sorted(r["t"] for r in ledger["requests"] if r["path"] == "/4/find")
+    first_after = min(t for t in finds if t >= release)
+    assert first_after - release < 0.020  # aimed at departure, it arrived 40 ms late
+    assert min(finds) >= release - 0.5 - 0.020

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from booker.engine import events as ev
-from booker.engine.shared import SharedState, Stop
+from booker.engine.schedule import Schedule
+from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.engine.supervisor import READY_TIMEOUT_S, StatusSnapshot, Supervisor
 from booker.model import StartTiming, Status
 from booker.settings import EngineSettings
@@ -75,7 +76,7 @@ class Behaviour:
     """How the fake workers behave."""
 
     ready_after_s: float = 2.0  # warm-up (and clock probing) time after the start
-    clock: tuple[float, float] | None = None  # what worker 0 publishes as its estimate
+    clock: tuple[float, ...] | None = None  # worker 0's ClockReading: offset, ±, rtt, jitter
 
 
 class FakeProcess:
@@ -99,7 +100,7 @@ class FakeProcess:
             return
         if self.clock.monotonic() - self.started_mono >= self.behaviour.ready_after_s:
             if self.spec.index == 0 and self.behaviour.clock is not None:
-                shared.publish_clock(*self.behaviour.clock)
+                shared.publish_clock(ClockReading(*self.behaviour.clock))
             shared.mark_ready(self.spec.index)
 
     def is_alive(self) -> bool:
@@ -297,3 +298,30 @@ def test_a_stop_during_the_wait_reports_no_negative_time() -> None:
     result = supervisor.run()
     assert result.status is Status.INTERRUPTED
     assert result.elapsed_ms == 0
+
+
+def aligned_arrival_epoch(night: Night, one_way: float) -> float:
+    """When the aligned tick's poll reaches the service, as a fake epoch."""
+    schedule: Schedule = night.context.processes[0].shared.schedule(0.1)
+    return schedule.time_of(schedule.aligned_tick) + (EPOCH - MONO) + one_way
+
+
+def test_polls_leave_early_by_the_one_way_delay() -> None:
+    """A 30 ms round trip: ticks leave 15 ms early, so the aligned poll *arrives* after the release."""
+    night = run_night(600.0, Behaviour(clock=(-1.5, 0.002, 0.030, 0.002)))
+    release_local = EPOCH + 600 - 1.5
+    assert aligned_arrival_epoch(night, 0.015) == pytest.approx(release_local + 0.003, abs=1e-5)
+    assert night.reporter.polling_at is not None
+    assert night.reporter.polling_at >= release_local - 0.002 - 0.5 - 0.015 - 1e-5
+
+
+def test_lead_zero_spreads_the_burst_over_the_uncertainty() -> None:
+    """--lead-ms 0, +-20 ms: the burst arrives over the window, nothing before it can open."""
+    night = run_night(600.0, Behaviour(clock=(0.0, 0.020, 0.030, 0.0)), lead_ms=0, concurrency=5)
+    schedule = night.context.processes[0].shared.schedule(0.1)
+    assert schedule.burst == 4
+    shift = EPOCH - MONO + 0.015  # a tick's departure -> its arrival, as a fake epoch
+    arrivals = [schedule.time_of(k) + shift for k in range(schedule.aligned_tick + 1)]
+    assert min(arrivals) >= EPOCH + 600 - 0.020 - 1e-5
+    assert max(arrivals) == pytest.approx(EPOCH + 600 + 0.021, abs=1e-5)
+    assert night.reporter.polling_at == pytest.approx(min(arrivals) - 0.015, abs=1e-5)

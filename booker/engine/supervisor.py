@@ -147,6 +147,7 @@ class Supervisor:
         self.start = start
         self.clock_offset_s: float | None = None
         self.clock_uncertainty_s = 0.0
+        self.one_way_s = 0.0  # half the fastest warm round trip: how long a poll takes to arrive
         self.client = client
         self.job = job
         self.reporter = reporter
@@ -246,34 +247,46 @@ class Supervisor:
     ) -> None:
         alive = [i for i, p in enumerate(processes) if p.is_alive() or p.exitcode is None]
         if alive and all(shared.ready(i) for i in alive):
-            estimate = shared.clock()
-            if estimate is not None and abs(estimate[0]) <= MAX_OFFSET_S:  # the worker checked too
-                self.clock_offset_s, self.clock_uncertainty_s = estimate
+            reading = shared.clock()
+            if reading is not None and abs(reading.offset_s) <= MAX_OFFSET_S:  # checked twice
+                self.clock_offset_s = reading.offset_s
+                self.clock_uncertainty_s = reading.uncertainty_s
+                self.one_way_s = reading.rtt_s / 2
             schedule = self._schedule()
             shared.reset_counters()
             shared.publish_schedule(schedule)
-            self._polling_since = schedule.start
-            self.reporter.polling(schedule.start - self.clock.monotonic())
+            self._polling_since = schedule.first
+            self.reporter.polling(schedule.first - self.clock.monotonic())
         elif now - started > READY_TIMEOUT_S + (self.settings.prewarm_s if self.start else 0):
             self.reporter.notice("workers could not get ready: the service did not answer")
             shared.request_stop(Stop.NO_WORKERS)
 
     def _schedule(self) -> Schedule:
-        """Tick 0 now, or aligned on the target on the service's clock."""
+        """Tick 0 now, or aligned so that polls *arrive* on the target, on the service's clock.
+
+        A poll takes ``one_way_s`` to reach the service, so every tick leaves that
+        much early: the aligned one arrives just after the latest possible release,
+        the burst arrives spread over the clock's uncertainty, and the first poll
+        arrives ``lead_ms`` before the earliest possible release (with 0: nothing
+        reaches the service before the release can have happened).
+        """
         cadence = self.settings.cadence_ms / 1000
         now = self.clock.monotonic()
         if self.start is None:
             return Schedule(now + IMMEDIATE_START_S, cadence)
-        offset = self.clock_offset_s if self.start.use_server_clock else None
-        target_local = self.start.at_epoch + (offset or 0.0)  # offset = local - server
-        release = now + (target_local - self.clock.time())
-        earliest = max(now + IMMEDIATE_START_S, release - self.settings.lead_ms / 1000)
+        server = self.start.use_server_clock and self.clock_offset_s is not None
+        offset = self.clock_offset_s if server and self.clock_offset_s is not None else 0.0
+        uncertainty = self.clock_uncertainty_s if server else 0.0
+        one_way = self.one_way_s if server else 0.0
+        target_local = self.start.at_epoch + offset  # offset = local - server
+        leave_for_release = now + (target_local - self.clock.time()) - one_way
+        earliest = leave_for_release - uncertainty - self.settings.lead_ms / 1000
         return aligned_schedule(
-            earliest,
-            release,
+            max(now + IMMEDIATE_START_S, earliest),
+            leave_for_release,
             cadence,
             burst=self.settings.concurrency - 1,
-            uncertainty_s=self.clock_uncertainty_s if offset is not None else 0.0,
+            uncertainty_s=uncertainty,
         )
 
     def _check_workers(self, shared: SharedState, processes: Sequence[BaseProcess]) -> None:

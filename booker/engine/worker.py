@@ -27,7 +27,7 @@ from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
 from booker.engine import events as ev
 from booker.engine.clock import sleep_until
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
-from booker.engine.shared import SharedState, Stop
+from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked
 from booker.providers.base import Flow
@@ -273,11 +273,17 @@ class Worker:
         else:
             # shared memory, not the event queue: the supervisor schedules from it as soon
             # as every worker is ready, and events may still be on their way then
-            self.shared.publish_clock(estimate.offset_s, estimate.uncertainty_s)
+            self.shared.publish_clock(
+                ClockReading(
+                    estimate.offset_s, estimate.uncertainty_s, estimate.rtt_s, estimate.jitter_s
+                )
+            )
             self.report(
                 ev.CLOCK,
                 offset_s=estimate.offset_s,
                 uncertainty_s=estimate.uncertainty_s,
+                rtt_ms=round(estimate.rtt_s * 1000, 2),
+                jitter_ms=round(estimate.jitter_s * 1000, 2),
                 text=format_estimate(estimate),
             )
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from booker.sim.cart_scenario import CartSpec, parse_cart
 from booker.sim.clock import DATE_LIES, DateLie
+from booker.sim.network import Network
 from booker.sim.toml_table import (
     ScenarioError,
     Table,
@@ -150,6 +151,7 @@ class Scenario:
     faults: tuple[Fault, ...] = ()
     cart: CartSpec | None = None  # set exactly when provider == "cart"
     date_lie: DateLie = field(default_factory=DateLie)  # [date_header]: Date headers that lie
+    network: Network = field(default_factory=Network)  # [network]: an emulated internet link
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -202,6 +204,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
     faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
     date_lie = _date_lie(top.table("date_header"))
+    network = _network(top.table("network"))
     top.done()
     if not slots:
         raise ScenarioError("scenario needs at least one [[slots]] entry")
@@ -222,6 +225,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         rate_limit,
         faults,
         date_lie=date_lie,
+        network=network,
     )
 
 
@@ -237,6 +241,7 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
     rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
     faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
     date_lie = _date_lie(top.table("date_header"))
+    network = _network(top.table("network"))
     top.done()
     sites = set(cart.campground.sites)
     for rival in rivals:
@@ -254,6 +259,7 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
         faults=faults,
         cart=cart,
         date_lie=date_lie,
+        network=network,
     )
 
 
@@ -368,6 +374,21 @@ def _date_lie(t: Table) -> DateLie:
     t.check(lie.kind in DATE_LIES, "lie", f"must be one of {', '.join(DATE_LIES)}")
     t.check(lie.epoch >= 0, "epoch", "must not be negative")
     return lie
+
+
+def _network(t: Table) -> Network:
+    """``[network]``: ``rtt_ms``, ``jitter_ms`` (each way), ``handshake_rtts`` (new connections)."""
+    d = Network()
+    network = Network(
+        t.get("rtt_ms", float, d.rtt_ms),
+        t.get("jitter_ms", float, d.jitter_ms),
+        t.get("handshake_rtts", int, d.handshake_rtts),
+    )
+    t.done()
+    t.check(0 <= network.rtt_ms <= 10_000, "rtt_ms", "must be between 0 and 10000")
+    t.check(0 <= network.jitter_ms <= 10_000, "jitter_ms", "must be between 0 and 10000")
+    t.check(0 <= network.handshake_rtts <= 10, "handshake_rtts", "must be between 0 and 10")
+    return network
 
 
 def _fault(t: Table) -> Fault:
