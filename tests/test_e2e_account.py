@@ -73,6 +73,13 @@ def login(sim: SimHandle, cwd: Path, password: str, **env: str) -> subprocess.Co
     )
 
 
+def logs(cwd: Path) -> str:
+    """Every log file the run wrote (under the private log directory)."""
+    files = sorted((cwd / "logs").rglob("*"))
+    assert any(f.is_file() for f in files)
+    return "".join(f.read_text(encoding="utf-8", errors="replace") for f in files if f.is_file())
+
+
 def settings_file(cwd: Path) -> Path:
     return cwd / "config" / "settings.toml"
 
@@ -221,6 +228,43 @@ def test_login_falls_back_to_the_older_path(tmp_path: Path) -> None:
     assert "RESY_AUTH_TOKEN" in settings_file(tmp_path).read_text(encoding="utf-8")
 
 
+@pytest.mark.e2e
+def test_login_with_a_refused_api_key_exits_3(sim: SimHandle, tmp_path: Path) -> None:
+    run = login(sim, tmp_path, sim.scenario["password"], RESY_API_KEY="X" * 32)
+    assert run.returncode == 3
+    assert "refused the API key" in one_error_line(run.stderr)
+
+
+def test_password_prompt_is_hidden_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the password is asked with hidden input; never echoed, never an option."""
+    module = importlib.import_module("booker.cli.login")
+    asked: list[dict[str, object]] = []
+
+    def prompt(text: str, **kwargs: object) -> str:
+        asked.append({"text": text, **kwargs})
+        return "secret"
+
+    monkeypatch.setattr(module.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(module.click, "prompt", prompt)
+    assert module.read_password() == "secret"
+    assert asked == [{"text": "Resy password", "hide_input": True, "err": True}]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("login",), ("login", "resy"), ("cards",), ("cards", "resy"), ("check",),
+     ("check", "resy"), ("check", "cart")],
+    ids=" ".join,
+)  # fmt: skip
+def test_every_new_help_shows_an_example(path: tuple[str, ...]) -> None:
+    from booker.cli import cli
+
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="booker")
+    assert result.exit_code == 0, result.output
+    example = result.output.split("Example", 1)
+    assert len(example) == 2 and "booker " + " ".join(path) in example[1], result.output
+
+
 def test_login_refuses_a_password_option() -> None:
     from booker.cli import cli
 
@@ -312,6 +356,7 @@ def test_check_resy_finds_the_scheduled_job(
         "--at 2026-01-01T10:00:00+00:00 # booker:dinner"
     )
     monkeypatch.setattr(check, "CRONTAB_READER", lambda: line + "\n")
+    monkeypatch.setenv("HOME", str(tmp_path))  # cron's settings file is under HOME, not the user's
     monkeypatch.setenv("RESY_API_KEY", sim.scenario["api_key"])
     monkeypatch.setenv("RESY_AUTH_TOKEN", sim.scenario["auth_token"])
     args = check_command(sim)[3:]
@@ -349,7 +394,7 @@ def test_run_renews_an_expired_stored_token_before_it_starts(
     assert stored["RESY_AUTH_TOKEN"] not in (expired, "")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for secret in (stored["RESY_AUTH_TOKEN"], expired, sim.scenario["refresh_token"]):
-        assert secret not in run.stdout + run.stderr
+        assert secret not in run.stdout + run.stderr + logs(tmp_path)
 
 
 @pytest.mark.e2e
@@ -366,6 +411,8 @@ def test_warm_up_renews_a_refused_token(sim: SimHandle, tmp_path: Path) -> None:
     assert "renewed it with the refresh token" in run.stdout
     refreshes = [r for r in sim.ledger()["requests"] if r["path"] == "/3/auth/refresh"]
     assert refreshes and refreshes[-1]["status"] == 200
+    text = run.stdout + run.stderr + logs(tmp_path)
+    assert "revoked-opaque-token" not in text and sim.scenario["refresh_token"] not in text
 
 
 @pytest.mark.e2e
