@@ -226,11 +226,15 @@ def notify_waitlist(
     *,
     service_type_id: int = DINNER,
     to_stderr: bool = False,
+    refresh_token: str = "",
+    dry_run: bool = False,
 ) -> bool:
     """Register Resy Notify for the target's day, earliest to latest wanted time; say so.
 
-    The line goes to stdout, or stderr when stdout carries ``--json``. A refusal is
-    said in one line and changes nothing else (the run's exit code stands).
+    The line goes to stdout, or stderr when stdout carries ``--json``. A refused
+    token is renewed once through ``refresh_token``. A refusal is said in one line
+    and changes nothing else (the run's exit code stands). A dry run only says
+    what it would register.
     """
     waitlist = Waitlist(
         target.venue_id,
@@ -240,8 +244,21 @@ def notify_waitlist(
         target.party_size,
         service_type_id,
     )
+    if dry_run:
+        line = f"dry run: would register Resy Notify for {waitlist.describe()}"
+        (sys.stderr if to_stderr else sys.stdout).write(
+            ("booker: " if to_stderr else "") + line + "\n"
+        )
+        return False
     try:
-        register_notify(config, credentials, waitlist)
+        try:
+            register_notify(config, credentials, waitlist)
+        except ServiceRefusedError:
+            if not refresh_token:
+                raise
+            renewed = refresh(config, credentials.api_key, refresh_token)
+            credentials = resy.ResyCredentials(credentials.api_key, renewed.token)
+            register_notify(config, credentials, waitlist)
     except BookerError as exc:
         sys.stderr.write(f"booker: warning: could not register Resy Notify: {exc}\n")
         return False

@@ -341,6 +341,17 @@ def test_check_resy_fails_an_expired_token(sim: SimHandle, tmp_path: Path) -> No
 
 
 @pytest.mark.e2e
+def test_check_resy_fails_an_unsafe_env_file(sim: SimHandle, tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("RESY_AUTH_TOKEN=from-env-file\n", encoding="utf-8")
+    env_file.chmod(0o644)
+    run = run_booker(sim, check_command(sim), tmp_path, RESY_AUTH_TOKEN="")
+    assert run.code == 1
+    assert run.stdout.startswith("FAIL     credentials  ") and "chmod 600" in run.stdout
+    assert "from-env-file" not in run.stdout + run.stderr
+
+
+@pytest.mark.e2e
 def test_check_resy_finds_the_scheduled_job(
     sim: SimHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -459,6 +470,12 @@ def test_notify_waitlist_when_the_job_ends_unbooked(
         "num_seats": 2,
         "service_type_id": 2,
     }.items() <= listed[-1].items()
+    # a dry run only says what it would register
+    dry = CliRunner().invoke(cli, [*args, "--dry-run"], standalone_mode=False)
+    assert dry.return_value == 1, dry.output
+    assert f"dry run: would register Resy Notify for {day} 19:00-19:30" in dry.output
+    with sim.client(headers=sim.headers()) as client:
+        assert len(client.get("/2/notify").json()["notifies"]) == len(listed)
 
 
 # --- booker check cart ---------------------------------------------------------------------

@@ -118,7 +118,14 @@ def book_resy(
         start=start,
     )
     if notify_waitlist and result.status is Status.NOT_BOOKED:
-        account.notify_waitlist(client, credentials, target, to_stderr=args.as_json)
+        account.notify_waitlist(
+            client,
+            credentials,
+            target,
+            to_stderr=args.as_json,
+            refresh_token=token_state.refresh_token,
+            dry_run=args.dry_run,
+        )
     return code
 
 

@@ -167,7 +167,11 @@ def resy_items(
     from booker.credentials import resolve
 
     items: list[Item] = []
-    found = resolve(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
+    try:
+        found = resolve(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
+        state = account.token_state(found)
+    except UsageError as exc:  # a file holding credentials is unsafe or unreadable
+        return [Item("credentials", Level.FAIL, str(exc))]
     if "RESY_API_KEY" not in found:
         return [
             Item(
@@ -182,7 +186,6 @@ def resy_items(
     requests = [api.venue(), api.config()] + ([api.user()] if token else [])
     answers = lookups.run(lookups.exchange(config, requests))
     venue_answer, config_answer = answers[0], answers[1]
-    state = account.token_state(found)
     accepted = False
     if not token:
         items.append(
