@@ -195,7 +195,7 @@ def resy_items(
         user_answer = answers[2]
         accepted, item = _credentials_item(config, user_answer, state, found["RESY_API_KEY"])
         items.append(item)
-    venue, lead = _venue(venue_answer, config_answer, venue_id, config.base_url)
+    venue, lead = _venue(venue_answer, config_answer, venue_id)
     now = time.time()
     drop, release_items = _release_items(venue, lead, day, at_text, zone_name, now)
     drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
@@ -282,7 +282,7 @@ def _payment_item(answer: Answer) -> Item:
 
 
 def _venue(
-    venue_answer: Answer, config_answer: Answer, venue_id: int, base_url: str
+    venue_answer: Answer, config_answer: Answer, venue_id: int
 ) -> tuple[resy.Venue | None, int | None]:
     try:
         venue = resy.read_venue(venue_answer, venue_id)
