@@ -10,14 +10,13 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from booker import credential_store
 from booker.credentials import resolve
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
 from booker.lookups import exchange, raise_for, run
-from booker.model import ResyTarget
 from booker.providers import resy
 from booker.providers.resy_account import (
     DINNER,
@@ -30,6 +29,7 @@ from booker.providers.resy_account import (
     read_signed_in,
     read_venue_id,
 )
+from booker.providers.resy_flow import ResyJob
 from booker.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
 from booker.user_settings import load_credentials, settings_path
 from booker.wire import ClientConfig
@@ -219,23 +219,32 @@ def warn_expiry(
         (warn or _stderr)(f"booker: warning: {verdict.message}")
 
 
+def ready_resy_job(config: ClientConfig, job: ResyJob, at: float) -> ResyJob:
+    """``job`` with a token that outlasts ``at`` (renewed when it would not) and the refresh
+    token, with which its warm-up renews a token the service still refuses."""
+    state = token_state({"RESY_AUTH_TOKEN": job.credentials.auth_token})
+    api_key = job.credentials.api_key
+    token = renew_if_expiring(config, api_key, state, at)
+    credentials = resy.ResyCredentials(api_key, token)
+    return replace(job, credentials=credentials, refresh_token=state.refresh_token)
+
+
 def notify_waitlist(
     config: ClientConfig,
-    credentials: resy.ResyCredentials,
-    target: ResyTarget,
+    job: ResyJob,
     *,
     service_type_id: int = DINNER,
     to_stderr: bool = False,
-    refresh_token: str = "",
     dry_run: bool = False,
 ) -> bool:
-    """Register Resy Notify for the target's day, earliest to latest wanted time; say so.
+    """Register Resy Notify for the job's day, earliest to latest wanted time; say so.
 
     The line goes to stdout, or stderr when stdout carries ``--json``. A refused
-    token is renewed once through ``refresh_token``. A refusal is said in one line
-    and changes nothing else (the run's exit code stands). A dry run only says
-    what it would register.
+    token is renewed once through the job's refresh token. A refusal is said in
+    one line and changes nothing else (the run's exit code stands). A dry run
+    only says what it would register.
     """
+    credentials, target, refresh_token = job.credentials, job.target, job.refresh_token
     waitlist = Waitlist(
         target.venue_id,
         target.day,

@@ -90,42 +90,27 @@ def book_resy(
     start = start_timing(args, venue_zone)
     from booker import account
 
-    # renewed now (and stored) when the token would expire before the run is over
-    token_state = account.token_state(found)
-    token = account.renew_if_expiring(
-        client, credentials.api_key, token_state, start.at_epoch if start else time.time()
+    job = account.ready_resy_job(
+        client,
+        ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
+        start.at_epoch if start else time.time(),
     )
-    credentials = resy.ResyCredentials(credentials.api_key, token)
     header = (
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
-    )
-    job = ResyJob(
-        credentials,
-        target,
-        allow_multiple=args.allow_multiple,
-        force=args.force,
-        refresh_token=token_state.refresh_token,
     )
     result, code = run_job(
         job,
         args,
         settings,
         client,
-        secrets=(*credentials.secrets(), token_state.token, token_state.refresh_token),
+        secrets=(*credentials.secrets(), *job.credentials.secrets(), job.refresh_token),
         header=header,
         log_name=str(venue_id),
         start=start,
     )
     if notify_waitlist and result.status is Status.NOT_BOOKED:
-        account.notify_waitlist(
-            client,
-            credentials,
-            target,
-            to_stderr=args.as_json,
-            refresh_token=token_state.refresh_token,
-            dry_run=args.dry_run,
-        )
+        account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
     return code
 
 
