@@ -58,9 +58,11 @@ def one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-def login(sim: SimHandle, cwd: Path, password: str, **env: str) -> subprocess.CompletedProcess[str]:
+def login(
+    sim: SimHandle, cwd: Path, password: str, *extra: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     """``booker login resy`` with the password on stdin (not a terminal)."""
-    command = lookup_command(sim, "login", "resy", "--email", sim.scenario["email"])
+    command = lookup_command(sim, "login", "resy", "--email", sim.scenario["email"], *extra)
     return subprocess.run(
         command,
         input=password + "\n",
@@ -221,10 +223,14 @@ def test_login_falls_back_to_the_older_path(tmp_path: Path) -> None:
     """A service without /4/auth/password is signed in through /3/auth/password."""
     legacy = SCENARIO + '\n[auth]\nsign_in = ["/3/auth/password"]\n'
     with running_sim(legacy, plain=True, tmp_dir=tmp_path / "sim") as old:
-        run = login(old, tmp_path, old.scenario["password"])
+        run = login(old, tmp_path, old.scenario["password"], "--json")
         assert run.returncode == 0, run.stderr
         paths = [r["path"] for r in old.ledger()["requests"]]
     assert paths == ["/4/auth/password", "/3/auth/password"]
+    document = orjson.loads(run.stdout)
+    assert document["stored_in"] == str(settings_file(tmp_path))
+    assert document["refresh_token_stored"] is True
+    assert document["token_expires_at"] > time.time() + 40 * 86400
     assert "RESY_AUTH_TOKEN" in settings_file(tmp_path).read_text(encoding="utf-8")
 
 
