@@ -335,6 +335,22 @@ def test_check_resy_all_good(sim: SimHandle, tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+def test_check_resy_at_that_is_not_the_release(sim: SimHandle, tmp_path: Path) -> None:
+    """--at later than the venue's release instant: the drop is --at, with a warning."""
+    at = time.strftime("%Y-%m-%dT10:00:00+00:00", time.gmtime(time.time() + 2 * 86400))
+    run = run_booker(sim, check_command(sim, "--at", at), tmp_path)
+    assert run.code == 0, run.stdout + run.stderr
+    release = [line for line in run.stdout.splitlines() if line.split()[1] == "release"]
+    assert (
+        release[0].startswith("OK")
+        and f"{sim.scenario['day']} opens {at[:10]} 10:00:00" in release[0]
+    )
+    assert (
+        release[1].startswith("WARNING") and "--at is not the venue's release instant" in release[1]
+    )
+
+
+@pytest.mark.e2e
 def test_check_resy_fails_an_expired_token(sim: SimHandle, tmp_path: Path) -> None:
     """An expired JWT (no refresh token): credentials and token both FAIL, exit 1."""
     expired = jwt(time.time() - 3600)
