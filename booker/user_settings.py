@@ -34,7 +34,13 @@ from booker.userdirs import user_dir
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
 CREDENTIALS_TABLE = "credentials"
-CREDENTIAL_NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN", "RA_AUTHORIZATION", "RA_A1DATA")
+CREDENTIAL_NAMES = (
+    "RESY_API_KEY",
+    "RESY_AUTH_TOKEN",
+    "RESY_REFRESH_TOKEN",  # stored by `booker login resy`; a run renews the token with it
+    "RA_AUTHORIZATION",
+    "RA_A1DATA",
+)
 FILE_NAME = "settings.toml"
 KEYS: tuple[str, ...] = (
     "cadence_ms",

@@ -14,9 +14,12 @@ from collections.abc import Sequence
 import click
 
 from booker.cli.book import book
+from booker.cli.cards import cards
+from booker.cli.check import check
 from booker.cli.completion import completion
 from booker.cli.drop import drop
 from booker.cli.history import history
+from booker.cli.login import login
 from booker.cli.ping import ping
 from booker.cli.schedule import schedule
 from booker.cli.settings_cmd import settings
@@ -51,6 +54,9 @@ cli.add_command(venue)
 cli.add_command(history)
 cli.add_command(ping)
 cli.add_command(completion)
+cli.add_command(login)
+cli.add_command(cards)
+cli.add_command(check)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

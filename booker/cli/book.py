@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,14 @@ from booker.cli.options import (
 )
 from booker.credentials import require
 from booker.exceptions import UsageError
-from booker.model import ResyTarget
+from booker.model import ResyTarget, Status
 from booker.notify import check_urls
 from booker.providers import cart, resy
 from booker.wire import check_base_url
 
 if TYPE_CHECKING:
     from booker.cli.runner import EngineArgs
+    from booker.engine.supervisor import JobResult
     from booker.settings import EngineSettings
     from booker.wire import ClientConfig
 
@@ -83,6 +85,11 @@ Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account'
     "--times", required=True, help="Wanted times in order of preference, e.g. 19:00,19:30."
 )
 @click.option("--payment-method-id", type=int, help="Card to use (default: the account's default).")
+@click.option(
+    "--notify-waitlist",
+    is_flag=True,
+    help="Not booked in the end: register Resy Notify for the wanted times (POST /2/notify).",
+)
 @click.option("--base-url", default=resy.BASE_URL, show_default=True, help="Service URL.")
 @engine_options
 def book_resy(**params: Any) -> int:
@@ -128,6 +135,9 @@ class Prepared:
     header: str
     log_name: str
     venue_zone: Callable[[], str | None]  # looked up only when --at needs it
+    # the job made ready for a drop at an epoch (tokens renewed, expiries warned) + new secrets
+    ready: Callable[[Any, float], tuple[Any, tuple[str, ...]]] = lambda job, at: (job, ())
+    finished: Callable[[Any, JobResult], None] = lambda job, result: None  # after the run
 
 
 def run_prepared(prepared: Prepared) -> int:
@@ -135,16 +145,18 @@ def run_prepared(prepared: Prepared) -> int:
     from booker.cli.runner import run_job, start_timing
 
     start = start_timing(prepared.args, prepared.venue_zone)
-    _, code = run_job(
-        prepared.job,
+    job, secrets = prepared.ready(prepared.job, start.at_epoch if start else time.time())
+    result, code = run_job(
+        job,
         prepared.args,
         prepared.settings,
         prepared.client,
-        secrets=prepared.secrets,
+        secrets=(*prepared.secrets, *secrets),
         header=prepared.header,
         log_name=prepared.log_name,
         start=start,
     )
+    prepared.finished(job, result)
     return code
 
 
@@ -161,6 +173,7 @@ def prepare_resy(
     day, times = options.pop("day"), options.pop("times")
     party_size, payment_method_id = options.pop("party_size"), options.pop("payment_method_id")
     base_url: str = options.pop("base_url")
+    notify_waitlist = bool(options.pop("notify_waitlist", False))
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
     target = ResyTarget(
@@ -184,6 +197,19 @@ def prepare_resy(
         f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
         f"times {', '.join(t[:5] for t in target.times)}"
     )
+
+    def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
+        from booker import account
+
+        renewed = account.ready_resy_job(client, job, at)
+        return renewed, (*renewed.credentials.secrets(), renewed.refresh_token)
+
+    def finished(job: Any, result: JobResult) -> None:
+        if notify_waitlist and result.status is Status.NOT_BOOKED:
+            from booker import account
+
+            account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
+
     return Prepared(
         ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
         args,
@@ -193,6 +219,8 @@ def prepare_resy(
         header,
         str(venue_id),
         venue_zone,
+        ready,
+        finished,
     )
 
 
@@ -234,7 +262,16 @@ def prepare_cart(
         header,
         f"{target.facility_id}-{target.site_id}",
         lambda: None,
+        _warn_id_token,
     )
+
+
+def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
+    """The cart's idToken is a JWT too: warn when it expires before the drop."""
+    from booker.account import warn_expiry
+
+    warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
+    return job, ()
 
 
 PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": prepare_cart}

@@ -221,6 +221,7 @@ def schedule_main(
             "scheduled run ends; its log will be the only record",
             err=True,
         )
+    _warn_expiry(argv, target, at_job)
     if at_job:
         click.echo(scheduling.at_line(job))
         return
@@ -231,3 +232,12 @@ def schedule_main(
     write_crontab(runner, scheduling.add_entry(read_crontab(runner), line, name))
     click.echo(f"installed in your crontab (starts {start:%Y-%m-%d %H:%M %Z}):")
     click.echo(line)
+
+
+def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
+    """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
+    from booker.account import warn_scheduled_expiry
+    from booker.night_check import cron_environment
+
+    environ = os.environ if at_job else cron_environment(os.environ)
+    warn_scheduled_expiry(command, target.timestamp(), environ, Path.cwd())

@@ -8,6 +8,7 @@ import click
 import orjson
 
 from booker.cli.options import lookup_options
+from booker.exceptions import UsageError
 from booker.providers import resy
 from booker.wire import check_base_url
 
@@ -27,17 +28,40 @@ def venue() -> None:
     epilog="""\b
 Examples:
   booker venue resy --venue-id 60029
-  booker venue resy --venue-id 60029 --json | jq .lead_time_in_days
+  booker venue resy --url https://resy.com/cities/ny/carbone      # finds the id
+  booker venue resy --slug carbone --city ny --json | jq .venue_id
 """,
 )
-@click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
+@click.option("--venue-id", type=click.IntRange(min=1), help="Resy venue id.")
+@click.option("--url", help="The venue's resy.com page, e.g. https://resy.com/cities/ny/carbone.")
+@click.option("--slug", help="The venue's name in its resy.com address, e.g. carbone.")
+@click.option("--city", help="The city in its resy.com address, e.g. ny (with --slug).")
 @lookup_options(resy.BASE_URL)
-def venue_resy(venue_id: int, base_url: str, ca_cert: Path | None, as_json: bool) -> int:
-    """Name, time zone, days ahead it releases and its release rule (needs RESY_API_KEY)."""
+def venue_resy(
+    venue_id: int | None,
+    url: str | None,
+    slug: str | None,
+    city: str | None,
+    base_url: str,
+    ca_cert: Path | None,
+    as_json: bool,
+) -> int:
+    """Name, time zone, days ahead it releases and its release rule (needs RESY_API_KEY).
+
+    Give the venue by id, or by its resy.com address (--url, or --slug and --city)
+    to find its id. Resy documents no venue search, so booker offers none.
+    """
     from booker import lookups
 
     config = lookups.client_config(check_base_url(base_url), ca_cert)
     credentials = lookups.resy_credentials(with_token=False)
+    if venue_id is None:
+        from booker import account
+
+        where = _slug_and_city(url, slug, city)
+        venue_id = account.venue_id_by_slug(config, credentials.api_key, *where)
+    elif url or slug or city:
+        raise UsageError("give either --venue-id or the venue's address (--url, --slug), not both")
     view = lookups.resy_venue(config, credentials, venue_id)
     if as_json:
         click.echo(orjson.dumps(view.to_json()).decode())
@@ -56,3 +80,20 @@ def venue_resy(venue_id: int, base_url: str, ca_cert: Path | None, as_json: bool
     for label, value in rows:
         click.echo(f"{label:<13} {value}")
     return 0
+
+
+def _slug_and_city(url: str | None, slug: str | None, city: str | None) -> tuple[str, str]:
+    """``--url``, or ``--slug`` with ``--city``, as (slug, city)."""
+    from booker.providers.resy_account import check_slug, parse_venue_url
+
+    if url is not None:
+        if slug or city:
+            raise UsageError("give either --url or --slug and --city, not both")
+        return parse_venue_url(url)
+    if slug is None:
+        raise UsageError(
+            "give --venue-id, --url (https://resy.com/cities/ny/carbone) or --slug and --city"
+        )
+    if city is None:
+        raise UsageError("--slug needs --city (the city in the resy.com address, e.g. ny)")
+    return check_slug("--slug", slug), check_slug("--city", city)

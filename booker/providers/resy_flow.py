@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
 from booker.engine import events as ev
@@ -12,6 +12,7 @@ from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
 from booker.providers.base import JobIdentity, WorkerIO, warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
+from booker.providers.resy_account import AccountApi, read_signed_in
 from booker.wire import NO_ANSWER, Answer, Request
 
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
@@ -27,6 +28,7 @@ class ResyJob:
     allow_multiple: bool = False
     force: bool = False  # book even when the account already holds a reservation for this job
     noun: str = "reservation"
+    refresh_token: str = field(default="", repr=False)  # renews a refused token in warm-up
 
     def flow(self) -> ResyFlow:
         """A fresh flow for one worker."""
@@ -47,6 +49,7 @@ class ResyFlow:
         self.payment_method_id = job.target.payment_method_id
         self._find = self.api.find()
         self.before: frozenset[str] = frozenset()  # reservation ids held before this run
+        self._renewed = False
 
     async def warm(self, io: WorkerIO) -> bool:
         """/2/user until it answers: proves the credentials and picks the payment method."""
@@ -55,6 +58,9 @@ class ResyFlow:
     async def _warm_once(self, io: WorkerIO) -> bool | str:
         answer = await io.send(self.api.user())
         verdict, default_payment = resy.read_user(answer)
+        if answer.status in (401, 419) and await self._renew(io):
+            answer = await io.send(self.api.user())
+            verdict, default_payment = resy.read_user(answer)
         if verdict.kind is Kind.TERMINAL:
             io.terminal(verdict.reason)
             return False
@@ -70,6 +76,32 @@ class ResyFlow:
         if not await self._snapshot(io):
             return False
         io.report(ev.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
+        return True
+
+    async def _renew(self, io: WorkerIO) -> bool:
+        """The token was refused: renew it once with the refresh token (POST /3/auth/refresh).
+
+        The renewed token serves this run only (workers never write the credentials
+        store); ``booker login resy`` or the next run's start stores a fresh one.
+        """
+        if not self.job.refresh_token or self._renewed:
+            return False
+        self._renewed = True
+        api_key = self.job.credentials.api_key
+        answer = await io.send(AccountApi(api_key).refresh(self.job.refresh_token))
+        try:
+            renewed = read_signed_in(answer)
+        except ParseError:
+            io.report(
+                ev.WARNING, message=f"renewing the refused token failed (HTTP {answer.status})"
+            )
+            return False
+        self.api = ResyApi(ResyCredentials(api_key, renewed.token), self.job.target)
+        self._find = self.api.find()
+        if io.index == 0:
+            io.report(
+                ev.WARNING, message="the auth token was refused; renewed it with the refresh token"
+            )
         return True
 
     async def _snapshot(self, io: WorkerIO) -> bool:

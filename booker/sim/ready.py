@@ -33,6 +33,11 @@ def scenario_summary(world: World) -> dict[str, Any]:
         "api_key": s.auth.api_key,
         "auth_token": s.auth.auth_token,
         "payment_method_id": s.auth.payment_method_id,
+        "email": s.auth.email,
+        "password": s.auth.password,
+        "refresh_token": s.auth.refresh_token,
+        "url_slug": s.venue.url_slug,
+        "location": s.venue.location,
     }
 
 

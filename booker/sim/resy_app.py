@@ -21,9 +21,11 @@ from booker.sim.asgi import (
 from booker.sim.clock import rfc3339
 from booker.sim.inventory import Stock
 from booker.sim.ledger import BookingRecord
+from booker.sim.resy_account import ResyAccount
 from booker.sim.world import World
 
 USER_PATHS = frozenset({"/2/user", "/3/details", "/3/book", "/3/cancel", "/3/user/reservations"})
+ACCOUNT_USER_PATHS = frozenset({"/2/notify"})  # see booker.sim.resy_account
 SLOT_MINUTES = 90
 FORM = "application/x-www-form-urlencoded"
 _SLOT_TOKEN = re.compile(
@@ -80,6 +82,9 @@ class ResyApp:
             ("GET", "/2/config", self.config),
         ):
             self.router.add(method, path, handler)
+        self.account = ResyAccount(world, self._payment_methods())
+        for method, path, handler in self.account.routes():
+            self.router.add(method, path, handler)
 
     async def handle(self, request: Request) -> Response:
         """User-Agent, API key, path, method and user token checks, then the endpoint."""
@@ -93,8 +98,8 @@ class ResyApp:
             return error_response(500, "Internal Server Error")
         if handler is None:
             return error_response(404, "Not Found")
-        if request.path in USER_PATHS and (
-            request.header("x-resy-auth-token") != self.scenario.auth.auth_token
+        if request.path in USER_PATHS | ACCOUNT_USER_PATHS and not self.account.accepts(
+            request.header("x-resy-auth-token")
         ):
             return error_response(419, "Unauthorized")
         return await handler(request)
@@ -294,8 +299,12 @@ class ResyApp:
         return json_response(200, {"reservations": items})
 
     async def venue_info(self, request: Request) -> Response:
-        """GET /3/venue?id=V."""
-        if request.query.get("id") != str(self.venue.id):
+        """GET /3/venue?id=V, or ?url_slug=S&location=L as the web app looks a venue up."""
+        if "url_slug" in request.query:
+            slug, location = request.query["url_slug"], request.query.get("location", "")
+            if (slug.lower(), location.lower()) != (self.venue.url_slug, self.venue.location):
+                return error_response(404, "Not Found")
+        elif request.query.get("id") != str(self.venue.id):
             return error_response(404, "Not Found")
         return json_response(
             200,

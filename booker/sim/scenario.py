@@ -41,6 +41,7 @@ PROVIDERS = ("resy", "cart")
 FAULT_KINDS = ("status", "drop", "slow", "malformed")
 MALFORMED_BODIES = ("html", "truncated", "wrong_types")
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
+SIGN_IN_PATHS = ("/4/auth/password", "/3/auth/password")
 
 DEFAULT_TABLE_TYPES = ("Dining Room", "Bar")
 
@@ -54,6 +55,8 @@ class Venue:
     time_zone: str = "America/New_York"
     lead_time_in_days: int = 30
     content: str = "Reservations open 30 days in advance at 10:00 AM"
+    url_slug: str = "carbone"  # /3/venue?url_slug=...&location=... (resy.com/cities/ny/carbone)
+    location: str = "ny"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,11 @@ class Auth:
     api_key: str = DEFAULT_API_KEY
     auth_token: str = "sim.jwt.token"
     payment_method_id: int = 123456
+    email: str = "sim@example.com"  # sign-in (/4/auth/password) with these two
+    password: str = "sim-password"
+    refresh_token: str = "sim-refresh-token"  # POST /3/auth/refresh renews with it
+    token_ttl_s: float = 45 * 86400.0  # lifetime of the JWTs sign-in and refresh hand out
+    sign_in: tuple[str, ...] = ("/4/auth/password",)  # paths that exist ("/3/auth/password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +271,8 @@ def _venue(t: Table) -> Venue:
         t.get("time_zone", str, d.time_zone),
         t.get("lead_time_in_days", int, d.lead_time_in_days),
         t.get("content", str, d.content),
+        url_slug=t.get("url_slug", str, d.url_slug),
+        location=t.get("location", str, d.location),
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
@@ -323,8 +333,19 @@ def _auth(t: Table) -> Auth:
         t.get("api_key", str, d.api_key),
         t.get("auth_token", str, d.auth_token),
         t.get("payment_method_id", int, d.payment_method_id),
+        email=t.get("email", str, d.email),
+        password=t.get("password", str, d.password),
+        refresh_token=t.get("refresh_token", str, d.refresh_token),
+        token_ttl_s=t.get("token_ttl_s", float, d.token_ttl_s),
+        sign_in=tuple(t.strings("sign_in", d.sign_in)),
     )
     t.done()
+    t.check(auth.token_ttl_s > 0, "token_ttl_s", "must be positive")
+    t.check(
+        all(p in SIGN_IN_PATHS for p in auth.sign_in),
+        "sign_in",
+        f"must list paths among {', '.join(SIGN_IN_PATHS)}",
+    )
     t.check(bool(auth.api_key) and '"' not in auth.api_key, "api_key", "must be non-empty")
     t.check(bool(auth.auth_token), "auth_token", "must be non-empty")
     t.check(auth.payment_method_id >= 0, "payment_method_id", "must be >= 0")

@@ -1,0 +1,507 @@
+"""``booker check PROVIDER``: the night-before check, one line per item, OK / WARNING / FAIL.
+
+Exit codes: 0 when nothing fails (warnings allowed), 1 when some item fails,
+2 for bad usage. Nothing secret is printed: items name credentials, never show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import orjson
+
+from booker.cli.options import lookup_options, parse_day, parse_identifier
+from booker.exceptions import BookerError, CredentialsError, ParseError, UsageError
+from booker.model import ResyTarget
+from booker.night_check import Item, report_json
+from booker.providers import cart, resy
+from booker.tokens import Level, check_expiry
+from booker.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
+
+if TYPE_CHECKING:
+    from booker.account import TokenState
+    from booker.lookups import Probe
+
+EXIT_FAILED = 1
+
+
+def _crontab_text() -> str:
+    """The user's crontab (``booker.cli.schedule``'s reader); tests replace this."""
+    from booker.cli.schedule import read_crontab, run_crontab
+
+    return read_crontab(run_crontab)
+
+
+CRONTAB_READER = _crontab_text
+
+SCHEDULE_OPTIONS = [
+    click.option("--at", "at_text", metavar="WHEN",
+                 help="The drop: HH:MM (next one), 'YYYY-MM-DD HH:MM' or ISO 8601 "
+                      "[default: the venue's release instant]."),
+    click.option("--tz", "zone_name", help="Zone of --at (IANA name) [default: the venue's]."),
+    click.option("--tag", help="The scheduled job's tag (default: found by its options)."),
+    click.option("--samples", type=click.IntRange(1, 20), default=3, show_default=True,
+                 help="Requests that read the service's clock (one per second)."),
+]  # fmt: skip
+
+
+def schedule_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--at, --tz, --tag and --samples."""
+    for option in reversed(SCHEDULE_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.group(
+    epilog="""\b
+Example:
+  booker check resy --venue-id 60029 --date 2026-12-24
+"""
+)
+def check() -> None:
+    """Check everything a drop needs, the night before."""
+
+
+@check.command(
+    "resy",
+    epilog="""\b
+Examples:
+  booker check resy --venue-id 60029 --date 2026-12-24
+  booker check resy --venue-id 60029 --date 2026-12-24 --at "2026-11-24 10:00" --json
+""",
+)
+@click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
+@click.option("--date", "day", required=True, help="The day you want to book, YYYY-MM-DD.")
+@schedule_options
+@lookup_options(resy.BASE_URL)
+def check_resy(
+    venue_id: int,
+    day: str,
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    samples: int,
+    base_url: str,
+    ca_cert: Path | None,
+    as_json: bool,
+) -> int:
+    """Credentials, token expiry, card, venue and release, clock, and the scheduled job."""
+    from booker import lookups
+
+    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    wanted = parse_day(day)
+    if zone_name is not None:
+        from booker.when import zone_named
+
+        zone_named(zone_name)
+    items = resy_items(config, venue_id, wanted, at_text, zone_name, tag, samples)
+    return _print(items, as_json)
+
+
+@check.command(
+    "cart",
+    epilog="""\b
+Example:
+  booker check cart --facility-id 140 --site-id 245719 --arrival-date 2026-05-17 \\
+      --at "2026-05-01 09:00" --tz America/New_York
+""",
+)
+@click.option("--facility-id", required=True, help="Campground (facility) id.")
+@click.option("--site-id", required=True, help="Campsite id.")
+@click.option("--arrival-date", required=True, help="First night, YYYY-MM-DD.")
+@schedule_options
+@lookup_options(cart.BASE_URL)
+def check_cart(
+    facility_id: str,
+    site_id: str,
+    arrival_date: str,
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    samples: int,
+    base_url: str,
+    ca_cert: Path | None,
+    as_json: bool,
+) -> int:
+    """Cookies accepted, idToken expiry, clock, and the scheduled job."""
+    from booker import lookups
+
+    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    wants = {
+        "--facility-id": parse_identifier("--facility-id", facility_id),
+        "--site-id": parse_identifier("--site-id", site_id),
+        "--arrival-date": parse_day(arrival_date, option="--arrival-date"),
+    }
+    items = cart_items(config, wants, at_text, zone_name, tag, samples)
+    return _print(items, as_json)
+
+
+def _print(items: list[Item], as_json: bool) -> int:
+    if as_json:
+        click.echo(orjson.dumps(report_json(items)).decode())
+    else:
+        for item in items:
+            click.echo(item.line())
+    return EXIT_FAILED if any(i.level is Level.FAIL for i in items) else 0
+
+
+# --- Resy ---------------------------------------------------------------------------------
+
+
+def resy_items(
+    config: ClientConfig,
+    venue_id: int,
+    day: str,
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    samples: int,
+) -> list[Item]:
+    """Every item of ``booker check resy``, in order."""
+    from booker import account, lookups
+    from booker.credentials import resolve
+
+    items: list[Item] = []
+    try:
+        found = resolve(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
+        state = account.token_state(found)
+    except UsageError as exc:  # a file holding credentials is unsafe or unreadable
+        return [Item("credentials", Level.FAIL, str(exc))]
+    if "RESY_API_KEY" not in found:
+        return [
+            Item(
+                "credentials",
+                Level.FAIL,
+                "RESY_API_KEY is missing (environment, .env, settings file)",
+            )
+        ]
+    token = found.get("RESY_AUTH_TOKEN", "")
+    credentials = resy.ResyCredentials(found["RESY_API_KEY"], token)
+    api = resy.ResyApi(credentials, ResyTarget(venue_id, day, 1, ()))
+    requests = [api.venue(), api.config()] + ([api.user()] if token else [])
+    answers = lookups.run(lookups.exchange(config, requests))
+    venue_answer, config_answer = answers[0], answers[1]
+    accepted = False
+    if not token:
+        items.append(
+            Item("credentials", Level.FAIL, "RESY_AUTH_TOKEN is missing: run booker login resy")
+        )
+    else:
+        user_answer = answers[2]
+        accepted, item = _credentials_item(config, user_answer, state, found["RESY_API_KEY"])
+        items.append(item)
+    venue, lead = _venue(venue_answer, config_answer, venue_id)
+    now = time.time()
+    drop, release_items = _release_items(venue, lead, day, at_text, zone_name, now)
+    drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
+    if token:
+        verdict = state.expiry(drop_epoch, now)
+        items.append(Item("token", verdict.level, verdict.message))
+    if accepted:
+        items.append(_payment_item(answers[2]))
+    items += [
+        Item("venue", Level.OK if venue else Level.FAIL, _venue_text(venue, venue_id, venue_answer))
+    ]
+    items += release_items
+    if accepted:
+        items.append(_clock_item(config, lookups.resy_probe(credentials), samples))
+    items += _schedule_items(
+        "resy",
+        {"--venue-id": str(venue_id), "--date": day},
+        tag,
+        ("RESY_API_KEY", "RESY_AUTH_TOKEN"),
+        "RESY_AUTH_TOKEN",
+        drop,
+        drop_epoch,
+        now,
+    )
+    return items
+
+
+def _credentials_item(
+    config: ClientConfig, answer: Answer, state: TokenState, api_key: str
+) -> tuple[bool, Item]:
+    """GET /2/user's verdict; a refused token that the refresh token renews is a warning."""
+    from booker import account
+
+    if answer.status == 200:
+        return True, Item(
+            "credentials", Level.OK, "RESY_API_KEY and RESY_AUTH_TOKEN accepted (GET /2/user)"
+        )
+    if answer.status == NO_ANSWER:
+        return False, Item(
+            "credentials",
+            Level.FAIL,
+            f"no answer from {config.base_url} ({answer.error or 'connection failed'})",
+        )
+    if answer.status not in (401, 419):
+        return False, Item("credentials", Level.FAIL, f"GET /2/user answered HTTP {answer.status}")
+    if state.refresh_token:
+        try:
+            account.refresh(config, api_key, state.refresh_token)
+        except BookerError as exc:
+            return False, Item(
+                "credentials", Level.FAIL, f"refused (HTTP {answer.status}), and {exc}"
+            )
+        return False, Item(
+            "credentials",
+            Level.WARNING,
+            f"RESY_AUTH_TOKEN refused (HTTP {answer.status}); the stored refresh token renews it "
+            "(a run does so by itself)",
+        )
+    return False, Item(
+        "credentials",
+        Level.FAIL,
+        f"refused (HTTP {answer.status}): check RESY_API_KEY, or sign in again (booker login resy)",
+    )
+
+
+def _payment_item(answer: Answer) -> Item:
+    from booker.providers.resy_account import read_cards
+
+    try:
+        cards = read_cards(answer)
+    except ParseError as exc:
+        return Item("card", Level.FAIL, f"cannot read the payment methods: {exc}")
+    if not cards:
+        return Item(
+            "card", Level.FAIL, "no payment method on file: add a card to your Resy account"
+        )
+    chosen = next((c for c in cards if c.is_default), cards[0])
+    default = "default" if chosen.is_default else "first of"
+    return Item(
+        "card",
+        Level.OK,
+        f"{len(cards)} on file; booker uses {chosen.id} ({default}, {chosen.type})",
+    )
+
+
+def _venue(
+    venue_answer: Answer, config_answer: Answer, venue_id: int
+) -> tuple[resy.Venue | None, int | None]:
+    try:
+        venue = resy.read_venue(venue_answer, venue_id)
+    except (ParseError, BookerError):
+        return None, None
+    return venue, resy.read_lead_time(config_answer)
+
+
+def _venue_text(venue: resy.Venue | None, venue_id: int, answer: Answer) -> str:
+    if venue is not None:
+        return f"{venue.name} (id {venue_id}), {venue.time_zone}"
+    if answer.status == 404:
+        return f"Resy knows no venue {venue_id} (HTTP 404)"
+    if answer.status == NO_ANSWER:
+        return f"no answer ({answer.error or 'connection failed'})"
+    return f"GET /3/venue answered HTTP {answer.status}"
+
+
+def _release_items(
+    venue: resy.Venue | None,
+    lead: int | None,
+    day: str,
+    at_text: str | None,
+    zone_name: str | None,
+    now_s: float,
+) -> tuple[dt.datetime | None, list[Item]]:
+    """The release instant (``--at`` or the venue's own) and what to say about it."""
+    from booker.release_rule import plan_release, relative
+
+    now = dt.datetime.fromtimestamp(now_s, dt.UTC)
+    planned: dt.datetime | None = None
+    candidates: list[dt.datetime] = []
+    note = ""
+    if venue is not None:
+        try:
+            plan = plan_release(
+                dt.date.fromisoformat(day), venue.time_zone, config_days=lead, rule_text=venue.rule
+            )
+        except UsageError as exc:
+            note = str(exc)
+        else:
+            candidates = [c.instant for c in plan.candidates]
+            planned = candidates[0]
+            first = plan.candidates[0]
+            note = f"{first.days_ahead} days ahead ({first.source}) at {plan.time:%H:%M}" + (
+                " (time assumed)" if plan.time_assumed else ""
+            )
+    zone = zone_name or (venue.time_zone if venue else None)
+    at = _parse_at(at_text, zone, now) if at_text else None
+    drop = at or planned
+    if drop is None:
+        return None, [Item("release", Level.WARNING, note or "release instant unknown: pass --at")]
+    stamp = f"{drop:%Y-%m-%d %H:%M:%S %Z}".rstrip()
+    if drop <= now:
+        level = Level.WARNING if at is not None else Level.OK
+        return drop, [
+            Item(
+                "release", level, f"{day} is already open (released {stamp}, {relative(drop, now)})"
+            )
+        ]
+    items = [
+        Item(
+            "release",
+            Level.OK,
+            f"{day} opens {stamp}, {relative(drop, now)}"
+            + (f"; {note}" if note and at is None else ""),
+        )
+    ]
+    if at is not None and candidates and at not in candidates:
+        items.append(
+            Item(
+                "release",
+                Level.WARNING,
+                f"--at is not the venue's release instant {planned:%Y-%m-%d %H:%M %Z} ({note})",
+            )
+        )
+    return drop, items
+
+
+def _parse_at(text: str, zone_name: str | None, now: dt.datetime) -> dt.datetime:
+    """``--at`` as ``book`` and ``schedule`` read it: in ``zone_name`` (--tz or the venue's)."""
+    from booker.when import parse_when, zone_for
+
+    return parse_when(text, zone_for(text, None, lambda: zone_name), now, max_ahead=None)
+
+
+def _local_zone() -> dt.tzinfo:
+    zone = dt.datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def _clock_item(config: ClientConfig, probe: Probe, samples: int) -> Item:
+    """The service's clock against ours, from its Date headers."""
+    from booker import lookups
+    from booker.cli.ping import describe_offset
+    from booker.engine.server_clock import doubt
+
+    try:
+        result = lookups.ping(config, probe, samples)
+    except BookerError as exc:
+        return Item("clock", Level.WARNING, f"not measured: {exc}")
+    offset = result.offset
+    text = describe_offset(offset)
+    if offset is None or doubt(offset) is not None:
+        return Item("clock", Level.WARNING, text + "; booker would use this machine's clock")
+    if abs(offset.offset_s) > 30:
+        return Item(
+            "clock", Level.WARNING, text + "; this machine's clock is off, and cron starts by it"
+        )
+    return Item("clock", Level.OK, text)
+
+
+def _schedule_items(
+    provider: str,
+    wants: dict[str, str],
+    tag: str | None,
+    names: tuple[str, ...],
+    token_name: str,
+    drop: dt.datetime | None,
+    drop_epoch: float,
+    now: float,
+) -> list[Item]:
+    """The crontab line of this job, and the directory cron will enter."""
+    from booker.night_check import (
+        check_cron_directory,
+        check_job_time,
+        cron_environment,
+        find_jobs,
+    )
+
+    try:
+        crontab = CRONTAB_READER()
+    except UsageError as exc:
+        return [Item("cron line", Level.WARNING, f"cannot read the crontab: {exc}")]
+    jobs = find_jobs(crontab, provider, wants, tag)
+    if not jobs:
+        if tag is not None:
+            return [Item("cron line", Level.FAIL, f"no crontab line tagged booker:{tag}")]
+        return [
+            Item(
+                "cron line",
+                Level.WARNING,
+                "no crontab line runs this job (fine if you start it yourself; see booker schedule)",
+            )
+        ]
+    environ = cron_environment(os.environ)
+    items: list[Item] = []
+    for job in jobs:
+        items.append(check_job_time(job, drop))
+        items.append(check_cron_directory(job, names, environ, token_name, drop_epoch, now))
+    return items
+
+
+# --- cart ---------------------------------------------------------------------------------
+
+
+def cart_items(
+    config: ClientConfig,
+    wants: dict[str, str],
+    at_text: str | None,
+    zone_name: str | None,
+    tag: str | None,
+    samples: int,
+) -> list[Item]:
+    """Every item of ``booker check cart``, in order."""
+    from booker import lookups
+    from booker.credentials import require
+
+    try:
+        found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+    except CredentialsError as exc:
+        return [Item("credentials", Level.FAIL, str(exc))]
+    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    probe = lookups.cart_probe(credentials)
+    (answer,) = lookups.run(lookups.exchange(config, (probe.request,)))
+    verdict = probe.classify(answer)
+    from booker.decide import Kind
+
+    accepted = verdict.kind is Kind.EXPECTED
+    items = [
+        Item(
+            "credentials",
+            Level.OK if accepted else Level.FAIL,
+            "RA_AUTHORIZATION and RA_A1DATA accepted (the cart is readable)"
+            if accepted
+            else f"not accepted: {verdict.reason}",
+        )
+    ]
+    now = time.time()
+    now_dt = dt.datetime.fromtimestamp(now, dt.UTC)
+    drop = _parse_at(at_text, zone_name, now_dt) if at_text else None
+    drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
+    expiry = check_expiry(
+        found["RA_AUTHORIZATION"], drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
+    )
+    items.append(Item("token", expiry.level, expiry.message))
+    if drop is None:
+        items.append(Item("release", Level.WARNING, "no --at: the token was checked against now"))
+    else:
+        from booker.release_rule import relative
+
+        items.append(
+            Item(
+                "release",
+                Level.OK,
+                f"drop at {drop:%Y-%m-%d %H:%M:%S %Z}, {relative(drop, now_dt)}",
+            )
+        )
+    if accepted:
+        items.append(_clock_item(config, probe, samples))
+    items += _schedule_items(
+        "cart",
+        wants,
+        tag,
+        ("RA_AUTHORIZATION", "RA_A1DATA"),
+        "RA_AUTHORIZATION",
+        drop,
+        drop_epoch,
+        now,
+    )
+    return items

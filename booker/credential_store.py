@@ -1,0 +1,72 @@
+"""Writing credentials: the ``[credentials]`` table of the settings file, owner-only.
+
+``booker login`` stores the token it was handed here, and a run that renews the
+token stores the new one. Only the named entries change: the settings, other
+credentials and the user's comments stay as written (tomlkit edits the document
+in place). The file is written atomically and is readable by its owner alone
+(0600), as every file holding credentials must be.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import tomlkit
+
+from booker.exceptions import CredentialsError
+from booker.user_settings import (
+    CREDENTIAL_NAMES,
+    CREDENTIALS_TABLE,
+    load_credentials,
+    settings_path,
+)
+
+HEADER = "booker settings; [credentials] written by `booker login`. Keep it private: chmod 600"
+
+
+def store(updates: Mapping[str, str], path: Path | None = None) -> Path:
+    """Set ``updates`` (names from ``CREDENTIAL_NAMES``) in the file's ``[credentials]`` table."""
+    path = settings_path() if path is None else path
+    unknown = [name for name in updates if name not in CREDENTIAL_NAMES]
+    if unknown:
+        raise CredentialsError(f"cannot store unknown credential {unknown[0]}")
+    load_credentials(path)  # refuses a file that does not parse, before it is rewritten
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise CredentialsError(f"cannot read {path}: {exc.strerror}") from None
+    document = tomlkit.parse(text) if text else tomlkit.document()
+    if not text:
+        document.add(tomlkit.comment(HEADER))
+    table = document.get(CREDENTIALS_TABLE)
+    if table is None:
+        table = tomlkit.table()
+        document[CREDENTIALS_TABLE] = table
+    for name, value in updates.items():
+        table[name] = value
+    _write_private(path, tomlkit.dumps(document))
+    return path
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Atomically replace ``path`` with ``text``, mode 0600 (mkstemp's) from the first byte."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CredentialsError(f"cannot write {path}: {exc.strerror}") from None
