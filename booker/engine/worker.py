@@ -20,6 +20,7 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 import uvloop
 
 from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
@@ -370,7 +371,7 @@ def _text(note: Note) -> str:
         return f"decision {note.kind.value} status={note.status:03d} {note.reason}"
     request, answer = note
     path = request.path.partition("?")[0]  # no query string: it may carry ids
-    error = f" error={answer.error}" if answer.error else ""
+    error = f" error={orjson.dumps(answer.error).decode()}" if answer.error else ""
     return (
         f"request {request.method} {path} status={answer.status:03d} "
         f"ms={answer.elapsed_s * 1e3:.2f}{error}"
