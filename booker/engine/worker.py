@@ -32,6 +32,7 @@ from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked
 from booker.providers.base import Flow
 from booker.settings import EngineSettings
+from booker.wire import PERMANENT_FAILURES
 
 PARENT_CHECK_S = 0.2
 TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off the hot path
@@ -109,6 +110,7 @@ class Worker:
         self.polls: set[asyncio.Task[None]] = set()
         self.booking: asyncio.Task[None] | None = None
         self.trail: list[tuple[float, Note]] = []  # (wall time, what), formatted when written
+        self.warm = False  # set once warm: from then on no failure ends the job by itself
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -139,6 +141,8 @@ class Worker:
         self.shared.record_status(answer.status)
         if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
             self.trail.append((sent_at, (request, answer)))
+        if answer.failure in PERMANENT_FAILURES and not self.warm:
+            self.unreachable(f"cannot reach {self.spec.client.base_url}: {answer.error}")
         return answer
 
     def _note(self, note: Note) -> None:
@@ -225,6 +229,11 @@ class Worker:
         if self.shared.request_stop(Stop.TERMINAL):
             self.report(ev.TERMINAL, message=message)
 
+    def unreachable(self, message: str) -> None:
+        """Stop everything: the service cannot be reached in a way no retry clears."""
+        if self.shared.request_stop(Stop.UNREACHABLE):
+            self.report(ev.UNREACHABLE, message=message)
+
     def report(self, kind: str, **data: Any) -> None:
         """Queue an event for the supervisor."""
         if kind == ev.READY and self.http is not None:
@@ -244,6 +253,7 @@ class Worker:
                 if self.spec.clock_samples:
                     await self._estimate_clock()
                 freeze_heap()
+                self.warm = True
                 self.shared.mark_ready(self.index)
                 if await self._wait_for_start():
                     await self._tick_loop()
