@@ -42,6 +42,7 @@ def show() -> None:
 
 @settings.command(
     "set",
+    context_settings={"ignore_unknown_options": True},  # VALUE may be "-5": a value, not an option
     epilog="""\b
 Examples:
   booker settings set cadence_ms 200
