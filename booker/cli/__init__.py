@@ -24,6 +24,7 @@ from booker.cli.sim import sim
 from booker.cli.slots import slots
 from booker.cli.venue import venue
 from booker.exceptions import BookerError
+from booker.hardening import forbid_core_dumps
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -55,6 +56,7 @@ cli.add_command(completion)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: one line on stderr for any error, documented exit codes."""
+    forbid_core_dumps()  # credentials may be in the environment already
     try:
         code = cli.main(args=argv, prog_name="booker", standalone_mode=False)
     except click.exceptions.Abort:

@@ -28,6 +28,7 @@ from booker.engine import events as ev
 from booker.engine.clock import sleep_until
 from booker.engine.server_clock import estimate_offset, format_estimate
 from booker.engine.shared import SharedState, Stop
+from booker.hardening import forbid_core_dumps
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked
 from booker.providers.base import Flow
@@ -69,6 +70,7 @@ class WorkerSpec:
 
 def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
     """Process entry point."""
+    forbid_core_dumps()  # it holds the credentials (inherited from the supervisor too)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C for everyone
     _die_with_parent()
     if os.getppid() != spec.parent_pid:
