@@ -1,7 +1,8 @@
 """Command line: click only. Parses, builds frozen values, runs, maps results to exit codes.
 
-Exit codes: 0 booked (or a dry run found a slot), 1 not booked in time,
-2 bad usage or input, 3 the service refused for good, 130 interrupted.
+Exit codes: 0 booked (or a dry run found a slot), 1 not booked in time or the
+service unreachable, 2 bad usage or input (a journal or log booker cannot use
+included), 3 the service refused for good, 130 interrupted.
 
 Each command lives in its own module of this package and is registered here.
 """
