@@ -437,14 +437,17 @@ def describe_failure(exc: BaseException, host: str) -> tuple[Failure, str]:
         if isinstance(cause, socket.gaierror):
             return Failure.NAME, f"name not resolved: {host}"
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or cause.reason or "verification failed"
+            reason = cause.verify_message or getattr(cause, "reason", None) or "not verified"
             return (
                 Failure.CERTIFICATE,
                 f"TLS certificate of {host} not trusted ({reason}); "
                 "if the service uses a private CA, pass it with --ca-cert",
             )
         if isinstance(cause, ssl.SSLError):
-            return Failure.TLS, f"TLS failed with {host} ({cause.reason or cause})"
+            return (
+                Failure.TLS,
+                f"TLS failed with {host} ({getattr(cause, 'reason', None) or cause})",
+            )
         if isinstance(cause, ConnectionRefusedError):
             return Failure.REFUSED, f"connection refused by {host}"
         if isinstance(cause, httpcore.ConnectTimeout):
@@ -453,6 +456,8 @@ def describe_failure(exc: BaseException, host: str) -> tuple[Failure, str]:
             return Failure.TIMEOUT, "timed out"
         if isinstance(cause, ConnectionError | httpcore.RemoteProtocolError | httpcore.ReadError):
             return Failure.DROPPED, f"connection lost ({_name(cause)})"
+        if isinstance(cause, OSError) and cause.strerror:  # e.g. "Network is unreachable"
+            return Failure.OTHER, f"{cause.strerror.lower()}: {host}"
     return Failure.OTHER, _name(exc)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from pathlib import Path
 
+import orjson
+import psutil
 import pytest
-from booker_run import book_resy_command, run_booker, scenario, wait_until_gone
+from booker_run import book_resy_command, run_booker, scenario, start_booker, wait_until_gone
 from test_e2e_exactly_one import Silent
 
 from booker.engine import supervisor
@@ -76,3 +79,43 @@ def test_a_service_that_never_gets_ready_is_unreachable_not_refused(
     assert EXIT_CODES[result.status] == 1
     assert result.message.startswith(f"cannot reach {url}: the service did not get ready")
     assert "connection refused by 127.0.0.1:" in result.message
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its children, in bytes (0 once it is gone)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += process.memory_info().rss
+    return total
+
+
+def test_300_mib_answers_leave_memory_bounded_and_the_booking_is_made(tmp_path: Path) -> None:
+    """/4/find answers 300 MiB bodies until the release: each is cut at the cap, its
+    connection replaced, and booker books once the answers are sane again; the whole
+    process tree stays far below the 706 MB such answers took it to before the cap."""
+    huge = (
+        '[[faults]]\nkind = "oversized"\nsize_mb = 300\nstart = "-60s"\nend = "+0.5s"\n'
+        'paths = ["/4/find"]\n'
+    )
+    with running_sim(scenario("+3s", extra=huge, rivals=0), tmp_dir=tmp_path) as sim:
+        command = book_resy_command(sim, "--max-duration", "30", "--workers", "2", "--json")
+        with start_booker(sim, command, tmp_path) as (process, tag):
+            peak = 0
+            deadline = time.monotonic() + 45
+            while process.poll() is None and time.monotonic() < deadline:
+                peak = max(peak, tree_rss(process.pid))
+                time.sleep(0.05)
+            out, err = process.communicate(timeout=5)
+        ledger = sim.ledger()
+    assert process.returncode == 0, out + err
+    assert orjson.loads(out.splitlines()[-1])["status"] == "booked"
+    flooded = [r for r in ledger["requests"] if r["fault"] == "oversized"]
+    assert flooded and all(r["path"] == "/4/find" for r in flooded)
+    assert peak < 300 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    assert not wait_until_gone(tag, 2.0)

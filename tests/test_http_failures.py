@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gzip
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
 import tomllib
 from pathlib import Path
 
+import httpcore
 import pytest
 from test_http_client import client_for, http_answer, raw_server
 
-from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request
+from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request, describe_failure
 from booker.sim.testing import running_sim
 from booker.wire import PERMANENT_FAILURES, Failure
 
@@ -198,3 +201,48 @@ def test_flood_faults_are_declared_like_the_others() -> None:
     assert parsed(flood("endless")).kind == "endless"
     with pytest.raises(ScenarioError, match="size_mb"):
         parsed(flood("oversized", "size_mb = 0\n"))
+
+
+def wrapped(cause: BaseException) -> BaseException:
+    """``cause`` as the library hands it over: inside a ``ConnectError``."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+    except httpcore.ConnectError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("cause", "failure", "error"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), Failure.NAME, "name not resolved: h"),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            Failure.REFUSED,
+            "connection refused by h",
+        ),
+        (
+            OSError(errno.ENETUNREACH, "Network is unreachable"),
+            Failure.OTHER,
+            "network is unreachable: h",
+        ),
+        (
+            ConnectionResetError(104, "reset"),
+            Failure.DROPPED,
+            "connection lost (ConnectionResetError)",
+        ),
+        (
+            ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+            Failure.TLS,
+            "TLS failed with h",
+        ),
+    ],
+)
+def test_the_cause_is_found_under_the_library_wrapper(
+    cause: BaseException, failure: Failure, error: str
+) -> None:
+    found, said = describe_failure(wrapped(cause), "h")
+    assert found is failure
+    assert said.startswith(error)

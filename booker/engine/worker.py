@@ -145,7 +145,7 @@ class Worker:
         self.shared.record_status(answer.status)
         if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
             self.trail.append((sent_at, (request, answer)))
-        if answer.failure in PERMANENT_FAILURES and not self.warm:
+        if not self.warm and answer.failure in PERMANENT_FAILURES:
             self.unreachable(f"cannot reach {self.spec.client.base_url}: {answer.error}")
         return answer
 
