@@ -10,7 +10,15 @@ from pathlib import Path
 import orjson
 import psutil
 import pytest
-from booker_run import book_resy_command, run_booker, scenario, start_booker, wait_until_gone
+from booker_run import (
+    book_resy_command,
+    read_until,
+    run_booker,
+    scenario,
+    start_booker,
+    wait_until_gone,
+    worker_processes,
+)
 from test_e2e_exactly_one import Silent
 
 from booker.engine import supervisor
@@ -118,4 +126,18 @@ def test_300_mib_answers_leave_memory_bounded_and_the_booking_is_made(tmp_path: 
     flooded = [r for r in ledger["requests"] if r["fault"] == "oversized"]
     assert flooded and all(r["path"] == "/4/find" for r in flooded)
     assert peak < 300 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    assert not wait_until_gone(tag, 2.0)
+
+
+def test_every_worker_dying_is_an_error_exit_1_not_a_refusal(tmp_path: Path) -> None:
+    """Not the service's doing: status error, exit 1 (3 is kept for refusals), said on stderr."""
+    with running_sim(scenario("+120s", rivals=0), tmp_dir=tmp_path) as sim:
+        command = book_resy_command(sim, "--max-duration", "30", "--workers", "2")
+        with start_booker(sim, command, tmp_path) as (process, tag):
+            read_until(process, "all workers warm", timeout=20)
+            for worker in worker_processes(process.pid):
+                worker.kill()
+            out, err = process.communicate(timeout=15)
+    assert process.returncode == 1, out + err
+    assert err.splitlines() == ["booker: error: no worker could run the job"]
     assert not wait_until_gone(tag, 2.0)

@@ -168,3 +168,22 @@ def test_a_recorded_booking_says_journaled(
     assert orjson.loads(out)["journaled"] is True
     with journal.Journal(tmp_path / "data" / journal.FILE_NAME) as book:
         assert [e.reservation_id for e in book.history()] == ["R-1"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_log_that_fills_up_mid_run_is_said_once_and_the_run_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Writes to /dev/full fail with ENOSPC, as on a full disk: one warning, no crash."""
+    from booker.credentials import Redactor
+    from booker.report import LogFile
+
+    log = LogFile(Path("/dev/full"), Redactor())
+    log.write("started", workers=2)
+    log.write("polling", starts_in_s=0.1)
+    log.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "booker: warning: cannot write the log /dev/full (No space left on device); "
+        "going on without it"
+    ]
