@@ -4,7 +4,7 @@
     ├── UsageError              bad command line, config or scenario  -> exit 2
     ├── CredentialsError        credentials missing or unsafe          -> exit 2
     ├── ServiceRefusedError          the service refused for good           -> exit 3
-    ├── JournalError            the journal file cannot be opened, read or written -> exit 1
+    ├── JournalError            the journal file cannot be opened, read or written -> exit 2
     └── ParseError              a server answer could not be understood (a failure, never fatal)
 
 Answers on the wire are not exceptions: the decision core classifies them as
@@ -39,7 +39,7 @@ class ServiceRefusedError(BookerError):
 class JournalError(BookerError):
     """The journal of bookings cannot be opened, read or written (see ``booker.journal``)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class ParseError(BookerError):

@@ -23,7 +23,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +39,7 @@ from booker.wire import (
     NO_ANSWER,
     Answer,
     ClientConfig,
+    Failure,
     Request,
     check_base_url,
     is_loopback,
@@ -61,6 +62,7 @@ __all__ = [
     "Answer",
     "AsyncioBackend",
     "ClientConfig",
+    "Failure",
     "HttpClient",
     "Prepared",
     "Request",
@@ -156,6 +158,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 await writer.wait_closed()
         except (TimeoutError, OSError, ssl.SSLError):
             writer.transport.abort()  # the peer is gone or silent: drop it now
+
+    def abort(self) -> None:
+        """Drop the connection at once: nothing more is read from it or sent on it."""
+        self._writer.transport.abort()
 
     async def start_tls(
         self,
@@ -336,20 +342,32 @@ class HttpClient:
         return Prepared(request.method, request.path, core)
 
     async def send(self, request: Request | Prepared) -> Answer:
-        """Send and read the whole answer within the request deadline; never raises on I/O."""
+        """Send and read the whole answer within the request deadline; never raises on I/O.
+
+        The body is read as it streams, up to ``max_body_bytes``: past that the
+        connection is dropped and the answer is a failure (memory stays bounded).
+        """
         prepared = self.prepare(request) if isinstance(request, Request) else request
         started = time.monotonic()
         try:
             async with asyncio.timeout(self._deadline_s):
                 response = await self._pool.handle_async_request(prepared.core)
                 try:
-                    body = await response.aread()
+                    body = await _read_capped(response, self._config.max_body_bytes)
                 finally:
                     await response.aclose()
         except TimeoutError:
-            return Answer(NO_ANSWER, elapsed_s=time.monotonic() - started, error="timeout")
+            return Answer(
+                NO_ANSWER,
+                elapsed_s=time.monotonic() - started,
+                error=f"timed out: no answer within {self._deadline_s:g} s",
+                failure=Failure.TIMEOUT,
+            )
         except Exception as exc:  # any failure on the wire is an HTTP 000, never a crash
-            return Answer(NO_ANSWER, elapsed_s=time.monotonic() - started, error=_name(exc))
+            failure, error = describe_failure(exc, self._origin.host_header)
+            return Answer(
+                NO_ANSWER, elapsed_s=time.monotonic() - started, error=error, failure=failure
+            )
         if self.nodelay is None:
             self.nodelay = _ensure_nodelay(response)
         date: str | None = None
@@ -362,7 +380,7 @@ class HttpClient:
                 encoding = value.lower().strip()
         error = ""
         if encoding and encoding != b"identity":
-            body, error = _decoded(body, encoding)
+            body, error = _decoded(body, encoding, self._config.max_body_bytes)
         version = response.extensions.get("http_version", b"HTTP/1.1")
         return Answer(
             response.status,
@@ -374,19 +392,123 @@ class HttpClient:
         )
 
 
-def _decoded(body: bytes, encoding: bytes) -> tuple[bytes, str]:
-    """The body without its gzip or deflate coding; b"" and an error when it cannot be undone."""
+class BodyTooLargeError(Exception):
+    """An answer went past the body cap; its connection has been dropped."""
+
+
+async def _read_capped(response: httpcore.Response, limit: int) -> bytes:
+    """The body, read as it streams; ``BodyTooLargeError`` (connection dropped) past ``limit``.
+
+    A declared Content-Length over the cap is refused before reading anything.
+    """
+    stream = response.aiter_stream()
+    for name, value in response.headers:
+        if name.lower() == b"content-length" and value.isdigit() and int(value) > limit:
+            await _drop_connection(response, stream)
+            raise BodyTooLargeError(f"answer of {int(value)} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            await _drop_connection(response, stream)
+            raise BodyTooLargeError(f"answer longer than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _drop_connection(response: httpcore.Response, stream: AsyncIterator[bytes]) -> None:
+    """Abort the answer's connection, then let the library see it end.
+
+    Closing a half-read HTTP/1.1 answer would close its connection anyway, but an
+    HTTP/2 stream would stay open on a shared connection, its unread data using up
+    the connection's flow-control window. Aborted, the connection reads only what
+    is already buffered, then its end: the library marks it unusable and the next
+    request opens a new one.
+    """
+    network = response.extensions.get("network_stream")
+    abort = getattr(network, "abort", None)
+    if abort is None:
+        return
+    abort()
+    with contextlib.suppress(Exception):
+        async for _ in stream:
+            pass
+
+
+def describe_failure(exc: BaseException, host: str) -> tuple[Failure, str]:
+    """Why a request got no answer, as a class and a short phrase naming the cause.
+
+    The library wraps the cause (``ConnectError`` from a ``gaierror``...): the
+    chain of causes is searched for the first one that names it.
+    """
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in seen:
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for cause in seen:
+        if isinstance(cause, BodyTooLargeError):
+            return Failure.TOO_LARGE, f"{cause} is over the cap: connection dropped"
+        if isinstance(cause, socket.gaierror):
+            return Failure.NAME, f"name not resolved: {host}"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or getattr(cause, "reason", None) or "not verified"
+            return (
+                Failure.CERTIFICATE,
+                f"TLS certificate of {host} not trusted ({reason}); "
+                "if the service uses a private CA, pass it with --ca-cert",
+            )
+        if isinstance(cause, ssl.SSLError):
+            return (
+                Failure.TLS,
+                f"TLS failed with {host} ({getattr(cause, 'reason', None) or cause})",
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return Failure.REFUSED, f"connection refused by {host}"
+        if isinstance(cause, httpcore.ConnectTimeout):
+            return Failure.TIMEOUT, f"timed out connecting to {host}"
+        if isinstance(cause, TimeoutError | httpcore.TimeoutException):
+            return Failure.TIMEOUT, "timed out"
+        if isinstance(cause, ConnectionError | httpcore.RemoteProtocolError | httpcore.ReadError):
+            return Failure.DROPPED, f"connection lost ({_name(cause)})"
+        if isinstance(cause, OSError) and cause.strerror:  # e.g. "Network is unreachable"
+            return Failure.OTHER, f"{cause.strerror.lower()}: {host}"
+    return Failure.OTHER, _name(exc)
+
+
+def _decoded(body: bytes, encoding: bytes, limit: int) -> tuple[bytes, str]:
+    """The body without its gzip or deflate coding; b"" and an error when it cannot be undone.
+
+    Decoding stops at ``limit`` bytes: a small compressed body may stand for gigabytes.
+    """
+    named = encoding.decode("latin-1")
     try:
         if encoding in (b"gzip", b"x-gzip"):
-            return zlib.decompress(body, wbits=zlib.MAX_WBITS | 16), ""
-        if encoding == b"deflate":
+            decoded = _inflate(body, zlib.MAX_WBITS | 16, limit)
+        elif encoding == b"deflate":
             try:
-                return zlib.decompress(body), ""
+                decoded = _inflate(body, zlib.MAX_WBITS, limit)
             except zlib.error:
-                return zlib.decompress(body, wbits=-zlib.MAX_WBITS), ""  # raw deflate
+                decoded = _inflate(body, -zlib.MAX_WBITS, limit)  # raw deflate
+        else:
+            return b"", f"unsupported content-encoding {named}"
     except zlib.error:
-        return b"", f"undecodable {encoding.decode('latin-1')} body"
-    return b"", f"unsupported content-encoding {encoding.decode('latin-1')}"
+        return b"", f"undecodable {named} body"
+    if decoded is None:
+        return b"", f"{named} body decodes to more than {limit} bytes"
+    return decoded, ""
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes | None:
+    """``body`` inflated; None past ``limit`` bytes; ``zlib.error`` when it is not valid."""
+    inflater = zlib.decompressobj(wbits)
+    decoded = inflater.decompress(body, limit + 1)
+    if len(decoded) > limit:
+        return None
+    if not inflater.eof:
+        raise zlib.error("truncated stream")
+    return decoded
 
 
 def _name(exc: BaseException) -> str:

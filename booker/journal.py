@@ -37,6 +37,7 @@ STATUSES: Final = ("active", "cancelled")
 SOURCES: Final = ("booked", "recovered")
 BUSY_TIMEOUT_S = 10.0
 DEFAULT_HISTORY_LIMIT = 50
+MAX_HISTORY_LIMIT = 100_000
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -317,8 +318,8 @@ class Journal:
         self, limit: int = DEFAULT_HISTORY_LIMIT, provider: str | None = None
     ) -> list[Entry]:
         """At most ``limit`` entries, newest first, of one provider or all."""
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
+        if not 1 <= limit <= MAX_HISTORY_LIMIT:
+            raise ValueError(f"limit must be within 1..{MAX_HISTORY_LIMIT}, not {limit}")
         where, parameters = (
             ("WHERE provider = ?", (provider,)) if provider is not None else ("", ())
         )

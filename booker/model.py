@@ -12,7 +12,9 @@ class Status(enum.StrEnum):
     BOOKED = "booked"
     DRY_RUN = "dry_run"
     NOT_BOOKED = "not_booked"
-    FAILED = "failed"
+    FAILED = "failed"  # the service refused for good (credentials, payment, ...)
+    UNREACHABLE = "unreachable"  # the service could not be reached or read
+    ERROR = "error"  # booker itself could not run the job (every worker died)
     INTERRUPTED = "interrupted"
 
 
@@ -21,8 +23,13 @@ EXIT_CODES: dict[Status, int] = {
     Status.DRY_RUN: 0,
     Status.NOT_BOOKED: 1,
     Status.FAILED: 3,
+    Status.UNREACHABLE: 1,
+    Status.ERROR: 1,
     Status.INTERRUPTED: 130,
 }
+
+# A run that ends with one of these says why in one ``booker: error:`` line on stderr.
+ERROR_STATUSES = frozenset({Status.FAILED, Status.UNREACHABLE, Status.ERROR})
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ cut to its width, so it never wraps: a wrapped line cannot be cleared from its l
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -72,7 +73,7 @@ def describe_event(event: ev.Event) -> str | None:
             return f"10 throttles in a row: concurrency reduced to {data.get('concurrency')}"
         case ev.WARNING:
             return str(data.get("message"))
-        case ev.TERMINAL:
+        case ev.TERMINAL | ev.UNREACHABLE:
             return f"stopping: {data.get('message')}"
         case ev.WARM_FAILED:
             return f"worker {event.worker} cannot reach the service yet ({data.get('reason')}); retrying"
@@ -83,25 +84,50 @@ def describe_event(event: ev.Event) -> str | None:
     return None
 
 
+def open_private(path: str, flags: int) -> int:
+    """An ``open`` opener: a file created now is the owner's alone (0600), like the journal."""
+    return os.open(path, flags, 0o600)
+
+
 class LogFile:
-    """Event lines with millisecond timestamps, secrets redacted; appends, never overwrites."""
+    """Event lines with millisecond timestamps, secrets redacted; appends, never overwrites.
+
+    Opening raises ``OSError``; a write that fails later (disk full) is said once on
+    stderr and logging stops, the job goes on.
+    """
 
     def __init__(self, path: Path, redactor: Redactor) -> None:
-        self._file = path.open("a", encoding="utf-8")
+        self.path = path
+        self._file: TextIO | None = open(  # noqa: SIM115 (closed by close())
+            path, "a", encoding="utf-8", opener=open_private
+        )
         self._redactor = redactor
 
     def write(self, event: str, **fields: Any) -> None:
         """One ``time event key=value ...`` line."""
+        if self._file is None:
+            return
         stamp = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
         parts = [
             f"{key}={orjson.dumps(value, default=str).decode()}" for key, value in fields.items()
         ]
-        self._file.write(self._redactor.clean(f"{stamp} {event} {' '.join(parts)}".rstrip()) + "\n")
-        self._file.flush()
+        line = self._redactor.clean(f"{stamp} {event} {' '.join(parts)}".rstrip())
+        try:
+            self._file.write(line + "\n")
+            self._file.flush()
+        except OSError as exc:
+            sys.stderr.write(
+                f"booker: warning: cannot write the log {self.path} ({exc.strerror or exc}); "
+                "going on without it\n"
+            )
+            self.close()
 
     def close(self) -> None:
-        """Close the file."""
-        self._file.close()
+        """Close the file (idempotent)."""
+        if self._file is not None:
+            file, self._file = self._file, None
+            with contextlib.suppress(OSError):
+                file.close()
 
 
 def smart_terminal(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

@@ -7,6 +7,7 @@ command line and the providers never import the HTTP library.
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from booker.exceptions import UsageError
 from booker.settings import KEEPALIVE_EXPIRY_S, POOL_CONNECTIONS
 
 NO_ANSWER = 0
+# The biggest real answer is tens of kB: past this, an answer is hostile or broken.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +31,30 @@ class Request:
     body: bytes | None = None
 
 
+class Failure(enum.StrEnum):
+    """Why no answer came back (``Answer.failure``); ``NONE`` when one did."""
+
+    NONE = ""
+    NAME = "name"  # the host name did not resolve
+    REFUSED = "refused"  # nothing listens there
+    CERTIFICATE = "certificate"  # TLS: the service's certificate is not trusted
+    TLS = "tls"  # any other TLS failure
+    TIMEOUT = "timeout"
+    DROPPED = "dropped"  # the connection was closed or reset
+    TOO_LARGE = "too_large"  # the answer went past the body cap: read no further
+    OTHER = "other"
+
+
+# No retry clears these: a warm-up that meets one ends the job at once.
+PERMANENT_FAILURES = frozenset({Failure.NAME, Failure.CERTIFICATE})
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What came back: a status (0 when nothing did), the body and a few facts."""
+    """What came back: a status (0 when nothing did), the body and a few facts.
+
+    ``error`` says what went wrong in words; ``failure`` classifies a status 0.
+    """
 
     status: int
     body: bytes = b""
@@ -38,6 +62,7 @@ class Answer:
     date: str | None = None
     elapsed_s: float = 0.0
     error: str = ""
+    failure: Failure = Failure.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +76,7 @@ class ClientConfig:
     request_timeout_s: float = 2.0
     pool_connections: int = POOL_CONNECTIONS
     keepalive_expiry_s: float = KEEPALIVE_EXPIRY_S
+    max_body_bytes: int = MAX_BODY_BYTES  # bodies (and what they decode to) stop here
     extra_headers: tuple[tuple[str, str], ...] = field(default=())
 
 

@@ -246,7 +246,22 @@ def test_ping_unreachable_exit_1(sim: SimHandle, tmp_path: Path) -> None:
     command = booker_command("ping", "resy", "--base-url", f"http://127.0.0.1:{port}")
     run = run_booker(sim, command, tmp_path)
     assert run.code == 1
-    assert f"cannot reach http://127.0.0.1:{port}" in one_error_line(run.stderr)
+    line = one_error_line(run.stderr)
+    assert f"cannot reach http://127.0.0.1:{port} (connection refused by 127.0.0.1:{port})" in line
+
+
+@pytest.mark.e2e
+def test_ping_names_an_untrusted_certificate_and_suggests_ca_cert(
+    sim: SimHandle, tmp_path: Path
+) -> None:
+    """The simulator's private CA not given: exit 1, the cause named, the way out shown."""
+    if sim.ca is None:
+        pytest.skip("a plain-HTTP simulator")
+    run = run_booker(sim, booker_command("ping", "resy", "--base-url", sim.url), tmp_path)
+    assert run.code == 1
+    line = one_error_line(run.stderr)
+    assert f"cannot reach {sim.url} (TLS certificate of 127.0.0.1:" in line
+    assert "not trusted" in line and "pass it with --ca-cert" in line
 
 
 # --- book --notify-cmd ---------------------------------------------------------------------

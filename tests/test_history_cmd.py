@@ -120,7 +120,15 @@ def test_provider_with_no_bookings(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, "no bookings recorded yet for cart\n")
 
 
-@pytest.mark.parametrize("args", [("--limit", "0"), ("--provider", "opentable")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--limit", "0"),
+        ("--limit", "100001"),
+        ("--limit", "100000000000000000000"),  # once past SQLite's integers: a traceback
+        ("--provider", "opentable"),
+    ],
+)
 def test_bad_options(
     args: tuple[str, ...], capsys: pytest.CaptureFixture[str], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -136,10 +144,11 @@ def test_bad_options(
 
 
 def test_corrupt_journal(tmp_path: Path) -> None:
-    """A journal that is not SQLite: exit 1, one `booker: error:` line naming the file."""
+    """A journal that is not SQLite: exit 2 (like every file booker cannot use), one
+    `booker: error:` line naming the file."""
     (tmp_path / FILE_NAME).write_bytes(b"garbage, not a database\n" * 50)
     done = history(tmp_path)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("booker: error: ")
     assert done.stderr.count("\n") == 1

@@ -336,7 +336,7 @@ def one_line_error(path: Path) -> JournalError:
     assert "\n" not in message
     assert str(path) in message
     assert isinstance(raised.value, BookerError)
-    assert raised.value.exit_code == 1
+    assert raised.value.exit_code == 2
     return raised.value
 
 

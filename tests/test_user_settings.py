@@ -195,6 +195,8 @@ def test_cli_show_set_reset(config: Path, capsys: pytest.CaptureFixture[str]) ->
         (("set", "concurrency", "11"), "concurrency must be between 1 and 10 (got 11)"),
         (("set", "prewarm_s", "0"), "prewarm_s must be between 1 and 120 s (got 0)"),
         (("set", "lead_ms", "5001"), "lead_ms must be between 0 and 5000 ms (got 5001)"),
+        (("set", "cadence_ms", "-5"), "cadence_ms must be between 50 and 5000 ms (got -5)"),
+        (("set", "lead_ms", "-1"), "lead_ms must be between 0 and 5000 ms (got -1)"),
     ],
 )
 def test_cli_refusals_are_one_line_exit_2(

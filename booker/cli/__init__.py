@@ -1,7 +1,8 @@
 """Command line: click only. Parses, builds frozen values, runs, maps results to exit codes.
 
-Exit codes: 0 booked (or a dry run found a slot), 1 not booked in time,
-2 bad usage or input, 3 the service refused for good, 130 interrupted.
+Exit codes: 0 booked (or a dry run found a slot), 1 not booked in time or the
+service unreachable, 2 bad usage or input (a journal or log booker cannot use
+included), 3 the service refused for good, 130 interrupted.
 
 Each command lives in its own module of this package and is registered here.
 """
@@ -27,6 +28,7 @@ from booker.cli.sim import sim
 from booker.cli.slots import slots
 from booker.cli.venue import venue
 from booker.exceptions import BookerError
+from booker.hardening import forbid_core_dumps
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -61,6 +63,7 @@ cli.add_command(check)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: one line on stderr for any error, documented exit codes."""
+    forbid_core_dumps()  # credentials may be in the environment already
     try:
         code = cli.main(args=argv, prog_name="booker", standalone_mode=False)
     except click.exceptions.Abort:

@@ -57,7 +57,7 @@ Examples:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, journal.MAX_HISTORY_LIMIT),
     default=journal.DEFAULT_HISTORY_LIMIT,
     show_default=True,
     help="Show at most this many bookings.",

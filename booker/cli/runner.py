@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -16,7 +17,7 @@ from booker.exceptions import BookerError, UsageError
 from booker.http import tls_context
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
-from booker.model import EXIT_CODES, StartTiming, Status
+from booker.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
 from booker.providers.base import JobIdentity
 from booker.report import ConsoleReporter, LogFile, result_document
 from booker.settings import BOUNDS, EngineSettings
@@ -133,11 +134,16 @@ def _already_booked(entry: Entry, settings: EngineSettings) -> JobResult:
         slot={"day": entry.day, "description": entry.slot},
         concurrency=settings.concurrency,
         already_booked=True,
+        journaled=True,
     )
 
 
-def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str) -> None:
-    """Commit the booking before exit 0; a failure is said, not hidden."""
+def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str) -> JobResult:
+    """Commit the booking before exit 0; a failure is said on stderr, not hidden.
+
+    The exit code stays 0 either way: the reservation is real. The next run of the
+    same job finds it at the service and records it then.
+    """
     slot = result.slot or {}
     described = " ".join(
         str(slot[k])[:5] if k == "time" else str(slot[k]) for k in ("time", "type") if slot.get(k)
@@ -155,7 +161,27 @@ def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str
     try:
         journal.record(entry)
     except BookerError as exc:
-        sys.stderr.write(f"booker: warning: booked, but the journal could not record it: {exc}\n")
+        sys.stderr.write(
+            f"booker: warning: booked reservation {entry.reservation_id}, but the journal could "
+            f"not record it ({exc}); the next run of this job finds the reservation at the "
+            "service and records it\n"
+        )
+        return result
+    return dataclasses.replace(result, journaled=True)
+
+
+def _open_log(given: Path | None, log_name: str, redactor: Redactor) -> tuple[Path, LogFile]:
+    """The run's log, open; a path that cannot be written is a ``UsageError`` (exit 2)."""
+    path = given
+    try:
+        path = given or default_log_path(log_name)
+        return path, LogFile(path, redactor)
+    except OSError as exc:
+        where = exc.filename or path
+        option = "--log-file" if given else "--log-file or BOOKER_LOG_DIR"
+        raise UsageError(
+            f"cannot write the log {where}: {exc.strerror or exc} (choose another with {option})"
+        ) from None
 
 
 def run_job(
@@ -178,8 +204,7 @@ def run_job(
     redactor = Redactor(secrets)
     identity: JobIdentity = job.identity()
     key = job_key(identity.provider, *identity.parts)
-    log_path = args.log_file or default_log_path(log_name)
-    log = LogFile(log_path, redactor)
+    log_path, log = _open_log(args.log_file, log_name, redactor)
     reporter = ConsoleReporter(
         sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
@@ -196,10 +221,12 @@ def run_job(
                 )
                 result = supervisor.run()
                 if result.status is Status.BOOKED:
-                    _record(journal, result, identity, key)
+                    result = _record(journal, result, identity, key)
         reporter.finished(result, log_path)
     finally:
         log.close()
+    if result.status in ERROR_STATUSES:  # cron mail and `2>>file` catch it, --json or not
+        sys.stderr.write(redactor.clean(f"booker: error: {result.message}") + "\n")
     if args.notify:
         from booker.notify import notify_urls
 

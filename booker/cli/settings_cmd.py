@@ -61,6 +61,7 @@ def show(as_json: bool) -> None:
 
 @settings.command(
     "set",
+    context_settings={"ignore_unknown_options": True},  # VALUE may be "-5": a value, not an option
     epilog="""\b
 Examples:
   booker settings set cadence_ms 200

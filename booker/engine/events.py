@@ -30,3 +30,4 @@ TERMINAL = "terminal"
 WARM_FAILED = "warm_failed"
 EXHAUSTED = "exhausted"
 CLOCK = "clock"
+UNREACHABLE = "unreachable"  # the service cannot be reached in a way no retry clears

@@ -29,6 +29,7 @@ class Stop(enum.IntEnum):
     TIMEOUT = 4
     INTERRUPTED = 5
     NO_WORKERS = 6
+    UNREACHABLE = 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,7 @@ class JobResult:
     clock_offset_s: float | None = None
     recovered: bool = False  # found at the service (an earlier run's booking), not booked now
     already_booked: bool = False  # the journal already held this job: nothing was sent
+    journaled: bool = False  # the booking is in the journal (recorded now, or before)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -94,6 +95,7 @@ class JobResult:
             "clock_offset_s": self.clock_offset_s,
             "recovered": self.recovered,
             "already_booked": self.already_booked,
+            "journaled": self.journaled,
         }
 
 
@@ -259,7 +261,7 @@ class Supervisor:
             self.reporter.polling(schedule.first - self.clock.monotonic())
         elif now - started > READY_TIMEOUT_S + (self.settings.prewarm_s if self.start else 0):
             self.reporter.notice("workers could not get ready: the service did not answer")
-            shared.request_stop(Stop.NO_WORKERS)
+            shared.request_stop(Stop.UNREACHABLE)
 
     def _schedule(self) -> Schedule:
         """Tick 0 now, or aligned so that polls *arrive* on the target, on the service's clock.
@@ -400,9 +402,20 @@ class Supervisor:
         if stop is Stop.TIMEOUT:
             message = f"Max duration reached ({format_duration(self.settings.max_duration_s)})"
             return JobResult(Status.NOT_BOOKED, message, **common)
+        if stop is Stop.UNREACHABLE:
+            return JobResult(Status.UNREACHABLE, self._unreachable(kinds), **common)
         if stop is Stop.NO_WORKERS:
-            return JobResult(Status.FAILED, "no worker could run the job", **common)
+            return JobResult(Status.ERROR, "no worker could run the job", **common)
         return JobResult(Status.INTERRUPTED, "Interrupted", **common)
+
+    def _unreachable(self, kinds: dict[str, ev.Event]) -> str:
+        """Why the service could not be used: a worker's words, else the last warm-up failure."""
+        stopped = kinds.get(ev.UNREACHABLE)
+        if stopped is not None:
+            return str(stopped.data.get("message"))
+        failed = [e for e in self._events if e.kind == ev.WARM_FAILED]
+        reason = f" (last: {failed[-1].data.get('reason')})" if failed else ""
+        return f"cannot reach {self.client.base_url}: the service did not get ready{reason}"
 
 
 def _describe(slot: dict[str, str] | None) -> str:

@@ -21,6 +21,7 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 import uvloop
 
 from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
@@ -28,10 +29,12 @@ from booker.engine import events as ev
 from booker.engine.clock import sleep_until
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
 from booker.engine.shared import ClockReading, SharedState, Stop
+from booker.hardening import forbid_core_dumps
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked
 from booker.providers.base import Flow
 from booker.settings import EngineSettings
+from booker.wire import PERMANENT_FAILURES
 
 PARENT_CHECK_S = 0.2
 TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off the hot path
@@ -69,6 +72,7 @@ class WorkerSpec:
 
 def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
     """Process entry point."""
+    forbid_core_dumps()  # it holds the credentials (inherited from the supervisor too)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C for everyone
     _die_with_parent()
     if os.getppid() != spec.parent_pid:
@@ -110,6 +114,7 @@ class Worker:
         self.polls: set[asyncio.Task[None]] = set()
         self.booking: asyncio.Task[None] | None = None
         self.trail: list[tuple[float, Note]] = []  # (wall time, what), formatted when written
+        self.warm = False  # set once warm: from then on no failure ends the job by itself
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -140,6 +145,8 @@ class Worker:
         self.shared.record_status(answer.status)
         if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
             self.trail.append((sent_at, (request, answer)))
+        if not self.warm and answer.failure in PERMANENT_FAILURES:
+            self.unreachable(f"cannot reach {self.spec.client.base_url}: {answer.error}")
         return answer
 
     def _note(self, note: Note) -> None:
@@ -226,6 +233,11 @@ class Worker:
         if self.shared.request_stop(Stop.TERMINAL):
             self.report(ev.TERMINAL, message=message)
 
+    def unreachable(self, message: str) -> None:
+        """Stop everything: the service cannot be reached in a way no retry clears."""
+        if self.shared.request_stop(Stop.UNREACHABLE):
+            self.report(ev.UNREACHABLE, message=message)
+
     def report(self, kind: str, **data: Any) -> None:
         """Queue an event for the supervisor."""
         if kind == ev.READY and self.http is not None:
@@ -245,6 +257,7 @@ class Worker:
                 if self.spec.clock_samples:
                     await self._estimate_clock()
                 freeze_heap()
+                self.warm = True
                 self.shared.mark_ready(self.index)
                 if await self._wait_for_start():
                     await self._tick_loop()
@@ -384,7 +397,7 @@ def _text(note: Note) -> str:
         return f"decision {note.kind.value} status={note.status:03d} {note.reason}"
     request, answer = note
     path = request.path.partition("?")[0]  # no query string: it may carry ids
-    error = f" error={answer.error}" if answer.error else ""
+    error = f" error={orjson.dumps(answer.error).decode()}" if answer.error else ""
     return (
         f"request {request.method} {path} status={answer.status:03d} "
         f"ms={answer.elapsed_s * 1e3:.2f}{error}"

@@ -112,13 +112,16 @@ async def warm_with_retries(io: WorkerIO, attempt: Callable[[], Awaitable[bool |
     """Call ``attempt`` until it decides: True (warm) or False (the job cannot go on).
 
     A string is a failure worth another try, ``WARM_RETRY_S`` later; the first one is
-    reported (``warm_failed``). False as soon as the job stops.
+    reported (``warm_failed``). False as soon as the job stops (a failure no retry
+    clears, such as an untrusted certificate, stops it at once).
     """
     warned = False
     while not io.stopped:
         outcome = await attempt()
         if isinstance(outcome, bool):
             return outcome
+        if io.stopped:
+            return False
         if not warned:
             io.report(ev.WARM_FAILED, reason=outcome)
             warned = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -131,6 +132,45 @@ async def send_response(
     headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+STREAM_CHUNK = b'{"pad": "' + b"x" * (64 * 1024 - 10) + b'"}'  # 64 KiB, sent over and over
+STREAM_LIMIT_S = 60.0  # an endless answer ends after this even if the client keeps reading
+
+
+async def send_flood(send: Send, receive: Receive, date: str, size: int | None) -> int:
+    """A 200 of ``size`` bytes (declared), or endless without a length; bytes sent.
+
+    Memory stays flat: one chunk, sent again and again. It ends when the client
+    goes away, when ``size`` is reached, or after ``STREAM_LIMIT_S``.
+    """
+    headers = [(b"date", date.encode("latin-1")), (b"content-type", b"application/json")]
+    if size is not None:
+        headers.append((b"content-length", str(size).encode("latin-1")))
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    watcher = asyncio.create_task(watch())
+    sent = 0
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        async with asyncio.timeout(STREAM_LIMIT_S):
+            while not gone.is_set() and (size is None or sent < size):
+                chunk = STREAM_CHUNK if size is None else STREAM_CHUNK[: size - sent]
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                sent += len(chunk)
+                await asyncio.sleep(0)  # a send to a gone client may not yield: let others run
+        if not gone.is_set():
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except (TimeoutError, OSError):
+        pass
+    finally:
+        watcher.cancel()
+    return sent
 
 
 Handler = Callable[[Request], Awaitable[Response]]

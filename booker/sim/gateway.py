@@ -21,6 +21,7 @@ from booker.sim.asgi import (
     error_response,
     json_response,
     read_request,
+    send_flood,
     send_response,
 )
 from booker.sim.drops import DropParamError, DropRequest, parse_drop
@@ -31,6 +32,9 @@ from booker.sim.scenario import Fault
 from booker.sim.world import World
 
 log = logging.getLogger("booker.sim")
+
+FLOODS = ("oversized", "endless")  # faults whose answer is a body too big to read
+MIB = 1024 * 1024
 
 Dropper = Callable[[Scope], bool]
 Actors = Callable[[], Coroutine[Any, Any, None]]
@@ -167,6 +171,13 @@ class Gateway:
                 await asyncio.sleep(verdict.delay_s)
             if verdict.fault is not None and verdict.fault.kind == "drop":
                 await self._drop(scope, receive)
+                return
+            if verdict.fault is not None and verdict.fault.kind in FLOODS:
+                record.status = 200
+                size = None if verdict.fault.kind == "endless" else verdict.fault.size_mb
+                await send_flood(
+                    send, receive, clock.http_date(), None if size is None else int(size * MIB)
+                )
                 return
             response = await self._answer(request, verdict)
             answer_delay = verdict.answer_delay_s(response.status)

@@ -38,7 +38,9 @@ __all__ = [
 ]
 
 PROVIDERS = ("resy", "cart")
-FAULT_KINDS = ("status", "drop", "slow", "malformed")
+FAULT_KINDS = ("status", "drop", "slow", "malformed", "oversized", "endless")
+# kind=oversized: a 200 whose body (Content-Length declared) is this big; kind=endless never ends
+DEFAULT_OVERSIZED_MB = 300.0
 MALFORMED_BODIES = ("html", "truncated", "wrong_types")
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
 SIGN_IN_PATHS = ("/4/auth/password", "/3/auth/password")
@@ -129,6 +131,7 @@ class Fault:
     statuses: tuple[
         int, ...
     ] = ()  # kind=slow: delay only answers with these statuses, after the app ran
+    size_mb: float = DEFAULT_OVERSIZED_MB  # kind=oversized: the body's size in MiB
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -408,6 +411,7 @@ def _fault(t: Table) -> Fault:
         "must be a list of HTTP statuses",
     )
     statuses = tuple(int(v) for v in raw_statuses)
+    size_mb = t.get("size_mb", float, DEFAULT_OVERSIZED_MB)
     t.done()
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
@@ -420,7 +424,8 @@ def _fault(t: Table) -> Fault:
         t.check(start < end, "end", "must be after start")
     t.check(all(100 <= v <= 599 for v in statuses), "statuses", "must be HTTP statuses")
     t.check(not statuses or kind == "slow", "statuses", "only applies to kind=slow")
-    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses)
+    t.check(0 < size_mb <= 1024 * 1024, "size_mb", "must be within 0..1048576 (1 TiB)")
+    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses, size_mb)
 
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:

@@ -1,0 +1,248 @@
+"""How the HTTP edge fails: each cause named, hostile answers cut off, memory bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import gzip
+import socket
+import ssl
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import httpcore
+import pytest
+from test_http_client import client_for, http_answer, raw_server
+
+from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request, describe_failure
+from booker.sim.testing import running_sim
+from booker.wire import PERMANENT_FAILURES, Failure
+
+
+def flood(kind: str, extra: str = "") -> str:
+    """A scenario whose /2/user answers are an ``oversized`` or ``endless`` body."""
+    return f'provider = "resy"\n[[faults]]\nkind = "{kind}"\npaths = ["/2/user"]\n{extra}'
+
+
+def test_a_name_that_does_not_resolve_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resolver's failure (faked here: no query leaves the machine) is a named, permanent one."""
+    asked: list[str] = []
+
+    def no_such_name(host: str, *args: object, **kwargs: object) -> list[object]:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+
+    async def scenario() -> tuple[int, str, Failure]:
+        async with client_for("https://api.resy.invalid") as client:
+            answer = await client.send(Request("GET", "/2/user"))
+            return answer.status, answer.error, answer.failure
+
+    status, error, failure = asyncio.run(scenario())
+    assert asked == ["api.resy.invalid"]
+    assert (status, failure) == (NO_ANSWER, Failure.NAME)
+    assert error == "name not resolved: api.resy.invalid"
+    assert failure in PERMANENT_FAILURES
+
+
+def test_a_service_that_accepts_but_never_shakes_hands_times_out_connecting() -> None:
+    """TCP accepted, TLS never answered: 'timed out connecting', within the connect timeout."""
+
+    async def scenario() -> tuple[int, str, Failure, float]:
+        accepted: list[asyncio.StreamWriter] = []
+        server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            config = ClientConfig(f"https://127.0.0.1:{port}", connect_timeout_s=0.2)
+            async with HttpClient(config) as client:
+                answer = await client.send(Request("GET", "/2/user"))
+        finally:
+            for writer in accepted:
+                writer.close()
+            server.close()
+            await server.wait_closed()
+        return answer.status, answer.error, answer.failure, answer.elapsed_s
+
+    status, error, failure, elapsed = asyncio.run(scenario())
+    assert (status, failure) == (NO_ANSWER, Failure.TIMEOUT)
+    assert error.startswith("timed out connecting to 127.0.0.1:")
+    assert elapsed < 1.5
+    assert failure not in PERMANENT_FAILURES
+
+
+def test_a_refused_connection_is_named_and_worth_retrying() -> None:
+    async def scenario() -> tuple[str, Failure]:
+        with socket.socket() as sock:  # a free port that nothing listens on
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        async with client_for(f"http://127.0.0.1:{port}") as client:
+            answer = await client.send(Request("GET", "/2/user"))
+        return answer.error, answer.failure
+
+    error, failure = asyncio.run(scenario())
+    assert failure is Failure.REFUSED and failure not in PERMANENT_FAILURES
+    assert error.startswith("connection refused by 127.0.0.1:")
+
+
+def test_a_small_gzip_body_that_inflates_past_the_cap_is_not_inflated() -> None:
+    """64 KiB of gzip standing for 64 MiB: decoding stops at the cap."""
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 128 * 1024
+
+    def reply(head: bytes) -> bytes:
+        return http_answer(bomb, "Content-Encoding: gzip")
+
+    async def scenario() -> tuple[int, bytes, str]:
+        async with raw_server(reply) as server, client_for(server.url) as client:
+            answer = await client.send(Request("GET", "/4/find"))
+            return answer.status, answer.body, answer.error
+
+    status, body, error = asyncio.run(scenario())
+    assert (status, body) == (200, b"")
+    assert error == f"gzip body decodes to more than {4 * 1024 * 1024} bytes"
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
+    """A Content-Length over the cap: a failure at once, the connection dropped."""
+
+    def reply(head: bytes) -> bytes:
+        if b" /small " in head:
+            return http_answer(b"{}")
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 314572800\r\n\r\n" + b"x" * 65536
+
+    async def scenario() -> tuple[tuple[int, Failure, str], int, int]:
+        async with raw_server(reply) as server, client_for(server.url) as client:
+            big = await client.send(Request("GET", "/big"))
+            small = await client.send(Request("GET", "/small"))
+            return (big.status, big.failure, big.error), small.status, server.connections
+
+    big, small, connections = asyncio.run(scenario())
+    assert big == (NO_ANSWER, Failure.TOO_LARGE, big[2])
+    assert big[2] == "answer of 314572800 bytes is over the cap: connection dropped"
+    assert small == 200
+    assert connections == 2  # the answer's connection was dropped, a new one opened
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("plain", [False, True], ids=["h2-tls", "h1-plain"])
+@pytest.mark.parametrize("kind", ["oversized", "endless"])
+def test_huge_and_endless_answers_are_cut_at_the_cap(
+    tmp_path: Path, kind: str, plain: bool
+) -> None:
+    """The simulator's flood faults: cut at the cap, well within the deadline, then a new
+    connection serves the next request (on HTTP/2 the old one would be jammed)."""
+    with running_sim(flood(kind), plain=plain, tmp_dir=tmp_path) as sim:
+        headers = tuple(sim.headers().items())
+
+        async def scenario() -> tuple[int, Failure, float, int]:
+            # a short deadline: without the cap an endless answer is read until it passes
+            config = ClientConfig(base_url=sim.url, ca_cert=sim.ca, request_timeout_s=1.0)
+            async with HttpClient(config) as client:
+                cut = await client.send(Request("GET", "/2/user", headers))
+                after = await client.send(Request("GET", "/3/venue?venue_id=1", headers))
+            return cut.status, cut.failure, cut.elapsed_s, after.status
+
+        status, failure, elapsed, after = asyncio.run(scenario())
+        ledger = sim.ledger()
+    assert (status, failure) == (NO_ANSWER, Failure.TOO_LARGE)
+    assert elapsed < 0.9
+    assert after != NO_ANSWER
+    assert [r["fault"] for r in ledger["requests"] if r["path"] == "/2/user"] == [kind]
+
+
+MEMORY_PROBE = textwrap.dedent(
+    """
+    import asyncio, resource, sys
+    from booker.http import ClientConfig, HttpClient, Request
+
+    async def main() -> None:
+        config = ClientConfig(base_url=sys.argv[1], ca_cert=sys.argv[2], request_timeout_s=10)
+        async with HttpClient(config) as client:
+            headers = (("X-Resy-Auth-Token", sys.argv[3]),)
+            answer = await client.send(Request("GET", "/2/user", headers))
+            print(answer.status, answer.failure)
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    asyncio.run(main())
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+    """
+)
+
+
+@pytest.mark.e2e
+def test_a_300_mib_answer_leaves_memory_bounded(tmp_path: Path) -> None:
+    """Reading stops at the cap while the body streams: the client grows by a few MiB, not
+    by the answer (it took the process tree to 706 MB before the cap)."""
+    with running_sim(flood("oversized", "size_mb = 300\n"), tmp_dir=tmp_path) as sim:
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, sim.url, str(sim.ca), sim.scenario["auth_token"]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    outcome, grown_mib = done.stdout.split("\n")[:2]
+    assert outcome == "0 too_large"
+    assert int(grown_mib) < 64
+
+
+def test_flood_faults_are_declared_like_the_others() -> None:
+    from booker.sim.scenario import Fault, ScenarioError, parse_scenario
+
+    def parsed(text: str) -> Fault:
+        return parse_scenario(tomllib.loads(text)).faults[0]
+
+    declared = parsed(flood("oversized", "size_mb = 8\n"))
+    assert (declared.kind, declared.size_mb, declared.paths) == ("oversized", 8.0, ("/2/user",))
+    assert parsed(flood("endless")).kind == "endless"
+    with pytest.raises(ScenarioError, match="size_mb"):
+        parsed(flood("oversized", "size_mb = 0\n"))
+
+
+def wrapped(cause: BaseException) -> BaseException:
+    """``cause`` as the library hands it over: inside a ``ConnectError``."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+    except httpcore.ConnectError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("cause", "failure", "error"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), Failure.NAME, "name not resolved: h"),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            Failure.REFUSED,
+            "connection refused by h",
+        ),
+        (
+            OSError(errno.ENETUNREACH, "Network is unreachable"),
+            Failure.OTHER,
+            "network is unreachable: h",
+        ),
+        (
+            ConnectionResetError(104, "reset"),
+            Failure.DROPPED,
+            "connection lost (ConnectionResetError)",
+        ),
+        (
+            ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+            Failure.TLS,
+            "TLS failed with h",
+        ),
+    ],
+)
+def test_the_cause_is_found_under_the_library_wrapper(
+    cause: BaseException, failure: Failure, error: str
+) -> None:
+    found, said = describe_failure(wrapped(cause), "h")
+    assert found is failure
+    assert said.startswith(error)
