@@ -43,6 +43,11 @@ FAULT_KINDS = ("status", "drop", "slow", "malformed", "oversized", "endless")
 DEFAULT_OVERSIZED_MB = 300.0
 MALFORMED_BODIES = ("html", "truncated", "wrong_types")
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
+# A JWT like the service's (expires 2100-01-01), so booker can read its expiry as for a real one.
+DEFAULT_AUTH_TOKEN = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiI3MDAwMDAxIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ltdWxhdGVk"
+)
 SIGN_IN_PATHS = ("/4/auth/password", "/3/auth/password")
 
 DEFAULT_TABLE_TYPES = ("Dining Room", "Bar")
@@ -99,7 +104,7 @@ class Auth:
     """Credentials the sim accepts; `payment_method_id` 0 means no card on file."""
 
     api_key: str = DEFAULT_API_KEY
-    auth_token: str = "sim.jwt.token"
+    auth_token: str = DEFAULT_AUTH_TOKEN
     payment_method_id: int = 123456
     email: str = "sim@example.com"  # sign-in (/4/auth/password) with these two
     password: str = "sim-password"
