@@ -141,14 +141,14 @@ class MethodNotAllowedError(Exception):
 
 
 class Router:
-    """Exact-path routing: one method and handler per path."""
+    """Exact-path routing: a handler per method and path."""
 
     def __init__(self) -> None:
-        self._routes: dict[str, tuple[str, Handler]] = {}
+        self._routes: dict[str, dict[str, Handler]] = {}
 
     def add(self, method: str, path: str, handler: Handler) -> None:
         """Register `handler` for `method path`."""
-        self._routes[path] = (method, handler)
+        self._routes.setdefault(path, {})[method] = handler
 
     def __contains__(self, path: object) -> bool:
         return path in self._routes
@@ -158,6 +158,6 @@ class Router:
         route = self._routes.get(path)
         if route is None:
             return None
-        if route[0] != method:
+        if method not in route:
             raise MethodNotAllowedError
-        return route[1]
+        return route[method]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 PROVIDERS = ("resy", "cart")
+SHAPES = ("2026", "legacy")  # answers as public clients see them today, or as first written
+FIND_METHODS = ("GET", "POST")
 FAULT_KINDS = ("status", "drop", "slow", "malformed")
 MALFORMED_BODIES = ("html", "truncated", "wrong_types")
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
@@ -52,6 +54,8 @@ class Venue:
     time_zone: str = "America/New_York"
     lead_time_in_days: int = 30
     content: str = "Reservations open 30 days in advance at 10:00 AM"
+    find_methods: tuple[str, ...] = FIND_METHODS  # others answer 405 (legacy: 500)
+    signed_in_only: bool = False  # /4/find shows slots only with the user's token
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class RateLimit:
 
     rate_per_s: float
     burst: int
+    retry_after_s: int = 0  # sent as Retry-After on the 429 when > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,8 @@ class Fault:
     statuses: tuple[
         int, ...
     ] = ()  # kind=slow: delay only answers with these statuses, after the app ran
+    retry_after: str = ""  # kind=status: sent as the Retry-After header
+    html: bool = False  # kind=status: the body is the firewall's HTML page, not JSON
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -140,6 +147,7 @@ class Scenario:
     rate_limit: RateLimit | None = None
     faults: tuple[Fault, ...] = ()
     cart: CartSpec | None = None  # set exactly when provider == "cart"
+    shapes: str = "2026"  # "legacy": the answers API-NOTES first described
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -178,9 +186,12 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         raise ScenarioError(f"provider must be one of {', '.join(PROVIDERS)}, not {provider!r}")
     skew = top.get("clock_skew_s", float, 0.0)
     seed = top.get("seed", int, None)
+    shapes = top.get("shapes", str, "2026")
+    if shapes not in SHAPES:
+        raise ScenarioError(f"shapes must be one of {', '.join(SHAPES)}, not {shapes!r}")
     if provider == "cart":
-        return _cart_scenario(top, skew, seed)
-    venue = _venue(top.table("venue"))
+        return replace(_cart_scenario(top, skew, seed), shapes=shapes)
+    venue = _venue(top.table("venue"), shapes)
     release = _release(top.table("release"))
     slots = DEFAULT_SLOTS
     if top.has("slots"):
@@ -199,7 +210,9 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         missing = [t for t in rival.prefer if t not in times]
         if missing:
             raise ScenarioError(f"rivals.prefer names times with no slot: {', '.join(missing)}")
-    return Scenario(provider, skew, seed, venue, release, slots, rivals, auth, rate_limit, faults)
+    return Scenario(
+        provider, skew, seed, venue, release, slots, rivals, auth, rate_limit, faults, None, shapes
+    )
 
 
 def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
@@ -232,17 +245,25 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
     )
 
 
-def _venue(t: Table) -> Venue:
+def _venue(t: Table, shapes: str = "2026") -> Venue:
     d = Venue()
+    methods = FIND_METHODS if shapes == "2026" else ("GET",)
     venue = Venue(
         t.get("id", int, d.id),
         t.get("name", str, d.name),
         t.get("time_zone", str, d.time_zone),
         t.get("lead_time_in_days", int, d.lead_time_in_days),
         t.get("content", str, d.content),
+        tuple(m.upper() for m in t.strings("find_methods", methods)),
+        t.get("signed_in_only", bool, d.signed_in_only),
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
+    t.check(
+        bool(venue.find_methods) and all(m in FIND_METHODS for m in venue.find_methods),
+        "find_methods",
+        "must list GET and/or POST",
+    )
     t.check_zone("time_zone", venue.time_zone)
     return venue
 
@@ -311,10 +332,12 @@ def _auth(t: Table) -> Auth:
 def _rate_limit(t: Table) -> RateLimit:
     rate = t.get("rate_per_s", float, 20.0)
     burst = t.get("burst", int, 10)
+    retry_after = t.get("retry_after_s", int, 0)
     t.done()
     t.check(rate > 0, "rate_per_s", "must be positive")
     t.check(burst >= 1, "burst", "must be >= 1")
-    return RateLimit(rate, burst)
+    t.check(retry_after >= 0, "retry_after_s", "must be >= 0")
+    return RateLimit(rate, burst, retry_after)
 
 
 def _fault(t: Table) -> Fault:
@@ -334,7 +357,10 @@ def _fault(t: Table) -> Fault:
         "must be a list of HTTP statuses",
     )
     statuses = tuple(int(v) for v in raw_statuses)
+    retry_after = t.get("retry_after", str, "")
+    html = t.get("html", bool, False)
     t.done()
+    t.check(not (retry_after or html) or kind == "status", "retry_after", "only applies to kind=status")
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
     if kind == "slow":
@@ -346,7 +372,9 @@ def _fault(t: Table) -> Fault:
         t.check(start < end, "end", "must be after start")
     t.check(all(100 <= v <= 599 for v in statuses), "statuses", "must be HTTP statuses")
     t.check(not statuses or kind == "slow", "statuses", "only applies to kind=slow")
-    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses)
+    return Fault(
+        kind, status, start, end, paths, probability, delay_ms, body, statuses, retry_after, html
+    )
 
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:
