@@ -26,6 +26,7 @@ class Request:
     path: str  # path and query, relative to the base URL
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
+    timeout_s: float | None = None  # this request's deadline; None: the client's
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class Answer:
     date: str | None = None
     elapsed_s: float = 0.0
     error: str = ""
+    retry_after: str | None = None  # the Retry-After header, as sent
+    content_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
