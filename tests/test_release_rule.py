@@ -156,6 +156,7 @@ def test_drop_against_simulator(tmp_path: Path) -> None:
 
     scenario = """
 provider = "resy"
+shapes = "legacy"
 rivals = []
 [venue]
 time_zone = "Asia/Tokyo"
@@ -191,3 +192,47 @@ content = "Reservations open 29 days in advance at 9:00 AM"
         "booker: error: missing credentials: set RESY_API_KEY in the environment, in .env "
         "or in the [credentials] table of the settings file"
     )
+
+
+@pytest.mark.e2e
+def test_drop_prefers_the_services_own_release_instant(tmp_path: Path) -> None:
+    """2026 shapes: the last released day's market.date.on wins; all three shown when apart."""
+    from booker_run import run_booker
+
+    from booker.sim.testing import running_sim
+
+    scenario = """
+rivals = []
+[release]
+at = "+60s"
+day = "+30d"
+[venue]
+time_zone = "America/Los_Angeles"
+lead_time_in_days = 31
+content = "Reservations open 29 days in advance at 9:00 AM"
+"""
+    zone = ZoneInfo("America/Los_Angeles")
+    day = (dt.datetime.now(zone).date() + dt.timedelta(days=40)).isoformat()
+    with running_sim(scenario, tmp_dir=tmp_path / "sim") as sim:
+        command = [
+            sys.executable, "-m", "booker", "drop", "resy",
+            "--venue-id", str(sim.scenario["venue_id"]),
+            "--date", day,
+            "--base-url", sim.url,
+        ]  # fmt: skip
+        if sim.ca is not None:
+            command += ["--ca-cert", str(sim.ca)]
+        done = run_booker(sim, command, cwd=tmp_path, timeout=30)
+        release = dt.datetime.fromtimestamp(sim.scenario["release_at"], zone)
+    assert done.code == 0, done.stderr
+    out = done.stdout
+    at = f"{release:%H:%M}"
+    wanted = dt.date.fromisoformat(day)
+    assert f"{day} opens at {at} venue time (from the service" in out
+    assert "release: 30 days ahead (market.date.on)" in out
+    assert f"  venue: {wanted - dt.timedelta(days=30)} {at} P" in out
+    assert "or, if /2/config is right: 31 days ahead (/2/config)" in out
+    assert "or, if the venue's text is right: 29 days ahead (venue text)" in out
+    assert f"  venue: {wanted - dt.timedelta(days=29)} 09:00 P" in out
+    assert "note: the service's market.date.on says 30 days, /2/config says 31 days" in out
+    assert "service says: " in out

@@ -770,6 +770,7 @@ def test_last_released_day_from_config_or_calendar() -> None:
     """calendar_date_to (/2/config) or last_calendar_day (/4/venue/calendar)."""
     assert resy.read_last_day(answer(200, {"calendar_date_to": "2026-12-30"})) == "2026-12-30"
     assert resy.read_last_day(answer(200, {"last_calendar_day": "2026-12-29"})) == "2026-12-29"
+    bad: Any
     for bad in ({"calendar_date_to": 5}, {"calendar_date_to": "soon"}, {}, []):
         assert resy.read_last_day(answer(200, bad)) is None
     assert resy.read_last_day(answer(500, {"calendar_date_to": "2026-12-30"})) is None

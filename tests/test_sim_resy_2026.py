@@ -92,9 +92,9 @@ def test_a_day_released_earlier_shows_when_it_went_on_sale(
     client: httpx.Client, sim: SimHandle
 ) -> None:
     day = dt.date.fromisoformat(sim.scenario["day"]) - dt.timedelta(days=1)
-    [slot] = client.get("/4/find", params=query(sim, day.isoformat())).json()["results"][
-        "venues"
-    ][0]["slots"]
+    [slot] = client.get("/4/find", params=query(sim, day.isoformat())).json()["results"]["venues"][
+        0
+    ]["slots"]
     zone = ZoneInfo("America/Chicago")
     on = dt.datetime.fromtimestamp(slot["market"]["date"]["on"], zone)
     released = dt.datetime.fromtimestamp(sim.scenario["release_at"], zone)
@@ -170,5 +170,10 @@ def test_legacy_shapes(tmp_path: Any) -> None:
         assert "location" not in found["venue"]
         assert all("market" not in s for s in found["slots"])
         assert c.get("/2/config", params={"venue_id": 60029}).json() == {"lead_time_in_days": 30}
-        calendar = {"venue_id": 60029, "num_seats": 2, "start_date": "x", "end_date": "y"}
+        calendar: dict[str, str | int] = {
+            "venue_id": 60029,
+            "num_seats": 2,
+            "start_date": "x",
+            "end_date": "y",
+        }
         assert c.get("/4/venue/calendar", params=calendar).status_code == 404

@@ -15,6 +15,7 @@ from booker.providers.resy import ResyApi, ResyCredentials
 from booker.wire import NO_ANSWER, Answer, Request
 
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
+FIND_FALLBACK_AFTER = 3  # /4/find answers 405/5xx this many times in a row: try the other method
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
 
@@ -45,7 +46,9 @@ class ResyFlow:
         self.job = job
         self.api = ResyApi(job.credentials, job.target)
         self.payment_method_id = job.target.payment_method_id
-        self._find = self.api.find()
+        self._find_method = resy.FIND_METHODS[0]
+        self._find = self.api.find(self._find_method)
+        self._find_refusals = 0  # 405/5xx in a row on the current /4/find method
         self.before: frozenset[str] = frozenset()  # reservation ids held before this run
 
     async def warm(self, io: WorkerIO) -> bool:
@@ -105,18 +108,31 @@ class ResyFlow:
             venue = resy.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
-        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone)
+        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
 
     def probe(self) -> Request:
         """/2/user: cheap, and proves the token is still good."""
         return self.api.user()
 
     def poll(self) -> Request:
-        """The /4/find request, built once."""
+        """The /4/find request, built once per method (the engine re-prepares it on a switch)."""
         return self._find
 
     def read_poll(self, answer: Answer) -> Verdict:
-        """Classify /4/find: FOUND carries the wanted slots, best first."""
+        """Classify /4/find: FOUND carries the wanted slots, best first.
+
+        After ``FIND_FALLBACK_AFTER`` answers in a row of 405 or 5xx, the next polls
+        use the other method (POST with JSON, or GET with a query).
+        """
+        if answer.status == 405 or answer.status >= 500:
+            self._find_refusals += 1
+            if self._find_refusals >= FIND_FALLBACK_AFTER:
+                self._find_refusals = 0
+                other = [m for m in resy.FIND_METHODS if m != self._find_method]
+                self._find_method = other[0]
+                self._find = self.api.find(self._find_method)
+        elif answer.status != NO_ANSWER:
+            self._find_refusals = 0
         return resy.read_find(answer, self.job.target)
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:

@@ -397,7 +397,9 @@ class ResyApp:
         }
         if self.modern:
             zone = LEGACY_ZONES.get(self.venue.time_zone, self.venue.time_zone)
-            document["locale"] = {"time_zone": zone, "currency": "USD"}
+            document["locale"] = {"currency": "USD"}
+            if self.venue.zone_in_venue:
+                document["locale"]["time_zone"] = zone
             document["location"] = {"latitude": 40.7281, "longitude": -74.0001, "city": "Sim"}
         else:
             document["location"] = {"time_zone": self.venue.time_zone}

@@ -56,6 +56,7 @@ class Venue:
     content: str = "Reservations open 30 days in advance at 10:00 AM"
     find_methods: tuple[str, ...] = FIND_METHODS  # others answer 405 (legacy: 500)
     signed_in_only: bool = False  # /4/find shows slots only with the user's token
+    zone_in_venue: bool = True  # 2026: False leaves /3/venue without locale.time_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +257,7 @@ def _venue(t: Table, shapes: str = "2026") -> Venue:
         t.get("content", str, d.content),
         tuple(m.upper() for m in t.strings("find_methods", methods)),
         t.get("signed_in_only", bool, d.signed_in_only),
+        t.get("zone_in_venue", bool, d.zone_in_venue),
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
@@ -360,7 +362,9 @@ def _fault(t: Table) -> Fault:
     retry_after = t.get("retry_after", str, "")
     html = t.get("html", bool, False)
     t.done()
-    t.check(not (retry_after or html) or kind == "status", "retry_after", "only applies to kind=status")
+    t.check(
+        not (retry_after or html) or kind == "status", "retry_after", "only applies to kind=status"
+    )
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
     if kind == "slow":
