@@ -12,6 +12,7 @@ import pytest
 from booker.exceptions import UsageError
 from booker.release_rule import (
     ASSUMED_TIME,
+    OnSale,
     RuleText,
     describe,
     parse_clock,
@@ -99,6 +100,57 @@ def test_plan_off_by_one_gives_both_candidates() -> None:
     lines = describe(plan, NOW, UTC)
     assert "or, if the venue's text is right: 29 days ahead (venue text)" in lines
     assert lines[-1].startswith("note: /2/config says 30 days but the venue's text says 29")
+
+
+def test_plan_prefers_the_services_own_instant() -> None:
+    """The last released day went on sale 13 days ahead at 00:00 New York time: that wins."""
+    on = dt.datetime(2023, 3, 30, 0, 0, tzinfo=NY).astimezone(UTC)  # API-NOTES' example
+    on_sale = OnSale(dt.date(2023, 4, 12), on)
+    plan = plan_release(
+        DAY, "America/New_York", config_days=14, rule_text="Opens 13 days ahead", on_sale=on_sale
+    )
+    assert plan.time_source == "market.date.on"
+    assert plan.time == dt.time(0, 0)
+    assert [(c.days_ahead, c.source) for c in plan.candidates] == [
+        (13, "market.date.on"),
+        (14, "/2/config"),
+    ]
+    assert plan.candidates[0].instant == dt.datetime(2026, 12, 11, 0, 0, tzinfo=NY)
+    lines = describe(plan, NOW, UTC)
+    assert "or, if /2/config is right: 14 days ahead (/2/config)" in lines
+    assert lines[-1].startswith("note: the service's market.date.on says 13 days but /2/config")
+
+
+def test_plan_service_config_and_text_all_shown_when_they_disagree() -> None:
+    """Three sources, three instants: the service's first, each other one after it."""
+    on_sale = OnSale(dt.date(2026, 11, 30), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC))
+    plan = plan_release(
+        DAY, "America/New_York", config_days=30, rule_text="29 days ahead at 9 AM",
+        on_sale=on_sale,
+    )  # fmt: skip
+    assert [(c.days_ahead, c.source, f"{c.instant:%H:%M}") for c in plan.candidates] == [
+        (29, "market.date.on", "09:00"),
+        (30, "/2/config", "09:00"),
+    ]  # the text agrees with the service (29 days at 9:00): shown once
+    later = plan_release(
+        DAY, "America/New_York", config_days=30, rule_text="28 days ahead at 10 AM",
+        on_sale=on_sale,
+    )  # fmt: skip
+    assert [c.source for c in later.candidates] == ["market.date.on", "/2/config", "venue text"]
+    assert describe(later, NOW, UTC)[-1].startswith(
+        "note: the service's market.date.on says 29 days, /2/config says 30 days but "
+        "the venue's text says 28 days at 10:00"
+    )
+
+
+def test_plan_options_override_the_service() -> None:
+    """--days-ahead and --time win over what the service says."""
+    on_sale = OnSale(dt.date(2026, 11, 30), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC))
+    plan = plan_release(
+        DAY, "America/New_York", days_option=7, time_option=dt.time(8, 0), on_sale=on_sale
+    )
+    assert [(c.days_ahead, c.source) for c in plan.candidates] == [(7, "--days-ahead")]
+    assert plan.candidates[0].instant == dt.datetime(2026, 12, 17, 8, 0, tzinfo=NY)
 
 
 def test_plan_agreeing_sources_give_one_candidate() -> None:

@@ -177,3 +177,24 @@ def test_legacy_shapes(tmp_path: Any) -> None:
             "end_date": "y",
         }
         assert c.get("/4/venue/calendar", params=calendar).status_code == 404
+
+
+def test_booker_client_reads_retry_after_and_the_page_type(sim: SimHandle) -> None:
+    """booker's own HTTP client hands Retry-After and Content-Type to the readers."""
+    import asyncio
+
+    from booker.http import HttpClient
+    from booker.wire import ClientConfig, Request
+
+    config = ClientConfig(base_url=sim.url, ca_cert=sim.ca, request_timeout_s=5.0)
+    headers = tuple(sim.headers().items())
+
+    async def both() -> tuple[Any, Any]:
+        async with HttpClient(config) as client:
+            cancel = await client.send(Request("POST", "/3/cancel", headers, b""))
+            notify = await client.send(Request("POST", "/2/notify", headers, b""))
+            return cancel, notify
+
+    throttled, blocked = asyncio.run(both())
+    assert (throttled.status, throttled.retry_after) == (429, "3")
+    assert blocked.status == 403 and blocked.content_type.startswith("text/html")
