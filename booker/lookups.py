@@ -308,7 +308,7 @@ def _classify_cart(answer: Answer) -> Verdict:
 def cart_credentials() -> cart.CartCredentials:
     """``RA_AUTHORIZATION`` and ``RA_A1DATA`` from the environment or ``.env``."""
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
-    return cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    return cart.CartCredentials(found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,9 @@ def book_cart(
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
-    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    credentials = cart.CartCredentials(
+        found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"])
+    )
     start = start_timing(args, lambda: None)
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
