@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 import pytest
 from booker_run import book_cart_command, run_booker
 
@@ -39,9 +40,11 @@ def ours(ledger: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_win_proved_by_items_count_when_items_name_no_site(tmp_path: Path) -> None:
     """Cart items with only a cartItemId: the count over the warm snapshot proves the win."""
+    payload = tmp_path / "notify.json"
     with running_sim(cart_scenario(ANONYMOUS), tmp_dir=tmp_path) as sim:
         base = book_cart_command(sim, "--cadence-ms", "50", "--max-duration", "30")
-        run = run_booker(sim, [*base, "--json"], tmp_path)
+        notify = ["--notify-cmd", f"cat > {payload}"]
+        run = run_booker(sim, [*base, "--json", *notify], tmp_path)
         ledger = sim.ledger()
     assert run.code == 0, run.stdout + run.stderr
     result = run.json()
@@ -50,6 +53,8 @@ def test_win_proved_by_items_count_when_items_name_no_site(tmp_path: Path) -> No
     assert result["message"].startswith("Added to cart: complete checkout within 15 minutes")
     assert (result["in_cart"], result["checkout_within_minutes"]) == (True, 15)
     assert "Booked" not in result["message"]
+    notified = orjson.loads(payload.read_bytes())
+    assert notified["message"] == result["message"] and notified["in_cart"] is True
 
 
 def test_human_report_and_history_say_in_cart(tmp_path: Path) -> None:

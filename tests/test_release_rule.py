@@ -247,13 +247,19 @@ content = "Reservations open 29 days in advance at 9:00 AM"
 
 
 @pytest.mark.e2e
-def test_drop_prefers_the_services_own_release_instant(tmp_path: Path) -> None:
-    """2026 shapes: the last released day's market.date.on wins; all three shown when apart."""
+@pytest.mark.parametrize("calendar_in_config", ["true", "false"], ids=["config", "calendar"])
+def test_drop_prefers_the_services_own_release_instant(
+    tmp_path: Path, calendar_in_config: str
+) -> None:
+    """2026 shapes: the last released day's market.date.on wins; all three shown when apart.
+
+    The last released day comes from /2/config, or else from /4/venue/calendar.
+    """
     from booker_run import run_booker
 
     from booker.sim.testing import running_sim
 
-    scenario = """
+    scenario = f"""
 rivals = []
 [release]
 at = "+60s"
@@ -262,6 +268,7 @@ day = "+30d"
 time_zone = "America/Los_Angeles"
 lead_time_in_days = 31
 content = "Reservations open 29 days in advance at 9:00 AM"
+calendar_in_config = {calendar_in_config}
 """
     zone = ZoneInfo("America/Los_Angeles")
     day = (dt.datetime.now(zone).date() + dt.timedelta(days=40)).isoformat()

@@ -35,6 +35,10 @@ kind = "status"
 status = 403
 html = true
 paths = ["/2/notify"]
+[[faults]]
+kind = "slow"
+delay_ms = 1500
+paths = ["/9/slow"]
 """
 
 LEGACY = """
@@ -198,3 +202,24 @@ def test_booker_client_reads_retry_after_and_the_page_type(sim: SimHandle) -> No
     throttled, blocked = asyncio.run(both())
     assert (throttled.status, throttled.retry_after) == (429, "3")
     assert blocked.status == 403 and blocked.content_type.startswith("text/html")
+
+
+def test_a_request_can_carry_a_longer_deadline_than_the_client(sim: SimHandle) -> None:
+    """/3/book's own deadline (Request.timeout_s) outlasts the client's short poll deadline."""
+    import asyncio
+
+    from booker.http import HttpClient
+    from booker.wire import NO_ANSWER, ClientConfig, Request
+
+    config = ClientConfig(base_url=sim.url, ca_cert=sim.ca, request_timeout_s=0.5)
+    headers = tuple(sim.headers().items())
+
+    async def both() -> tuple[Any, Any]:
+        async with HttpClient(config) as client:
+            short = await client.send(Request("GET", "/9/slow", headers))
+            long = await client.send(Request("GET", "/9/slow", headers, timeout_s=5.0))
+            return short, long
+
+    short, long = asyncio.run(both())
+    assert (short.status, short.error) == (NO_ANSWER, "timeout")
+    assert long.status == 404  # answered, 1.5 s later

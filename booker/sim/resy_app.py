@@ -410,7 +410,7 @@ class ResyApp:
         if request.query.get("venue_id") != str(self.venue.id):
             return error_response(404, "Not Found")
         document: dict[str, Any] = {"lead_time_in_days": self.venue.lead_time_in_days}
-        if self.modern:
+        if self.modern and self.venue.calendar_in_config:
             document["calendar_date_to"] = self.last_released_day()
         return json_response(200, document)
 

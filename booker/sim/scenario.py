@@ -57,6 +57,7 @@ class Venue:
     find_methods: tuple[str, ...] = FIND_METHODS  # others answer 405 (legacy: 500)
     signed_in_only: bool = False  # /4/find shows slots only with the user's token
     zone_in_venue: bool = True  # 2026: False leaves /3/venue without locale.time_zone
+    calendar_in_config: bool = True  # 2026: False leaves calendar_date_to out of /2/config
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,7 @@ def _venue(t: Table, shapes: str = "2026") -> Venue:
         tuple(m.upper() for m in t.strings("find_methods", methods)),
         t.get("signed_in_only", bool, d.signed_in_only),
         t.get("zone_in_venue", bool, d.zone_in_venue),
+        t.get("calendar_in_config", bool, d.calendar_in_config),
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
