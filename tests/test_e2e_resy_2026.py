@@ -48,7 +48,7 @@ paths = ["/2/user"]
 
 
 def test_books_with_get_fallback_and_signed_in_find(tmp_path: Path) -> None:
-    """POST /4/find refused (405) three times: GET takes over; the token shows the slots."""
+    """POST /4/find refused (405): GET takes over at once; the token shows the slots."""
     with running_sim(STRICT.format(at="+1s"), tmp_dir=tmp_path) as sim:
         command = book_resy_command(sim, "--cadence-ms", "50", "--max-duration", "30", "--json")
         run = run_booker(sim, command, tmp_path)
@@ -58,7 +58,7 @@ def test_books_with_get_fallback_and_signed_in_find(tmp_path: Path) -> None:
     finds = [(r["method"], r["status"]) for r in ledger["requests"] if r["path"] == "/4/find"]
     posts = [f for f in finds if f[0] == "POST"]
     assert posts and all(status == 405 for _, status in posts)
-    assert len(posts) <= 3 * 3  # at most three per worker before switching
+    assert len(posts) <= 6  # about one per worker (a few in flight) before switching
     assert ("GET", 200) in finds
     book = [r for r in ledger["requests"] if r["path"] == "/3/book"]
     assert book and book[0]["status"] == 201

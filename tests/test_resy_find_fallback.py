@@ -16,16 +16,25 @@ def flow() -> ResyFlow:
     return ResyFlow(ResyJob(ResyCredentials("k" * 32, "token"), TARGET))
 
 
-def test_post_first_then_get_after_repeated_405() -> None:
+def test_post_first_then_get_at_the_first_405() -> None:
     resy = flow()
     first = resy.poll()
     assert first.method == "POST"
-    for _ in range(FIND_FALLBACK_AFTER - 1):
-        resy.read_poll(Answer(405))
-    assert resy.poll() is first  # not yet: a stray refusal does not switch
     assert resy.read_poll(Answer(405)).kind is Kind.FAILURE
     switched = resy.poll()
     assert switched.method == "GET" and switched.path.startswith("/4/find?")
+    resy.read_poll(Answer(405))
+    assert resy.poll().method == "POST"  # and back, should GET be refused too
+
+
+def test_5xx_switch_only_when_repeated() -> None:
+    resy = flow()
+    first = resy.poll()
+    for _ in range(FIND_FALLBACK_AFTER - 1):
+        resy.read_poll(Answer(500))
+    assert resy.poll() is first  # not yet: a bad moment does not switch
+    resy.read_poll(Answer(502))
+    assert resy.poll().method == "GET"
 
 
 def test_5xx_switch_back_and_a_good_answer_resets_the_count() -> None:

@@ -121,11 +121,17 @@ class ResyFlow:
     def read_poll(self, answer: Answer) -> Verdict:
         """Classify /4/find: FOUND carries the wanted slots, best first.
 
-        After ``FIND_FALLBACK_AFTER`` answers in a row of 405 or 5xx, the next polls
-        use the other method (POST with JSON, or GET with a query).
+        A 405 (this method is not served), or ``FIND_FALLBACK_AFTER`` 5xx in a row
+        (the service's answer to a wrong method, but also to a bad moment), and the
+        next polls use the other method (POST with JSON, or GET with a query). Each
+        worker finds out for itself, so a 405 switches at once: with several workers
+        and only a few ticks before the release, waiting for three each costs polls.
         """
-        if answer.status == 405 or answer.status >= 500:
+        if answer.status == 405:
+            self._find_refusals = FIND_FALLBACK_AFTER
+        if answer.status >= 500:
             self._find_refusals += 1
+        if answer.status == 405 or answer.status >= 500:
             if self._find_refusals >= FIND_FALLBACK_AFTER:
                 self._find_refusals = 0
                 other = [m for m in resy.FIND_METHODS if m != self._find_method]
