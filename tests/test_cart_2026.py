@@ -195,3 +195,11 @@ def test_never_cart_full_without_a_foreign_item_read() -> None:
     unreadable = settle(CartFlow(CartJob(CREDENTIALS, TARGET)), OVERLAPS, Answer(502))
     assert not unreadable.terminated and not unreadable.wins
     assert unreadable.warnings and unreadable.warnings[0].startswith(cart.UNKNOWN)
+
+
+def test_unknown_is_said_once_per_worker() -> None:
+    flow = CartFlow(CartJob(CREDENTIALS, TARGET))
+    io = FakeIO(Answer(502))
+    for _ in range(3):
+        asyncio.run(flow.book(io, OVERLAPS))  # type: ignore[arg-type]
+    assert len(io.warnings) == 1 and not io.terminated

@@ -48,6 +48,7 @@ class CartFlow:
         self._add = self.api.add_item()
         self.before: frozenset[str] = frozenset()  # cart item ids held before this run
         self.count_before: int | None = None  # itemsCount when warm
+        self._unknown_told = False  # "unknown: check your cart" is said once per worker
 
     async def warm(self, io: WorkerIO) -> bool:
         """Read the cart once: proves the credentials, remembers what was there before."""
@@ -121,9 +122,13 @@ class CartFlow:
             return
         if not io.claimed:
             what = "added" if verdict.reason == cart.ADDED else "an overlapping item"
-            io.report(
-                ev.WARNING, message=f"{cart.UNKNOWN} ({what}, but the cart could not be read)"
-            )
+            self._unknown(io, f"{what}, but the cart could not be read")
+
+    def _unknown(self, io: WorkerIO, why: str) -> None:
+        """Say once that the outcome is unknown; polling goes on and may still prove it."""
+        if not self._unknown_told:
+            self._unknown_told = True
+            io.report(ev.WARNING, message=f"{cart.UNKNOWN} ({why})")
 
     def ours(self, verdict: Verdict, view: cart.CartView) -> list[CartItem]:
         """Items of ``view`` that this run added: new and for our stay; or, where the cart
@@ -156,7 +161,7 @@ class CartFlow:
                 if view.items:  # read, and it holds an item that is not ours
                     io.terminal(cart.CART_FULL)
                 else:
-                    io.report(ev.WARNING, message=f"{cart.UNKNOWN} (overlapping, yet empty)")
+                    self._unknown(io, "overlapping, yet the cart is empty")
             return
         first, extras = ours[0], ours[1:]
         booked = Booked(first.cart_item_id, self._slot(first.cart_item_id))
