@@ -69,8 +69,14 @@ def test_books_against_the_legacy_shapes(tmp_path: Path) -> None:
     with running_sim(LEGACY, tmp_dir=tmp_path) as sim:
         command = book_resy_command(sim, "--cadence-ms", "50", "--max-duration", "30", "--json")
         run = run_booker(sim, command, tmp_path)
+        venue_id = str(sim.scenario["venue_id"])
+        venue = run_booker(
+            sim, lookup_command(sim, "venue", "resy", "--venue-id", venue_id, "--json"), tmp_path
+        )
     assert run.code == 0, run.stderr
     assert run.json()["status"] == "booked"
+    assert venue.code == 0, venue.stderr
+    assert venue.json()["time_zone"] == "America/New_York"  # from location.time_zone
 
 
 def test_venue_and_slots_take_the_zone_from_find(tmp_path: Path) -> None:
