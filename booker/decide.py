@@ -14,7 +14,8 @@ Kind           reaction
 =============  ============================================================
 EXPECTED       nothing yet: reset throttle and failure counters
 FOUND, BOOKED  success: reset counters
-THROTTLE       pause everyone 1-2 s; every 10 in a row drop concurrency by 1
+THROTTLE       pause everyone 1-2 s (or the Retry-After asked, if longer, up to 5 s);
+               every 10 in a row drop concurrency by 1
 FAILURE        count; warn when 20 in a row is reached (the status line keeps it)
 GONE           that slot is gone: next candidate (counters untouched)
 TERMINAL       stop the whole job, exit 3
@@ -51,6 +52,7 @@ class Verdict:
     slots: tuple[Slot, ...] = ()
     book_token: str = ""
     booked: Booked | None = None
+    retry_after_s: float | None = None  # THROTTLE: how long the service asked us to wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class Policy:
 
     pause_min_s: float = 1.0
     pause_max_s: float = 2.0
+    retry_after_max_s: float = 5.0  # a longer Retry-After is cut to this: the drop will not wait
     throttles_per_reduction: int = 10
     failure_warning_at: int = 20
     min_concurrency: int = 1
@@ -108,6 +111,8 @@ def react(
         pause = policy.pause_min_s + (policy.pause_max_s - policy.pause_min_s) * min(
             max(draw, 0.0), 1.0
         )
+        if verdict.retry_after_s is not None:
+            pause = max(pause, min(verdict.retry_after_s, policy.retry_after_max_s))
         throttles = counters.throttles + 1
         if throttles < policy.throttles_per_reduction:
             return Reaction(replace(counters, throttles=throttles), pause_s=pause)

@@ -249,6 +249,7 @@ class Prepared:
     method: str
     path: str
     core: httpcore.Request
+    timeout_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +340,7 @@ class HttpClient:
             content=request.body,
             extensions=self._extensions,
         )
-        return Prepared(request.method, request.path, core)
+        return Prepared(request.method, request.path, core, request.timeout_s)
 
     async def send(self, request: Request | Prepared) -> Answer:
         """Send and read the whole answer within the request deadline; never raises on I/O.
@@ -350,7 +351,7 @@ class HttpClient:
         prepared = self.prepare(request) if isinstance(request, Request) else request
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self._deadline_s):
+            async with asyncio.timeout(prepared.timeout_s or self._deadline_s):
                 response = await self._pool.handle_async_request(prepared.core)
                 try:
                     body = await _read_capped(response, self._config.max_body_bytes)
@@ -371,6 +372,8 @@ class HttpClient:
         if self.nodelay is None:
             self.nodelay = _ensure_nodelay(response)
         date: str | None = None
+        retry_after: str | None = None
+        content_type = ""
         encoding = b""
         for name, value in response.headers:
             lowered = name.lower()
@@ -378,6 +381,10 @@ class HttpClient:
                 date = value.decode("latin-1")
             elif lowered == b"content-encoding":
                 encoding = value.lower().strip()
+            elif lowered == b"retry-after":
+                retry_after = value.decode("latin-1")
+            elif lowered == b"content-type":
+                content_type = value.decode("latin-1")
         error = ""
         if encoding and encoding != b"identity":
             body, error = _decoded(body, encoding, self._config.max_body_bytes)
@@ -389,6 +396,8 @@ class HttpClient:
             date=date,
             elapsed_s=time.monotonic() - started,
             error=error,
+            retry_after=retry_after,
+            content_type=content_type,
         )
 
 

@@ -14,22 +14,23 @@ small function like ``resy_probe``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import statistics
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import uvloop
 
-from booker.credentials import require
+from booker.credentials import require, resolve
 from booker.decide import Kind, Verdict
 from booker.engine import server_clock
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
 from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
 from booker.model import ResyTarget
 from booker.providers import cart, resy
-from booker.providers.common import json_body
+from booker.providers.common import FIREWALL, is_firewall, json_body
 
 T = TypeVar("T")
 
@@ -70,14 +71,21 @@ def raise_for(answer: Answer, what: str, base_url: str) -> None:
         raise ServiceRefusedError(resy.BAD_CREDENTIALS)
     if answer.status == 429:
         raise BookerError(f"{what}: rate limited (HTTP 429); try again in a minute")
+    if is_firewall(answer):
+        raise BookerError(f"{what}: {FIREWALL} (HTTP 403)")
     raise BookerError(f"{what}: the service answered HTTP {answer.status}")
 
 
 def resy_credentials(with_token: bool) -> resy.ResyCredentials:
-    """The API key (and the user's token when the call is user-scoped), from env or ``.env``."""
+    """The API key and the user's token, from env, ``.env`` or the settings file.
+
+    The token is required only when the call is user-scoped (``with_token``);
+    otherwise it is used when set (/4/find shows some inventory only to signed-in users).
+    """
     names = ("RESY_API_KEY", "RESY_AUTH_TOKEN") if with_token else ("RESY_API_KEY",)
     found = require(names)
-    return resy.ResyCredentials(found["RESY_API_KEY"], found.get("RESY_AUTH_TOKEN", ""))
+    token = found.get("RESY_AUTH_TOKEN") or resolve(("RESY_AUTH_TOKEN",)).get("RESY_AUTH_TOKEN")
+    return resy.ResyCredentials(found["RESY_API_KEY"], token or "")
 
 
 # --- Resy: slots and venue ---------------------------------------------------------------
@@ -143,6 +151,43 @@ def _read_venue(answer: Answer, venue_id: int, base_url: str) -> resy.Venue:
         raise BookerError(f"/3/venue: {exc}") from exc
 
 
+def _retry_find(answer: Answer) -> bool:
+    """The method of this /4/find may be the wrong one: try the other."""
+    return answer.status == 405 or answer.status >= 500
+
+
+async def find(client: HttpClient, api: resy.ResyApi, day: str) -> Answer:
+    """/4/find for ``day``: POST with JSON first, GET when POST is refused (405/5xx)."""
+    first, second = resy.FIND_METHODS
+    answer = await client.send(api.find(first, day))
+    if _retry_find(answer):
+        answer = await client.send(api.find(second, day))
+    return answer
+
+
+def _with_zone(venue: resy.Venue, document: Any) -> resy.Venue:
+    """``venue`` with the zone of the /4/find ``document`` when /3/venue named none."""
+    if venue.time_zone:
+        return venue
+    return replace(venue, time_zone=resy.find_zone(document))
+
+
+def _require_zone(venue: resy.Venue) -> resy.Venue:
+    if not venue.time_zone:
+        raise BookerError(
+            f"the service names no time zone for venue {venue.venue_id} "
+            "(neither /3/venue nor /4/find)"
+        )
+    return venue
+
+
+def _document(answer: Answer) -> Any:
+    try:
+        return json_body(answer) if answer.status == 200 else None
+    except ParseError:
+        return None
+
+
 def resy_slots(
     config: ClientConfig,
     credentials: resy.ResyCredentials,
@@ -152,24 +197,77 @@ def resy_slots(
 ) -> SlotsView:
     """The venue and the slots it offers now for ``day`` and ``party_size``."""
     api = resy.ResyApi(credentials, ResyTarget(venue_id, day, party_size, ()))
-    venue_answer, find_answer = run(exchange(config, (api.venue(), api.find())))
+
+    async def both() -> tuple[Answer, Answer]:
+        async with HttpClient(config) as client:
+            venue, found = await asyncio.gather(client.send(api.venue()), find(client, api, day))
+            return venue, found
+
+    venue_answer, find_answer = run(both())
     venue = _read_venue(venue_answer, venue_id, config.base_url)
     raise_for(find_answer, "/4/find", config.base_url)
     try:
-        offers = resy.parse_offers(json_body(find_answer), day, party_size)
+        document = json_body(find_answer)
+        offers = resy.parse_offers(document, day, party_size)
     except ParseError as exc:
         raise BookerError(f"/4/find: {exc}") from exc
     offers.sort(key=lambda o: (o.slot.time, o.slot.table_type))
+    venue = _require_zone(_with_zone(venue, document))
     return SlotsView(venue, day, party_size, tuple(offers))
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseFacts:
+    """What the service says about a venue's releases (``booker drop``, ``booker venue``)."""
+
+    venue: resy.Venue  # with its zone and lead_time_in_days
+    last_day: str | None = None  # the last released day
+    market_on: int | None = None  # epoch seconds: when ``last_day`` went on sale
+
+
+CALENDAR_DAYS = 400  # /4/venue/calendar: ask about this many days from today
+
+
+def resy_release_facts(
+    config: ClientConfig,
+    credentials: resy.ResyCredentials,
+    venue_id: int,
+    today: dt.date,
+    party_size: int = 2,
+) -> ReleaseFacts:
+    """/3/venue and /2/config; the last released day (``calendar_date_to``, else
+    /4/venue/calendar) and when it went on sale (its slots' ``market.date.on``)."""
+    api = resy.ResyApi(credentials, ResyTarget(venue_id, today.isoformat(), party_size, ()))
+
+    async def ask() -> tuple[Answer, Answer, str | None, Answer | None]:
+        async with HttpClient(config) as client:
+            venue, settings = await asyncio.gather(
+                client.send(api.venue()), client.send(api.config())
+            )
+            if venue.status != 200:
+                return venue, settings, None, None
+            last = resy.read_last_day(settings)
+            if last is None:
+                end = today + dt.timedelta(days=CALENDAR_DAYS)
+                last = resy.read_last_day(
+                    await client.send(api.calendar(today.isoformat(), end.isoformat()))
+                )
+            found = await find(client, api, last or today.isoformat())
+            return venue, settings, last, found
+
+    venue_answer, config_answer, last, find_answer = run(ask())
+    venue = _read_venue(venue_answer, venue_id, config.base_url)
+    venue = replace(venue, lead_time_in_days=resy.read_lead_time(config_answer))
+    document = _document(find_answer) if find_answer is not None else None
+    venue = _require_zone(_with_zone(venue, document))
+    on = resy.market_on(document) if last is not None else None
+    return ReleaseFacts(venue, last, on)
 
 
 def resy_venue(config: ClientConfig, credentials: resy.ResyCredentials, venue_id: int) -> VenueView:
     """Name, zone, release rule and lead time of one venue."""
-    api = resy.ResyApi(credentials, ResyTarget(venue_id, "", 1, ()))
-    venue_answer, config_answer = run(exchange(config, (api.venue(), api.config())))
-    venue = _read_venue(venue_answer, venue_id, config.base_url)
-    lead = resy.read_lead_time(config_answer)
-    return VenueView(resy.Venue(venue.venue_id, venue.name, venue.time_zone, venue.rule, lead))
+    today = dt.datetime.now(dt.UTC).date()
+    return VenueView(resy_release_facts(config, credentials, venue_id, today).venue)
 
 
 # --- ping ---------------------------------------------------------------------------------
@@ -210,7 +308,7 @@ def _classify_cart(answer: Answer) -> Verdict:
 def cart_credentials() -> cart.CartCredentials:
     """``RA_AUTHORIZATION`` and ``RA_A1DATA`` from the environment or ``.env``."""
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
-    return cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    return cart.CartCredentials(found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +356,11 @@ def check_verdict(verdict: Verdict, answer: Answer, base_url: str) -> None:
         raise ServiceRefusedError(verdict.reason)
     if answer.status == NO_ANSWER:
         raise BookerError(f"cannot reach {base_url} ({answer.error or 'connection failed'})")
+    if is_firewall(answer):
+        raise BookerError(
+            f"{FIREWALL} (HTTP 403 with a web page): this address is blocked; "
+            "try from another network"
+        )
     raise BookerError(f"the service did not confirm the credentials: {verdict.reason}")
 
 

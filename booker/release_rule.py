@@ -1,10 +1,12 @@
 """When a day is released: a venue opens day D at a fixed local time, N days before D. Pure.
 
-N comes from ``--days-ahead``, else ``/2/config`` ``lead_time_in_days``, else the
-venue's free text ("30 days in advance at 10:00 AM"). The notes warn that
-``lead_time_in_days`` may be off by one from the venue's own text, so when both
-are known and differ, both candidate instants are kept. The time of day comes
-from ``--time``, else the text, else 10:00 (flagged as assumed).
+N comes from ``--days-ahead``, else the service itself (``market.date.on`` of a
+slot on the last released day: when that day went on sale), else ``/2/config``
+``lead_time_in_days``, else the venue's free text ("30 days in advance at 10:00
+AM"). The service's own instant is preferred; ``lead_time_in_days`` may be off
+by one from the venue's own text, so every source that disagrees is kept as a
+further candidate. The time of day comes from ``--time``, else the service, else
+the text, else 10:00 (flagged as assumed).
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ def release_instant(day: dt.date, days_ahead: int, at: dt.time, tz: dt.tzinfo) -
     return dt.datetime.combine(opening_day, at, tzinfo=tz)
 
 
+SERVICE = "market.date.on"
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One possible release instant and where its number of days came from."""
@@ -87,6 +92,22 @@ class Candidate:
     days_ahead: int
     source: str
     instant: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OnSale:
+    """What the service says: ``last_day`` is released, and went on sale at ``on``."""
+
+    last_day: dt.date
+    on: dt.datetime  # aware
+
+    def days_ahead(self, tz: dt.tzinfo) -> int:
+        """Days between going on sale (in the venue's zone) and the day itself."""
+        return (self.last_day - self.on.astimezone(tz).date()).days
+
+    def time(self, tz: dt.tzinfo) -> dt.time:
+        """The venue-local time of day the last released day went on sale."""
+        return self.on.astimezone(tz).time().replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,35 +152,48 @@ def plan_release(
     time_option: dt.time | None = None,
     config_days: int | None = None,
     rule_text: str = "",
+    on_sale: OnSale | None = None,
 ) -> ReleasePlan:
-    """Combine the options and what the venue says into candidate release instants."""
+    """Combine the options and what the service and venue say into candidate release instants.
+
+    The first candidate is the preferred one; the others disagree with it.
+    """
     tz = zone(zone_name, "time zone")
     rule = parse_rule(rule_text)
+    service_days = on_sale.days_ahead(tz) if on_sale is not None else None
     if time_option is not None:
         at, time_source = time_option, "--time"
+    elif on_sale is not None:
+        at, time_source = on_sale.time(tz), SERVICE
     elif rule.time is not None:
         at, time_source = rule.time, "venue text"
     else:
         at, time_source = ASSUMED_TIME, "assumed"
-    sources: list[tuple[int, str]] = []
+    # the text's own time for the text's candidate, when the service set the preferred one
+    text_at = rule.time if rule.time is not None and time_option is None else at
+    sources: list[tuple[int, str, dt.time]] = []
     if days_option is not None:
-        sources.append((days_option, "--days-ahead"))
+        sources.append((days_option, "--days-ahead", at))
     else:
+        if service_days is not None:
+            sources.append((service_days, SERVICE, at))
         if config_days is not None:
-            sources.append((config_days, "/2/config"))
-        if rule.days is not None and rule.days != config_days:
-            sources.append((rule.days, "venue text"))
+            sources.append((config_days, "/2/config", at))
+        if rule.days is not None:
+            sources.append((rule.days, "venue text", text_at))
     if not sources:
         raise UsageError(
             "the venue does not say how many days ahead it releases: pass --days-ahead"
         )
-    for days, source in sources:
+    for days, source, _ in sources:
         if not 0 <= days <= 3650:
             raise UsageError(f"days ahead from {source} must be between 0 and 3650 (got {days})")
-    candidates = tuple(
-        Candidate(days, source, release_instant(day, days, at, tz)) for days, source in sources
-    )
-    return ReleasePlan(day, zone_name, at, time_source, candidates)
+    candidates: list[Candidate] = []
+    for days, source, when in sources:
+        instant = release_instant(day, days, when, tz)
+        if all(c.instant != instant for c in candidates):
+            candidates.append(Candidate(days, source, instant))
+    return ReleasePlan(day, zone_name, at, time_source, tuple(candidates))
 
 
 def relative(instant: dt.datetime, now: dt.datetime) -> str:
@@ -185,6 +219,7 @@ def describe(plan: ReleasePlan, now: dt.datetime, local: dt.tzinfo | None = None
     """Lines for people: each candidate in the venue's zone and in local time."""
     time_note = {
         "--time": "from --time",
+        SERVICE: "from the service: when its last released day went on sale",
         "venue text": "from the venue's text",
         "assumed": "assumed: neither --time nor the venue's text gives one",
     }[plan.time_source]
@@ -192,16 +227,39 @@ def describe(plan: ReleasePlan, now: dt.datetime, local: dt.tzinfo | None = None
     for index, candidate in enumerate(plan.candidates):
         when = candidate.instant
         here = when.astimezone(local) if local is not None else when.astimezone()
-        label = "release" if index == 0 else "or, if the venue's text is right"
+        label = "release" if index == 0 else f"or, if {_WHO[candidate.source]} is right"
         lines += [
             f"{label}: {candidate.days_ahead} days ahead ({candidate.source})",
             f"  venue: {when:%Y-%m-%d %H:%M %Z} ({plan.zone_name})",
             f"  local: {here:%Y-%m-%d %H:%M %Z} (UTC{here:%z}), {relative(when, now)}",
         ]
     if len(plan.candidates) > 1:
-        first, second = plan.candidates[0], plan.candidates[1]
-        lines.append(
-            f"note: /2/config says {first.days_ahead} days but the venue's text says "
-            f"{second.days_ahead}; they can be off by one, so be ready for both"
-        )
+        said = [
+            f"{_SAYS[c.source]} {c.days_ahead} days"
+            + (f" at {c.instant:%H:%M}" if c.instant.time() != plan.time else "")
+            for c in plan.candidates
+        ]
+        if [c.source for c in plan.candidates] == ["/2/config", "venue text"]:
+            lines.append(
+                f"note: {said[0]} but {said[1]}; they can be off by one, so be ready for both"
+            )
+        else:
+            lines.append(
+                f"note: {', '.join(said[:-1])} but {said[-1]}; "
+                "the first is the service's own record, but be ready for each"
+            )
     return lines
+
+
+_WHO = {
+    "--days-ahead": "--days-ahead",
+    SERVICE: "the service",
+    "/2/config": "/2/config",
+    "venue text": "the venue's text",
+}
+_SAYS = {
+    "--days-ahead": "--days-ahead says",
+    SERVICE: "the service's market.date.on says",
+    "/2/config": "/2/config says",
+    "venue text": "the venue's text says",
+}

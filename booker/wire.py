@@ -29,6 +29,7 @@ class Request:
     path: str  # path and query, relative to the base URL
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
+    timeout_s: float | None = None  # this request's deadline; None: the client's
 
 
 class Failure(enum.StrEnum):
@@ -63,6 +64,8 @@ class Answer:
     elapsed_s: float = 0.0
     error: str = ""
     failure: Failure = Failure.NONE
+    retry_after: str | None = None  # the Retry-After header, as sent
+    content_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,24 @@ def test_throttle_pause_is_within_bounds_for_any_draw(draw: float) -> None:
     assert 1.0 <= pause <= 2.0
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "draw", "pause"),
+    [
+        (3.0, 0.5, 3.0),  # longer than the drawn pause: honoured
+        (0.5, 0.5, 1.5),  # shorter: the shared 1-2 s rule wins
+        (0.0, 0.0, 1.0),
+        (120.0, 0.5, 5.0),  # capped: a long Retry-After must not sit out the drop
+        (None, 0.25, 1.25),
+    ],
+)
+def test_retry_after_is_honoured_when_longer_and_capped(
+    retry_after: float | None, draw: float, pause: float
+) -> None:
+    """The pause is the longer of the drawn one and Retry-After, at most 5 s."""
+    throttled = Verdict(Kind.THROTTLE, 429, "rate limited", retry_after_s=retry_after)
+    assert react(Counters(), throttled, draw).pause_s == pytest.approx(pause)
+
+
 def test_nine_throttles_do_not_reduce_concurrency() -> None:
     """Nine throttles in a row count up to nine and keep the concurrency."""
     reactions = fold(Counters(concurrency=5), Kind.THROTTLE, 9)

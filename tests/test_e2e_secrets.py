@@ -52,7 +52,7 @@ def test_a_resy_booking_leaks_nothing(tmp_path: Path, as_json: bool) -> None:
     assert run.code == 0, run.stdout + run.stderr
     assert (workdir / "notified.json").read_text().strip()
     assert (workdir / "data" / "journal.sqlite3").exists()
-    assert "request GET /4/find" in (workdir / "job.log").read_text()
+    assert "request POST /4/find" in (workdir / "job.log").read_text()  # JSON, as the web app
     assert leaks(run, workdir, secrets) == []
 
 

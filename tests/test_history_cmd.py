@@ -75,7 +75,7 @@ def test_table_newest_first(tmp_path: Path, filled: list[Entry]) -> None:
         ["2026-12-01T09:00:03-05:00", "resy", "1505", "2026-12-31", "4", "20:30", "resy-333",
          "cancelled", "booked"],
         ["2026-12-01T09:00:03-05:00", "cart", "CO/1234", "2026-07-04", "-", "A-7", "cart-222",
-         "active", "recovered"],
+         "in", "cart", "recovered"],  # held only until checkout: "in cart"
         ["2026-12-01T09:00:03-05:00", "resy", "60029", "2026-12-24", "2", "19:00", "resy-111",
          "active", "booked"],
     ]  # fmt: skip
@@ -87,7 +87,10 @@ def test_json(tmp_path: Path, filled: list[Entry]) -> None:
     """--json: a list of every field of every entry, newest first, nothing else on stdout."""
     done = history(tmp_path, "--json")
     assert done.returncode == 0, done.stderr
-    assert orjson.loads(done.stdout) == [entry.to_json() for entry in reversed(filled)]
+    assert orjson.loads(done.stdout) == [
+        {**entry.to_json(), "in_cart": entry.provider == "cart" and entry.status == "active"}
+        for entry in reversed(filled)
+    ]
     assert orjson.loads(done.stdout)[0]["status"] == "cancelled"
 
 

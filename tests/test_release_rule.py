@@ -13,6 +13,7 @@ import pytest
 from booker.exceptions import UsageError
 from booker.release_rule import (
     ASSUMED_TIME,
+    OnSale,
     RuleText,
     describe,
     parse_clock,
@@ -102,6 +103,57 @@ def test_plan_off_by_one_gives_both_candidates() -> None:
     assert lines[-1].startswith("note: /2/config says 30 days but the venue's text says 29")
 
 
+def test_plan_prefers_the_services_own_instant() -> None:
+    """The last released day went on sale 13 days ahead at 00:00 New York time: that wins."""
+    on = dt.datetime(2023, 3, 30, 0, 0, tzinfo=NY).astimezone(UTC)  # API-NOTES' example
+    on_sale = OnSale(dt.date(2023, 4, 12), on)
+    plan = plan_release(
+        DAY, "America/New_York", config_days=14, rule_text="Opens 13 days ahead", on_sale=on_sale
+    )
+    assert plan.time_source == "market.date.on"
+    assert plan.time == dt.time(0, 0)
+    assert [(c.days_ahead, c.source) for c in plan.candidates] == [
+        (13, "market.date.on"),
+        (14, "/2/config"),
+    ]
+    assert plan.candidates[0].instant == dt.datetime(2026, 12, 11, 0, 0, tzinfo=NY)
+    lines = describe(plan, NOW, UTC)
+    assert "or, if /2/config is right: 14 days ahead (/2/config)" in lines
+    assert lines[-1].startswith("note: the service's market.date.on says 13 days but /2/config")
+
+
+def test_plan_service_config_and_text_all_shown_when_they_disagree() -> None:
+    """Three sources, three instants: the service's first, each other one after it."""
+    on_sale = OnSale(dt.date(2026, 11, 30), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC))
+    plan = plan_release(
+        DAY, "America/New_York", config_days=30, rule_text="29 days ahead at 9 AM",
+        on_sale=on_sale,
+    )  # fmt: skip
+    assert [(c.days_ahead, c.source, f"{c.instant:%H:%M}") for c in plan.candidates] == [
+        (29, "market.date.on", "09:00"),
+        (30, "/2/config", "09:00"),
+    ]  # the text agrees with the service (29 days at 9:00): shown once
+    later = plan_release(
+        DAY, "America/New_York", config_days=30, rule_text="28 days ahead at 10 AM",
+        on_sale=on_sale,
+    )  # fmt: skip
+    assert [c.source for c in later.candidates] == ["market.date.on", "/2/config", "venue text"]
+    assert describe(later, NOW, UTC)[-1].startswith(
+        "note: the service's market.date.on says 29 days, /2/config says 30 days but "
+        "the venue's text says 28 days at 10:00"
+    )
+
+
+def test_plan_options_override_the_service() -> None:
+    """--days-ahead and --time win over what the service says."""
+    on_sale = OnSale(dt.date(2026, 11, 30), dt.datetime(2026, 11, 1, 14, 0, tzinfo=UTC))
+    plan = plan_release(
+        DAY, "America/New_York", days_option=7, time_option=dt.time(8, 0), on_sale=on_sale
+    )
+    assert [(c.days_ahead, c.source) for c in plan.candidates] == [(7, "--days-ahead")]
+    assert plan.candidates[0].instant == dt.datetime(2026, 12, 17, 8, 0, tzinfo=NY)
+
+
 def test_plan_agreeing_sources_give_one_candidate() -> None:
     """Config and text agree: one instant."""
     plan = plan_release(DAY, "America/New_York", config_days=30, rule_text="30 days in advance")
@@ -157,6 +209,7 @@ def test_drop_against_simulator(tmp_path: Path) -> None:
 
     scenario = """
 provider = "resy"
+shapes = "legacy"
 rivals = []
 [venue]
 time_zone = "Asia/Tokyo"
@@ -200,3 +253,54 @@ content = "Reservations open 29 days in advance at 9:00 AM"
         "booker: error: missing credentials: set RESY_API_KEY in the environment, in .env "
         "or in the [credentials] table of the settings file"
     )
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("calendar_in_config", ["true", "false"], ids=["config", "calendar"])
+def test_drop_prefers_the_services_own_release_instant(
+    tmp_path: Path, calendar_in_config: str
+) -> None:
+    """2026 shapes: the last released day's market.date.on wins; all three shown when apart.
+
+    The last released day comes from /2/config, or else from /4/venue/calendar.
+    """
+    from booker_run import run_booker
+
+    from booker.sim.testing import running_sim
+
+    scenario = f"""
+rivals = []
+[release]
+at = "+60s"
+day = "+30d"
+[venue]
+time_zone = "America/Los_Angeles"
+lead_time_in_days = 31
+content = "Reservations open 29 days in advance at 9:00 AM"
+calendar_in_config = {calendar_in_config}
+"""
+    zone = ZoneInfo("America/Los_Angeles")
+    day = (dt.datetime.now(zone).date() + dt.timedelta(days=40)).isoformat()
+    with running_sim(scenario, tmp_dir=tmp_path / "sim") as sim:
+        command = [
+            sys.executable, "-m", "booker", "drop", "resy",
+            "--venue-id", str(sim.scenario["venue_id"]),
+            "--date", day,
+            "--base-url", sim.url,
+        ]  # fmt: skip
+        if sim.ca is not None:
+            command += ["--ca-cert", str(sim.ca)]
+        done = run_booker(sim, command, cwd=tmp_path, timeout=30)
+        release = dt.datetime.fromtimestamp(sim.scenario["release_at"], zone)
+    assert done.code == 0, done.stderr
+    out = done.stdout
+    at = f"{release:%H:%M}"
+    wanted = dt.date.fromisoformat(day)
+    assert f"{day} opens at {at} venue time (from the service" in out
+    assert "release: 30 days ahead (market.date.on)" in out
+    assert f"  venue: {wanted - dt.timedelta(days=30)} {at} P" in out
+    assert "or, if /2/config is right: 31 days ahead (/2/config)" in out
+    assert "or, if the venue's text is right: 29 days ahead (venue text)" in out
+    assert f"  venue: {wanted - dt.timedelta(days=29)} 09:00 P" in out
+    assert "note: the service's market.date.on says 30 days, /2/config says 31 days" in out
+    assert "service says: " in out

@@ -23,8 +23,8 @@ KEY = "k" * 32
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.user.token"
 PROPERTY = settings(max_examples=200, deadline=None, database=None, derandomize=True)
 
-PUBLIC_CALLS = ("find", "venue", "config")
-USER_CALLS = ("user", "details", "book", "cancel", "reservations")
+PUBLIC_CALLS = ("venue", "config", "calendar")
+USER_CALLS = ("user", "details", "book", "cancel", "reservations", "find", "find_get")
 
 
 @pytest.fixture
@@ -43,6 +43,8 @@ def build(api: resy.ResyApi, name: str) -> Request:
     """Build the request called ``name`` with plausible arguments."""
     calls: dict[str, Callable[[], Request]] = {
         "find": api.find,
+        "find_get": lambda: api.find("GET"),
+        "calendar": lambda: api.calendar(DAY, DAY),
         "venue": api.venue,
         "config": api.config,
         "user": api.user,
@@ -95,9 +97,44 @@ def test_every_call_carries_key_and_browser_headers(api: resy.ResyApi, name: str
     headers = dict(build(api, name).headers)
     assert headers["Authorization"] == f'ResyAPI api_key="{KEY}"'
     assert headers["User-Agent"].startswith("Mozilla/5.0")
-    assert headers["Origin"] == "https://resy.com"
-    assert headers["Referer"] == "https://resy.com/"
+    site = "https://widgets.resy.com" if name == "book" else "https://resy.com"
+    assert headers["Origin"] == site
+    assert headers["X-Origin"] == site
+    assert headers["Referer"] == site + "/"
     assert headers["Accept"] == "application/json, text/plain, */*"
+    assert headers["Cache-Control"] == "no-cache"
+    assert headers["Pragma"] == "no-cache"
+
+
+def test_book_headers_are_overridable_in_one_place(target: ResyTarget) -> None:
+    """The widget headers of /3/book can be overridden like the browser headers."""
+    api = resy.ResyApi(
+        resy.ResyCredentials(KEY, TOKEN),
+        target,
+        headers={"X-Origin": "https://a.example"},
+        book_headers={"Origin": "https://b.example"},
+    )
+    assert dict(api.find().headers)["X-Origin"] == "https://a.example"
+    booking = dict(api.book("t", 1).headers)
+    assert (booking["Origin"], booking["X-Origin"]) == (
+        "https://b.example",
+        "https://widgets.resy.com",
+    )
+    assert booking["X-Resy-Auth-Token"] == TOKEN
+
+
+def test_book_has_a_longer_deadline_than_polls(api: resy.ResyApi) -> None:
+    """/3/book may take seconds to commit: it gets about 10 s; polls keep the client's."""
+    assert api.book("t", 1).timeout_s == pytest.approx(10.0)
+    assert api.find().timeout_s is None
+    assert api.details(Slot("19:00:00", "", "rgs://x", DAY)).timeout_s is None
+
+
+def test_find_without_a_user_token_sends_none(target: ResyTarget) -> None:
+    """Lookups that have only the API key send /4/find without the token headers."""
+    request = resy.ResyApi(resy.ResyCredentials(KEY, ""), target).find()
+    names = {key.lower() for key, _ in request.headers}
+    assert "x-resy-auth-token" not in names
 
 
 @pytest.mark.parametrize("name", USER_CALLS)
@@ -110,7 +147,7 @@ def test_user_scoped_calls_carry_the_user_token_twice(api: resy.ResyApi, name: s
 
 @pytest.mark.parametrize("name", PUBLIC_CALLS)
 def test_public_calls_never_carry_the_user_token(api: resy.ResyApi, name: str) -> None:
-    """/4/find, /3/venue and /2/config do not send the user's token anywhere."""
+    """/3/venue, /2/config and /4/venue/calendar do not send the user's token anywhere."""
     request = build(api, name)
     names = {key.lower() for key, _ in request.headers}
     assert "x-resy-auth-token" not in names
@@ -139,9 +176,24 @@ def test_header_overrides_replace_browser_headers_but_not_the_key(target: ResyTa
     assert headers["Authorization"] == f'ResyAPI api_key="{KEY}"'
 
 
-def test_find_query(api: resy.ResyApi) -> None:
-    """/4/find is a GET with lat, long, day, party_size and venue_id in the query, no body."""
+def test_find_is_a_json_post_by_default(api: resy.ResyApi) -> None:
+    """/4/find is a POST with lat, long, day, party_size and venue_id as JSON, as the web app."""
     request = api.find()
+    assert (request.method, request.path) == ("POST", "/4/find")
+    assert dict(request.headers)["Content-Type"] == "application/json"
+    assert request.body is not None
+    assert json.loads(request.body) == {
+        "lat": 0,
+        "long": 0,
+        "day": DAY,
+        "party_size": 2,
+        "venue_id": 60029,
+    }
+
+
+def test_find_query(api: resy.ResyApi) -> None:
+    """/4/find by GET has lat, long, day, party_size and venue_id in the query, no body."""
+    request = api.find("GET")
     parts = urlsplit(request.path)
     assert (request.method, parts.path, request.body) == ("GET", "/4/find", None)
     assert parse_qs(parts.query) == {
@@ -198,7 +250,7 @@ def test_cancel_body_is_form_encoded(api: resy.ResyApi) -> None:
     ("name", "method", "path"),
     [
         ("user", "GET", "/2/user"),
-        ("reservations", "GET", "/3/user/reservations?type=upcoming"),
+        ("reservations", "GET", "/3/user/reservations?limit=50&offset=1&type=upcoming"),
         ("venue", "GET", "/3/venue?id=60029"),
         ("config", "GET", "/2/config?venue_id=60029"),
     ],
@@ -290,10 +342,43 @@ def test_no_answer_reason_carries_the_error() -> None:
     assert verdict == Verdict(Kind.THROTTLE, 0, "no answer (ConnectTimeout)")
 
 
-@pytest.mark.parametrize("status", [404, 412])
-def test_find_not_found_is_a_failure(status: int, target: ResyTarget) -> None:
-    """404/412 mean GONE only for details and book; on /4/find they are failures."""
-    assert resy.read_find(answer(status, {}), target).kind is Kind.FAILURE
+def test_find_not_found_is_a_failure(target: ResyTarget) -> None:
+    """404 means GONE only for details and book; on /4/find it is a failure."""
+    assert resy.read_find(answer(404, {}), target).kind is Kind.FAILURE
+
+
+def test_find_412_is_a_throttle(target: ResyTarget) -> None:
+    """/4/find answers 412 when it throttles: pause, do not count a failure."""
+    assert resy.read_find(answer(412, {}), target).kind is Kind.THROTTLE
+
+
+def test_find_429_carries_retry_after(target: ResyTarget) -> None:
+    """A 429's Retry-After (seconds or an HTTP date) travels with the throttle verdict."""
+    seconds = Answer(429, b"", retry_after="4")
+    assert resy.read_find(seconds, target).retry_after_s == 4.0
+    dated = Answer(
+        429,
+        b"",
+        date="Fri, 04 Dec 2026 10:00:00 GMT",
+        retry_after="Fri, 04 Dec 2026 10:00:03 GMT",
+    )
+    assert resy.read_find(dated, target).retry_after_s == 3.0
+    for junk in (None, "soon", ""):
+        assert resy.read_find(Answer(429, b"", retry_after=junk), target).retry_after_s is None
+
+
+def test_403_with_an_html_page_is_the_firewall(target: ResyTarget) -> None:
+    """A 403 with an HTML body is the service's firewall, said so; a JSON 403 is not."""
+    page = b"<!DOCTYPE html><html><body>Access denied</body></html>"
+    for blocked in (
+        Answer(403, page),
+        Answer(403, b"<p>denied</p>", content_type="text/html; charset=UTF-8"),
+    ):
+        verdict = resy.read_find(blocked, target)
+        assert verdict.kind is Kind.FAILURE
+        assert "blocked by the service's firewall" in verdict.reason
+    plain = resy.read_find(answer(403, {"status": 403, "message": "Forbidden"}), target)
+    assert "firewall" not in plain.reason
 
 
 # --- read_find: slot matching --------------------------------------------------------------------
@@ -639,13 +724,64 @@ def test_venue_is_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("document", "zone"),
+    [
+        (
+            {"locale": {"time_zone": "EST5EDT", "currency": "USD"}, "location": {}},
+            "America/New_York",
+        ),
+        ({"locale": {"time_zone": "CST6CDT"}}, "America/Chicago"),
+        ({"locale": {"time_zone": "MST7MDT"}}, "America/Denver"),
+        ({"locale": {"time_zone": "PST8PDT"}}, "America/Los_Angeles"),
+        ({"locale": {"time_zone": "Europe/London"}}, "Europe/London"),
+        ({"locale": {}, "location": {"time_zone": "America/Chicago"}}, "America/Chicago"),
+        (
+            {"locale": {"time_zone": "EST5EDT"}, "location": {"time_zone": "UTC"}},
+            "America/New_York",
+        ),
+        ({"location": {"latitude": 40.7}}, ""),
+        ({"locale": {"time_zone": None}, "location": {"time_zone": " "}}, ""),
+    ],
+)
+def test_venue_zone_from_locale_then_location(document: dict[str, Any], zone: str) -> None:
+    """locale.time_zone first (legacy names mapped to IANA), then location; "" when neither."""
+    venue = resy.read_venue(answer(200, {"name": "V", **document}), 1)
+    assert venue.time_zone == zone
+
+
+def test_zone_and_release_from_find() -> None:
+    """/4/find's venue carries location.time_zone; its slots carry market.date.on."""
+    document = find_doc(
+        [
+            {**raw_slot(), "market": {"date": {"on": 1700000300}}},
+            {**raw_slot(), "market": {"date": {"on": 1700000000, "off": 1}}},
+            {**raw_slot(), "market": {"date": {"on": "soon"}}},
+            raw_slot(),
+        ]
+    )
+    document["results"]["venues"][0]["venue"]["location"] = {"time_zone": "PST8PDT"}
+    assert resy.find_zone(document) == "America/Los_Angeles"
+    assert resy.market_on(document) == 1700000000
+    assert resy.find_zone({"results": {"venues": []}}) == ""
+    assert resy.market_on(find_doc([raw_slot()])) is None
+
+
+def test_last_released_day_from_config_or_calendar() -> None:
+    """calendar_date_to (/2/config) or last_calendar_day (/4/venue/calendar)."""
+    assert resy.read_last_day(answer(200, {"calendar_date_to": "2026-12-30"})) == "2026-12-30"
+    assert resy.read_last_day(answer(200, {"last_calendar_day": "2026-12-29"})) == "2026-12-29"
+    bad: Any
+    for bad in ({"calendar_date_to": 5}, {"calendar_date_to": "soon"}, {}, []):
+        assert resy.read_last_day(answer(200, bad)) is None
+    assert resy.read_last_day(answer(500, {"calendar_date_to": "2026-12-30"})) is None
+
+
+@pytest.mark.parametrize(
     ("status", "raw"),
     [
         (404, b'{"name": "x", "location": {"time_zone": "UTC"}}'),
         (200, b'{"location": {"time_zone": "UTC"}}'),
-        (200, b'{"name": "x"}'),
         (200, b'{"name": 1, "location": {"time_zone": "UTC"}}'),
-        (200, b'{"name": "x", "location": {"time_zone": null}}'),
         (200, b"[]"),
         (200, b"not json"),
     ],
@@ -854,3 +990,16 @@ def test_the_fast_path_finds_exactly_what_the_full_parse_finds(
     assert [s for s in fast if s.time in wanted] == [s for s in every if s.time in wanted]
     for slot in every:
         assert slot.time == resy.normalise_time(slot.time)
+
+
+def test_slot_token_from_config_id_when_token_is_missing(target: ResyTarget) -> None:
+    """config.token missing but config.id an rgs:// string: that is the token; ints are not."""
+    rgs = "rgs://resy/60029/1/2/2026-12-24/2026-12-24/19:00:00/2/Dining Room"
+    with_id = raw_slot()
+    with_id["config"] = {"id": rgs, "type": "Dining Room"}
+    numeric = raw_slot()
+    numeric["config"] = {"id": 1677974, "type": "Bar"}
+    other = raw_slot()
+    other["config"] = {"id": "1677974", "type": "Bar"}
+    verdict = resy.read_find(answer(200, find_doc([with_id, numeric, other])), target)
+    assert found_tokens(verdict) == [rgs]

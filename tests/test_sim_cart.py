@@ -18,6 +18,7 @@ CART = "/jaxrs-json/shoppingcart/0"
 REMOVE = "/jaxrs-json/shoppingcart/0/remove"
 SCENARIO = """
 provider = "cart"
+shapes = "legacy"  # the shapes API-NOTES first described (2026: tests/test_sim_cart_2026.py)
 seed = 1
 [release]
 at = "+0s"

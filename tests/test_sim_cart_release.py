@@ -18,12 +18,14 @@ CART = "/jaxrs-json/shoppingcart/0"
 REMOVE = "/jaxrs-json/shoppingcart/0/remove"
 EARLY = """
 provider = "cart"
+shapes = "legacy"  # the shapes API-NOTES first described (2026: tests/test_sim_cart_2026.py)
 rivals = []
 [release]
 at = "+20m"
 """
 SOON = """
 provider = "cart"
+shapes = "legacy"  # the shapes API-NOTES first described (2026: tests/test_sim_cart_2026.py)
 rivals = []
 [release]
 at = "+5m"
@@ -41,6 +43,7 @@ paths = ["/jaxrs-json/shoppingcart/0/remove"]
 """
 PREFILLED = """
 provider = "cart"
+shapes = "legacy"  # the shapes API-NOTES first described (2026: tests/test_sim_cart_2026.py)
 rivals = []
 [release]
 at = "+0s"

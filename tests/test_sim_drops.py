@@ -38,6 +38,7 @@ paths = ["/2/config"]
 """
 CART = """
 provider = "cart"
+shapes = "legacy"  # the msgKeys API-NOTES first described
 [release]
 at = "+3600s"
 [campground]

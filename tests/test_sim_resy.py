@@ -129,7 +129,7 @@ def test_bad_or_missing_user_token_is_419(sim: SimHandle) -> None:
 
 
 def test_wrong_method_is_500_and_unknown_path_404(client: httpx.Client) -> None:
-    assert client.post("/4/find").status_code == 500
+    assert client.put("/4/find").status_code == 500
     assert client.get("/3/book").status_code == 500
     assert client.get("/9/nothing").status_code == 404
 
@@ -139,10 +139,12 @@ def test_user_venue_and_config(client: httpx.Client, sim: SimHandle) -> None:
     assert user["payment_methods"] == [{"id": 123456, "is_default": True, "type": "visa"}]
     venue = client.get("/3/venue", params={"id": 60029}).json()
     assert venue["id"] == {"resy": 60029}
-    assert venue["location"]["time_zone"] == "America/New_York"
+    assert venue["locale"]["time_zone"] == "EST5EDT"  # 2026: the legacy name, under locale
+    assert "time_zone" not in venue["location"]
     assert "30 days" in venue["content"][0]["body"]
     assert client.get("/3/venue", params={"id": 1}).status_code == 404
-    assert client.get("/2/config", params={"venue_id": 60029}).json() == {"lead_time_in_days": 30}
+    config = client.get("/2/config", params={"venue_id": 60029}).json()
+    assert config == {"lead_time_in_days": 30, "calendar_date_to": sim.scenario["day"]}
     assert client.get("/2/config", params={"venue_id": 1}).status_code == 404
 
 
@@ -251,7 +253,11 @@ def test_book_gone_duplicate_cancel_and_listing(client: httpx.Client, sim: SimHa
     assert cancel.status_code == 200
     assert cancel.json()["status"] == "cancelled"
     assert client.post("/3/cancel", data={"resy_token": booked["resy_token"]}).status_code == 404
-    assert client.get("/3/user/reservations").json()["reservations"] == []
+    assert client.get("/3/user/reservations", params={"type": "upcoming"}).json() == {
+        "reservations": []
+    }
+    history = client.get("/3/user/reservations").json()["reservations"]  # 2026: with history
+    assert [h["status"]["cancelled"] for h in history] == [1]
     assert book(client, other).status_code == 201  # no longer holding one that day
 
     ledger = sim.ledger()

@@ -248,7 +248,9 @@ def prepare_cart(
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
     found = require(("RA_AUTHORIZATION", "RA_A1DATA"), environ, cwd)
-    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
+    credentials = cart.CartCredentials(
+        found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"])
+    )
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import orjson
 
 from booker.cli.options import parse_day
-from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
+from booker.exceptions import BookerError, ParseError
 from booker.providers import resy
-from booker.release_rule import describe, parse_clock, plan_release, zone
-from booker.wire import Answer, ClientConfig, check_base_url
+from booker.release_rule import OnSale, describe, parse_clock, plan_release, zone
+from booker.wire import check_base_url
+
+if TYPE_CHECKING:
+    from booker.lookups import ReleaseFacts
 
 
 @click.group(
@@ -66,17 +70,18 @@ def drop_resy(
     at = parse_clock(time_text) if time_text is not None else None
     if zone_name is not None:
         zone(zone_name)
-    venue: resy.Venue | None = None
-    config_days: int | None = None
+    facts: ReleaseFacts | None = None
     if days_ahead is None or at is None or zone_name is None:
-        venue, config_days = fetch_venue(venue_id, check_base_url(base_url), ca_cert)
+        facts = fetch_facts(venue_id, check_base_url(base_url), ca_cert)
+    venue = facts.venue if facts else None
     plan = plan_release(
         wanted,
         zone_name or (venue.time_zone if venue else "UTC"),
         days_option=days_ahead,
         time_option=at,
-        config_days=config_days,
+        config_days=venue.lead_time_in_days if venue else None,
         rule_text=venue.rule if venue else "",
+        on_sale=on_sale(facts),
     )
     if as_json:
         document = {
@@ -91,43 +96,38 @@ def drop_resy(
     click.echo(title)
     if venue and venue.rule:
         click.echo(f'venue says: "{venue.rule}"')
+    if facts and facts.last_day and facts.market_on is not None:
+        opened = dt.datetime.fromtimestamp(facts.market_on, dt.UTC)
+        click.echo(
+            f"service says: {facts.last_day} is the last released day; "
+            f"it went on sale {opened.astimezone(zone(plan.zone_name)):%Y-%m-%d %H:%M %Z}"
+        )
     for line in describe(plan, dt.datetime.now(dt.UTC)):
         click.echo(line)
 
 
-def fetch_venue(
-    venue_id: int, base_url: str, ca_cert: Path | None
-) -> tuple[resy.Venue, int | None]:
-    """One-shot /3/venue and /2/config; errors as one-line BookerErrors."""
-    import uvloop
+def on_sale(facts: ReleaseFacts | None) -> OnSale | None:
+    """The service's own record of its last release, when it gave one."""
+    if facts is None or facts.last_day is None or facts.market_on is None:
+        return None
+    return OnSale(
+        dt.date.fromisoformat(facts.last_day), dt.datetime.fromtimestamp(facts.market_on, dt.UTC)
+    )
 
-    from booker.credentials import require
-    from booker.http import HttpClient
-    from booker.model import ResyTarget
 
-    found = require(("RESY_API_KEY",))
-    # Only the public calls are used: no user token is needed or sent.
-    credentials = resy.ResyCredentials(found["RESY_API_KEY"], "")
-    api = resy.ResyApi(credentials, ResyTarget(venue_id, "", 1, ()))
-    config = ClientConfig(base_url=base_url, ca_cert=ca_cert)
+def fetch_facts(venue_id: int, base_url: str, ca_cert: Path | None) -> ReleaseFacts:
+    """One-shot /3/venue, /2/config, the calendar and /4/find; errors as one-line BookerErrors.
 
-    async def both() -> tuple[Answer, Answer]:
-        async with HttpClient(config) as client:
-            return await client.send(api.venue()), await client.send(api.config())
+    Only public calls are made with the API key alone; the user's token is sent on
+    /4/find when it is set (some inventory shows only to signed-in users).
+    """
+    from booker import lookups
 
-    venue_answer, config_answer = uvloop.run(both())
-    _check(venue_answer, base_url, venue_id)
+    credentials = lookups.resy_credentials(with_token=False)
+    config = lookups.client_config(base_url, ca_cert)
     try:
-        venue = resy.read_venue(venue_answer, venue_id)
+        return lookups.resy_release_facts(
+            config, credentials, venue_id, dt.datetime.now(dt.UTC).date()
+        )
     except ParseError as exc:
         raise BookerError(f"could not read venue {venue_id}: {exc}") from None
-    return venue, resy.read_lead_time(config_answer)
-
-
-def _check(answer: Answer, base_url: str, venue_id: int) -> None:
-    if answer.status == 0:
-        raise BookerError(f"no answer from {base_url} ({answer.error or 'no response'})")
-    if answer.status in (401, 419):
-        raise ServiceRefusedError(resy.BAD_CREDENTIALS)
-    if answer.status == 404:
-        raise UsageError(f"venue {venue_id} not found (HTTP 404)")

@@ -20,6 +20,13 @@ def _cell(value: object) -> str:
     return "".join(c if c.isprintable() else "?" for c in str(value))
 
 
+def shown_status(entry: journal.Entry) -> str:
+    """``in cart`` for a cart item still held (it needs checkout), else the journal's status."""
+    if entry.provider == "cart" and entry.status == "active":
+        return "in cart"
+    return entry.status
+
+
 def render_table(entries: list[journal.Entry]) -> list[str]:
     """The table's lines: a header, then one line per entry, columns padded to fit."""
     rows = [_HEADERS] + [
@@ -33,7 +40,7 @@ def render_table(entries: list[journal.Entry]) -> list[str]:
                 "-" if e.party is None else e.party,
                 e.slot,
                 e.reservation_id,
-                e.status,
+                shown_status(e),
                 e.source,
             )
         )
@@ -77,7 +84,10 @@ def history(ctx: click.Context, limit: int, provider: str | None, as_json: bool)
         with journal.Journal(path) as book:
             entries = book.history(limit=limit, provider=provider)
     if as_json:
-        click.echo(orjson.dumps([entry.to_json() for entry in entries]).decode())
+        shown = [
+            {**entry.to_json(), "in_cart": shown_status(entry) == "in cart"} for entry in entries
+        ]
+        click.echo(orjson.dumps(shown).decode())
     elif not entries:
         click.echo(EMPTY if provider is None else f"{EMPTY} for {provider}")
     else:

@@ -75,6 +75,7 @@ class JobResult:
     recovered: bool = False  # found at the service (an earlier run's booking), not booked now
     already_booked: bool = False  # the journal already held this job: nothing was sent
     journaled: bool = False  # the booking is in the journal (recorded now, or before)
+    checkout_within_min: int | None = None  # a cart item: held this long, until checkout
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -96,6 +97,8 @@ class JobResult:
             "recovered": self.recovered,
             "already_booked": self.already_booked,
             "journaled": self.journaled,
+            "in_cart": self.checkout_within_min is not None,
+            "checkout_within_minutes": self.checkout_within_min,
         }
 
 
@@ -374,10 +377,20 @@ class Supervisor:
             recovered = bool(booked.data.get("recovered"))
             verb = "Already booked" if recovered else "Booked"
             where = "; found at the service, recorded now" if recovered else ""
+            what = (
+                f"{_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
+                f"{booked.data['reservation_id']}{where})"
+            )
+            hold = getattr(self.job, "hold_minutes", None)  # a cart: held only until checkout
+            if hold is not None:
+                head = "Already in cart" if recovered else "Added to cart"
+                message = f"{head}: complete checkout within {hold} minutes: {what}"
+            else:
+                message = f"{verb} {what}"
             return JobResult(
                 Status.BOOKED,
-                f"{verb} {_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
-                f"{booked.data['reservation_id']}{where})",
+                message,
+                checkout_within_min=hold,
                 recovered=recovered,
                 reservation_id=str(booked.data["reservation_id"]),
                 slot=slot,

@@ -320,7 +320,8 @@ class Worker:
         schedule = shared.schedule(cadence)
         await self._keep_warm_until(schedule.start - KEEPALIVE_S / 2)
         assert self.http is not None
-        prepared = self.http.prepare(self.flow.poll())
+        request = self.flow.poll()
+        prepared = self.http.prepare(request)
         late = cadence / 2  # a tick this late still fires; later ones are skipped
         tick = schedule.next_for(self.index, workers, time.monotonic() - late)
         while True:
@@ -333,6 +334,9 @@ class Worker:
                 continue
             if shared.in_flight() >= shared.concurrency:
                 continue
+            if self.flow.poll() is not request:  # the flow changed its poll (another method)
+                request = self.flow.poll()
+                prepared = self.http.prepare(request)
             task = asyncio.create_task(self._poll(prepared))
             self.polls.add(task)
             task.add_done_callback(self.polls.discard)

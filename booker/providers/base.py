@@ -96,7 +96,7 @@ class Flow(Protocol):
         """A cheap request: keeps the connection alive and reads the service's clock."""
 
     def poll(self) -> Request:
-        """The request every tick sends."""
+        """The request every tick sends: the same object until the flow switches to another."""
 
     def read_poll(self, answer: Answer) -> Verdict:
         """Classify a poll answer."""

@@ -7,14 +7,15 @@ the service accepts it. Shapes follow ``shared/API-NOTES.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 
 from booker.decide import Kind, Verdict
-from booker.exceptions import ParseError
+from booker.exceptions import CredentialsError, ParseError
 from booker.providers.common import failure, json_body, throttle_or_none
 from booker.wire import Answer, Request
 
@@ -28,13 +29,21 @@ BROWSER_HEADERS: Mapping[str, str] = {
     ),
     "Origin": "https://www.reserveamerica.com",
     "Referer": "https://www.reserveamerica.com/",
-    "Accept": "application/json, text/plain, */*",
+    "Accept": "application/json",
+    "Cache-Control": "no-cache",
+    "Pragma": "no-cache",
 }
 
 NOT_YET = frozenset({"R1-V-100017.error", "R6-V-100013.error"})
 OVERLAPPING_KEY = "R12-V-100007.error"
 TAKEN_KEY = "inventory.exception"
 OVERLAPPING = re.compile("overlapping", re.IGNORECASE)
+NOT_YET_TEXT = re.compile(
+    r"within \d+ month|cannot be reserved at this time|try again later at|not yet available",
+    re.IGNORECASE,
+)
+TAKEN_TEXT = re.compile(r"unavailable|sold out|not available", re.IGNORECASE)
+HOLD_MINUTES = 15  # a cart holds an item this long until checkout
 
 ADDED = "added to cart"
 OVERLAPS = "cart holds an overlapping item"
@@ -43,6 +52,25 @@ SESSION_EXPIRED = (
 )
 ALREADY_RESERVED = "Already reserved: dates not available"
 CART_FULL = "Cart full: clear existing reservations from your cart"
+UNKNOWN = "unknown: check your cart"
+
+
+def decode_a1data(value: str) -> str:
+    """The a1Data cookie as the service wants it: JSON, URL-decoded if pasted encoded.
+
+    Browsers store it URL-encoded (``%7B%22...``). ``CredentialsError`` (exit 2) when
+    the value is not JSON even once decoded; the value itself is never shown.
+    """
+    text = value.strip()
+    for candidate in (text, unquote(text)):
+        try:
+            orjson.loads(candidate)
+        except orjson.JSONDecodeError:
+            continue
+        return candidate
+    raise CredentialsError(
+        "RA_A1DATA is not JSON, even URL-decoded: copy the whole a1Data cookie value"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +108,20 @@ class CartItem:
     def matches(self, target: CartTarget) -> bool:
         """Is this the stay ``target`` asks for?"""
         return self.site_id == target.site_id and self.arrival_date[:10] == target.arrival_date
+
+    @property
+    def described(self) -> bool:
+        """Does the cart say which site and day this item is (not every answer does)?"""
+        return bool(self.site_id and self.arrival_date)
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    """What one read of the cart shows."""
+
+    items: tuple[CartItem, ...]
+    items_count: int | None = None  # ``itemsCount``, None when absent
+    added: tuple[str, ...] = ()  # ``lastChanges.addedItems``: cart item ids
 
 
 class CartApi:
@@ -148,49 +190,149 @@ def read_add(answer: Answer) -> Verdict:
     if answer.status in (401, 403):
         return Verdict(Kind.TERMINAL, answer.status, SESSION_EXPIRED)
     if answer.status in (200, 201):
-        return Verdict(Kind.FOUND, answer.status, ADDED)
+        return _read_accepted(answer)
+    if answer.status == 409:
+        return Verdict(Kind.TERMINAL, 409, ALREADY_RESERVED)
     if answer.status != 417:
         return failure(answer)
     try:
         faults = fault_keys(json_body(answer))
     except ParseError as exc:
         return failure(answer, str(exc))
+    return _read_faults(faults)
+
+
+def _read_faults(faults: list[tuple[str, str]]) -> Verdict:
+    """A 417's faults, by msgKey first and by their words when the key is unknown."""
     keys = {key for key, _ in faults}
-    if keys & NOT_YET:
+    messages = [message for _, message in faults]
+    if keys & NOT_YET or any(NOT_YET_TEXT.search(m) for m in messages):
         return Verdict(Kind.EXPECTED, 417, "not released yet")
-    if OVERLAPPING_KEY in keys or any(OVERLAPPING.search(message) for _, message in faults):
+    if OVERLAPPING_KEY in keys or any(OVERLAPPING.search(m) for m in messages):
         return Verdict(Kind.FOUND, 417, OVERLAPS)
-    if TAKEN_KEY in keys:
+    if TAKEN_KEY in keys or any(TAKEN_TEXT.search(m) for m in messages):
         return Verdict(Kind.TERMINAL, 417, ALREADY_RESERVED)
-    shown = ", ".join(sorted(keys)) or "no msgKey"
-    return failure(answer, shown)
+    shown = "; ".join(m for m in messages if m) or ", ".join(sorted(keys)) or "no msgKey"
+    return Verdict(Kind.FAILURE, 417, f"HTTP 417: {shown[:200]}")
+
+
+def _read_accepted(answer: Answer) -> Verdict:
+    """A 2xx to additem: added, unless its body says ``success: false`` (a failure, its words)."""
+    try:
+        document = json_body(answer)
+    except ParseError:
+        document = None
+    if isinstance(document, dict) and document.get("success") is False:
+        words = _messages(document)
+        if any(NOT_YET_TEXT.search(m) for m in words):
+            return Verdict(Kind.EXPECTED, answer.status, "not released yet")
+        if any(TAKEN_TEXT.search(m) for m in words):
+            return Verdict(Kind.TERMINAL, answer.status, ALREADY_RESERVED)
+        shown = "; ".join(words)[:200] or "success: false"
+        return Verdict(Kind.FAILURE, answer.status, f"HTTP {answer.status}: {shown}")
+    added = [item.cart_item_id for item in _items(document)] if document is not None else []
+    # the added item's id travels as book_token: the flow names the win by it if the cart cannot
+    return Verdict(Kind.FOUND, answer.status, ADDED, book_token=added[0] if added else "")
+
+
+def _messages(document: dict[str, Any]) -> list[str]:
+    """The words of a ``success: false`` answer: message, messages[], faults[]."""
+    found: list[str] = []
+    for key in ("message", "defaultMessage", "error"):
+        if isinstance(document.get(key), str):
+            found.append(document[key])
+    for key in ("messages", "faults", "errors"):
+        listed = document.get(key)
+        for entry in listed if isinstance(listed, list) else ():
+            if isinstance(entry, str):
+                found.append(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("defaultMessage"), str):
+                found.append(entry["defaultMessage"])
+            elif isinstance(entry, dict) and isinstance(entry.get("message"), str):
+                found.append(entry["message"])
+    return [text for text in found if text]
 
 
 def read_cart(answer: Answer) -> list[CartItem]:
     """The items in the cart; ``ParseError`` when the answer is not usable."""
+    return list(read_cart_view(answer).items)
+
+
+def read_cart_view(answer: Answer) -> CartView:
+    """Items (every object with a ``cartItemId``, wherever it sits), ``itemsCount`` and
+    ``lastChanges.addedItems``; ``ParseError`` when the answer is not usable."""
     if answer.status != 200:
         raise ParseError(f"cart: HTTP {answer.status}")
     document = json_body(answer)
     if not isinstance(document, dict):
         raise ParseError("cart is not an object")
-    raw_items = document.get("items", document.get("cartItems", []))
-    if raw_items is None:
-        raw_items = []
-    if not isinstance(raw_items, list):
-        raise ParseError("cart items is not a list")
-    items: list[CartItem] = []
-    for raw in raw_items:
-        if not isinstance(raw, dict) or raw.get("cartItemId") is None:
+    for key in ("items", "cartItems"):
+        if document.get(key) is not None and not isinstance(document[key], list):
+            raise ParseError("cart items is not a list")
+    items = _items(document, skip=("lastChanges",))
+    count = _find_key(document, "itemsCount")
+    changes = document.get("lastChanges")
+    added = _items(changes.get("addedItems")) if isinstance(changes, dict) else []
+    return CartView(
+        tuple(items),
+        count if isinstance(count, int) and not isinstance(count, bool) else None,
+        tuple(item.cart_item_id for item in added),
+    )
+
+
+def _items(value: Any, skip: tuple[str, ...] = ()) -> list[CartItem]:
+    """Every object carrying a ``cartItemId`` in ``value``, once per id, in document order."""
+    seen: dict[str, CartItem] = {}
+    for raw in _objects_with(value, "cartItemId", skip):
+        item_id = raw["cartItemId"]
+        if isinstance(item_id, dict):  # {"value": "..."} as some answers nest ids
+            item_id = item_id.get("value")
+        if item_id is None or isinstance(item_id, bool | dict | list) or item_id == "":
             continue
-        items.append(
-            CartItem(
-                cart_item_id=str(raw["cartItemId"]),
-                site_id=str(raw.get("siteID") or raw.get("siteId") or ""),
-                arrival_date=str(raw.get("arrivalDate") or ""),
-                facility_id=str(raw.get("facilityID") or raw.get("facilityId") or ""),
-            )
+        item = CartItem(
+            cart_item_id=str(item_id),
+            site_id=_text(raw, "siteID", "siteId"),
+            arrival_date=_text(raw, "arrivalDate")[:10],
+            facility_id=_text(raw, "facilityID", "facilityId"),
         )
-    return items
+        previous = seen.get(item.cart_item_id)
+        if previous is None or (item.described and not previous.described):
+            seen[item.cart_item_id] = item
+    return list(seen.values())
+
+
+def _objects_with(value: Any, key: str, skip: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Depth-first: the dicts in ``value`` that hold ``key`` (not below the keys in ``skip``)."""
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if key in node:
+                yield node
+            stack.extend(reversed([v for k, v in node.items() if k not in skip]))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+
+
+def _find_key(document: dict[str, Any], key: str) -> Any:
+    """``document[key]``, else the first ``key`` one level down (``{"cart": {...}}``)."""
+    if key in document:
+        return document[key]
+    for value in document.values():
+        if isinstance(value, dict) and key in value:
+            return value[key]
+    return None
+
+
+def _text(raw: dict[str, Any], *keys: str) -> str:
+    """The first of ``keys`` as text; ``{"value": x}`` unwrapped; "" when absent."""
+    for key in keys:
+        value = raw.get(key)
+        if isinstance(value, dict):
+            value = value.get("value")
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return ""
 
 
 def classify_cart_answer(answer: Answer) -> Verdict | None:

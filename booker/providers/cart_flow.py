@@ -26,6 +26,7 @@ class CartJob:
     allow_multiple: bool = False
     force: bool = False  # go on even when the cart already holds this stay
     noun: str = "cart item"
+    hold_minutes: int = cart.HOLD_MINUTES  # the win is held this long, until checkout
 
     def flow(self) -> CartFlow:
         """A fresh flow for one worker."""
@@ -46,6 +47,8 @@ class CartFlow:
         self.api = CartApi(job.credentials, job.target)
         self._add = self.api.add_item()
         self.before: frozenset[str] = frozenset()  # cart item ids held before this run
+        self.count_before: int | None = None  # itemsCount when warm
+        self._unknown_told = False  # "unknown: check your cart" is said once per worker
 
     async def warm(self, io: WorkerIO) -> bool:
         """Read the cart once: proves the credentials, remembers what was there before."""
@@ -60,10 +63,13 @@ class CartFlow:
                 return False
             return refused.reason
         try:
-            items = cart.read_cart(answer)
+            view = cart.read_cart_view(answer)
         except ParseError as exc:
             return str(exc)  # a failure like any other: try again
+        items = list(view.items)
         self.before = self.before | {item.cart_item_id for item in items}
+        if view.items_count is not None:
+            self.count_before = view.items_count
         held = [i for i in items if i.matches(self.job.target)]
         if held and not self.job.force and not io.settings.dry_run:
             # an earlier run got it (and perhaps died before recording it)
@@ -108,21 +114,54 @@ class CartFlow:
                 await asyncio.sleep(0.02 * (attempt + 1))
                 continue
             try:
-                items = cart.read_cart(answer)
+                view = cart.read_cart_view(answer)
             except ParseError:
                 await asyncio.sleep(0.02 * (attempt + 1))
                 continue
-            await self._settle(io, verdict, items)
+            await self._settle(io, verdict, view)
             return
-        if verdict.reason == cart.ADDED:
-            io.report(ev.WARNING, message="added to cart but the cart could not be read; check it")
+        if not io.claimed:
+            what = "added" if verdict.reason == cart.ADDED else "an overlapping item"
+            self._unknown(io, f"{what}, but the cart could not be read")
 
-    async def _settle(self, io: WorkerIO, verdict: Verdict, items: list[CartItem]) -> None:
+    def _unknown(self, io: WorkerIO, why: str) -> None:
+        """Say once that the outcome is unknown; polling goes on and may still prove it."""
+        if not self._unknown_told:
+            self._unknown_told = True
+            io.report(ev.WARNING, message=f"{cart.UNKNOWN} ({why})")
+
+    def ours(self, verdict: Verdict, view: cart.CartView) -> list[CartItem]:
+        """Items of ``view`` that this run added: new and for our stay; or, where the cart
+        does not describe its items, new ones, named by ``lastChanges.addedItems`` or shown
+        by ``itemsCount`` risen over the warm-up snapshot."""
         target = self.job.target
-        ours = [i for i in items if i.matches(target) and i.cart_item_id not in self.before]
+        new = [i for i in view.items if i.cart_item_id not in self.before]
+        matching = [i for i in new if i.matches(target)]
+        if matching:
+            return matching
+        anonymous = [i for i in new if not i.described]
+        named = [i for i in anonymous if i.cart_item_id in view.added] or anonymous
+        if named:
+            return named
+        added = [a for a in view.added if a not in self.before]
+        rose = (
+            view.items_count is not None
+            and self.count_before is not None
+            and view.items_count > self.count_before
+        )
+        if added or (rose and not new):
+            name = added[0] if added else verdict.book_token or f"item {view.items_count} in cart"
+            return [CartItem(name, target.site_id, target.arrival_date, target.facility_id)]
+        return []
+
+    async def _settle(self, io: WorkerIO, verdict: Verdict, view: cart.CartView) -> None:
+        ours = self.ours(verdict, view)
         if not ours:
             if verdict.reason == cart.OVERLAPS and not io.claimed:
-                io.terminal(cart.CART_FULL)
+                if view.items:  # read, and it holds an item that is not ours
+                    io.terminal(cart.CART_FULL)
+                else:
+                    self._unknown(io, "overlapping, yet the cart is empty")
             return
         first, extras = ours[0], ours[1:]
         booked = Booked(first.cart_item_id, self._slot(first.cart_item_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
@@ -26,12 +28,49 @@ def throttle_or_none(answer: Answer) -> Verdict | None:
             Kind.THROTTLE, NO_ANSWER, f"no answer ({answer.error or 'connection failed'})"
         )
     if answer.status == 429:
-        return Verdict(Kind.THROTTLE, 429, "rate limited")
+        wait = retry_after_s(answer)
+        reason = "rate limited" + (f" (Retry-After {wait:g} s)" if wait is not None else "")
+        return Verdict(Kind.THROTTLE, 429, reason, retry_after_s=wait)
     return None
+
+
+def retry_after_s(answer: Answer) -> float | None:
+    """The answer's ``Retry-After`` in seconds (delta-seconds, or an HTTP date against ``Date``).
+
+    None when absent or unreadable.
+    """
+    text = (answer.retry_after or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        until = parsedate_to_datetime(text)
+        now = parsedate_to_datetime(answer.date) if answer.date else dt.datetime.now(dt.UTC)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if until.tzinfo is None or now.tzinfo is None:
+        return None
+    return max(0.0, (until - now).total_seconds())
+
+
+FIREWALL = "blocked by the service's firewall"
+
+
+def is_firewall(answer: Answer) -> bool:
+    """A 403 with an HTML page: the service's web application firewall, not the API."""
+    if answer.status != 403:
+        return False
+    if "html" in answer.content_type.lower():
+        return True
+    head = answer.body[:64].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
 
 
 def failure(answer: Answer, what: str = "") -> Verdict:
     """Any other failure: counted, never fatal."""
+    if is_firewall(answer) and not what:
+        what = FIREWALL
     detail = f": {what}" if what else ""
     return Verdict(Kind.FAILURE, answer.status, f"HTTP {answer.status}{detail}")
 

@@ -22,15 +22,43 @@ from booker.wire import Answer, Request
 BASE_URL = "https://api.resy.com"
 SOURCE_ID = "resy.com-venue-details"
 
-# Browser-like headers the service expects. They change every few months: override by config.
+# Every header booker sends to Resy is here, in one place: they change every few months,
+# so ``ResyApi(headers=..., book_headers=...)`` overrides any of them.
+# Browser-like headers on every call; no-cache so that no cache between us and the
+# service answers a /4/find at the drop with the "no slots yet" of a moment before.
 BROWSER_HEADERS: Mapping[str, str] = {
     "User-Agent": (
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
         "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
     ),
     "Origin": "https://resy.com",
+    "X-Origin": "https://resy.com",
     "Referer": "https://resy.com/",
     "Accept": "application/json, text/plain, */*",
+    "Cache-Control": "no-cache",
+    "Pragma": "no-cache",
+}
+# /3/book goes as the booking widget sends it, as most maintained clients do.
+BOOK_HEADERS: Mapping[str, str] = {
+    "Origin": "https://widgets.resy.com",
+    "X-Origin": "https://widgets.resy.com",
+    "Referer": "https://widgets.resy.com/",
+}
+BOOK_TIMEOUT_S = 10.0  # /3/book may commit slowly; a short deadline would lose a real booking
+FIND_METHODS = ("POST", "GET")  # the web app's POST first; GET still works for most clients
+
+# Zones /3/venue names the old POSIX way, and the IANA zones they stand for.
+LEGACY_ZONES: Mapping[str, str] = {
+    "EST5EDT": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles",
+    "EST": "America/New_York",
+    "CST": "America/Chicago",
+    "MST": "America/Phoenix",
+    "PST": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu",
+    "AKST9AKDT": "America/Anchorage",
 }
 
 BAD_CREDENTIALS = "the service refused the credentials (check RESY_API_KEY and RESY_AUTH_TOKEN)"
@@ -80,6 +108,7 @@ class ResyApi:
         credentials: ResyCredentials,
         target: ResyTarget,
         headers: Mapping[str, str] | None = None,
+        book_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.target = target
         base = {**BROWSER_HEADERS, **(headers or {})}
@@ -90,19 +119,27 @@ class ResyApi:
             ("X-Resy-Auth-Token", credentials.auth_token),
             ("X-Resy-Universal-Auth", credentials.auth_token),
         )
+        # /4/find shows some inventory only to signed-in users: send the token when we have one
+        self._find_headers = self._user if credentials.auth_token else self._public
+        booking = {**dict(self._user), **BOOK_HEADERS, **(book_headers or {})}
+        self._book = (*booking.items(), FORM)
 
-    def find(self) -> Request:
-        """Poll the venue's slots for the target day and party."""
-        query = urlencode(
-            {
-                "lat": 0,
-                "long": 0,
-                "day": self.target.day,
-                "party_size": self.target.party_size,
-                "venue_id": self.target.venue_id,
-            }
-        )
-        return Request("GET", f"/4/find?{query}", self._public)
+    def find(self, method: str = FIND_METHODS[0], day: str | None = None) -> Request:
+        """Poll the venue's slots for the target day (or ``day``) and party.
+
+        POST with a JSON body, as the web app sends it, or GET with a query.
+        """
+        fields = {
+            "lat": 0,
+            "long": 0,
+            "day": day or self.target.day,
+            "party_size": self.target.party_size,
+            "venue_id": self.target.venue_id,
+        }
+        if method == "GET":
+            return Request("GET", f"/4/find?{urlencode(fields)}", self._find_headers)
+        headers = (*self._find_headers, ("Content-Type", "application/json"))
+        return Request("POST", "/4/find", headers, orjson.dumps(fields))
 
     def user(self) -> Request:
         """Check the credentials and list payment methods."""
@@ -126,7 +163,7 @@ class ResyApi:
                 "source_id": SOURCE_ID,
             }
         ).encode()
-        return Request("POST", "/3/book", (*self._user, FORM), body)
+        return Request("POST", "/3/book", self._book, body, timeout_s=BOOK_TIMEOUT_S)
 
     def cancel(self, resy_token: str) -> Request:
         """Cancel one reservation."""
@@ -134,19 +171,32 @@ class ResyApi:
         return Request("POST", "/3/cancel", (*self._user, FORM), body)
 
     def reservations(self) -> Request:
-        """List the user's upcoming reservations."""
-        return Request("GET", "/3/user/reservations?type=upcoming", self._user)
+        """List the user's upcoming reservations, 50 on the first page (the default page is short)."""
+        return Request("GET", RESERVATIONS_PATH, self._user)
 
     def venue(self) -> Request:
         """Name, time zone and release rule of the target venue."""
         return Request("GET", f"/3/venue?id={self.target.venue_id}", self._public)
 
     def config(self) -> Request:
-        """How many days ahead the venue releases."""
+        """How many days ahead the venue releases, and its last released day."""
         return Request("GET", f"/2/config?venue_id={self.target.venue_id}", self._public)
+
+    def calendar(self, start: str, end: str) -> Request:
+        """Which days between ``start`` and ``end`` are released (``last_calendar_day``)."""
+        query = urlencode(
+            {
+                "venue_id": self.target.venue_id,
+                "num_seats": self.target.party_size,
+                "start_date": start,
+                "end_date": end,
+            }
+        )
+        return Request("GET", f"/4/venue/calendar?{query}", self._public)
 
 
 FORM = ("Content-Type", "application/x-www-form-urlencoded")
+RESERVATIONS_PATH = "/3/user/reservations?limit=50&offset=1&type=upcoming"
 
 
 def classify_refusal(answer: Answer) -> Verdict | None:
@@ -166,6 +216,8 @@ def read_find(answer: Answer, target: ResyTarget) -> Verdict:
     refused = classify_refusal(answer)
     if refused is not None:
         return refused
+    if answer.status == 412:  # /4/find answers 412 when it throttles
+        return Verdict(Kind.THROTTLE, 412, "throttled (HTTP 412)")
     if answer.status != 200:
         return failure(answer)
     try:
@@ -246,7 +298,9 @@ def _slot(raw: Any, party_size: int) -> Slot | None:
         return None
     token = config.get("token")
     if not isinstance(token, str) or not token:
-        return None
+        token = config.get("id")  # some answers carry the token as config.id
+        if not isinstance(token, str) or not token.startswith("rgs://"):
+            return None
     size = raw.get("size")
     if isinstance(size, dict):
         low, high = size.get("min"), size.get("max")
@@ -395,33 +449,98 @@ def read_reservations(answer: Answer) -> list[Reservation]:
     return found
 
 
+RULE_ENTRIES = ("need_to_know", "from_the_venue")
+
+
 def read_venue(answer: Answer, venue_id: int) -> Venue:
-    """Name, zone and free-text release rule; ``ParseError`` when unusable."""
+    """Name, zone and free-text release rule; ``ParseError`` when unusable.
+
+    The zone is read from ``locale.time_zone``, else ``location.time_zone``, and
+    mapped to an IANA name; ``time_zone`` is "" when neither has one (then
+    ``find_zone`` on a /4/find answer may).
+    """
     if answer.status != 200:
         raise ParseError(f"venue: HTTP {answer.status}")
     document = json_body(answer)
     name = dig(document, "name")
-    zone = dig(document, "location", "time_zone")
-    content = document.get("content") if isinstance(document, dict) else None
-    rule = " ".join(
-        str(item.get("body"))
-        for item in (content if isinstance(content, list) else [])
-        if isinstance(item, dict) and item.get("body")
-    )
-    if not isinstance(name, str) or not isinstance(zone, str):
-        raise ParseError("venue name or time zone missing")
+    if not isinstance(name, str):
+        raise ParseError("venue name missing")
+    zone = _zone_at(document, "locale") or _zone_at(document, "location")
+    content = document.get("content")
+    entries = [i for i in (content if isinstance(content, list) else []) if isinstance(i, dict)]
+    named = [i for i in entries if i.get("name") in RULE_ENTRIES]
+    rule = " ".join(str(i.get("body")) for i in (named or entries) if i.get("body"))
     return Venue(venue_id, name, zone, rule)
+
+
+def _zone_at(document: Any, key: str) -> str:
+    """``document[key].time_zone`` as an IANA name, "" when absent."""
+    holder = document.get(key) if isinstance(document, dict) else None
+    zone = holder.get("time_zone") if isinstance(holder, dict) else None
+    return iana_zone(zone) if isinstance(zone, str) and zone.strip() else ""
+
+
+def iana_zone(name: str) -> str:
+    """``EST5EDT`` -> ``America/New_York``; other names as they are."""
+    name = name.strip()
+    return LEGACY_ZONES.get(name.upper(), name)
+
+
+def find_zone(document: Any) -> str:
+    """The zone of the first venue in a /4/find answer (``venue.location.time_zone``), or ""."""
+    try:
+        venue = document["results"]["venues"][0]["venue"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return _zone_at(venue, "location")
+
+
+def market_on(document: Any) -> int | None:
+    """The earliest ``market.date.on`` (epoch seconds: when a slot went on sale), or None."""
+    try:
+        listed = document["results"]["venues"][0]["slots"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    found: list[int] = []
+    for raw in listed if isinstance(listed, list) else ():
+        try:
+            on = raw["market"]["date"]["on"]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(on, int | float) and not isinstance(on, bool) and on > 0:
+            found.append(int(on))
+    return min(found) if found else None
 
 
 def read_lead_time(answer: Answer) -> int | None:
     """``lead_time_in_days`` from /2/config, None when absent."""
+    value = _field(answer, "lead_time_in_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def read_last_day(answer: Answer) -> str | None:
+    """The last released day: /2/config ``calendar_date_to`` or /4/venue/calendar
+    ``last_calendar_day`` (YYYY-MM-DD), None when absent."""
+    for key in ("calendar_date_to", "last_calendar_day"):
+        value = _field(answer, key)
+        if isinstance(value, str) and len(value) >= 10 and _is_day(value[:10]):
+            return value[:10]
+    return None
+
+
+def _is_day(text: str) -> bool:
+    parts = text.split("-")
+    return len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4
+
+
+def _field(answer: Answer, key: str) -> Any:
     if answer.status != 200:
         return None
     try:
-        value = json_body(answer).get("lead_time_in_days")
-    except (ParseError, AttributeError):
+        document = json_body(answer)
+    except ParseError:
         return None
-    return value if isinstance(value, int) else None
+    return document.get(key) if isinstance(document, dict) else None
 
 
 @dataclass(frozen=True, slots=True)

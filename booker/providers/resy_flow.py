@@ -16,6 +16,7 @@ from booker.providers.resy_account import AccountApi, read_signed_in
 from booker.wire import NO_ANSWER, Answer, Request
 
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
+FIND_FALLBACK_AFTER = 3  # /4/find answers 405/5xx this many times in a row: try the other method
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
 
@@ -47,7 +48,9 @@ class ResyFlow:
         self.job = job
         self.api = ResyApi(job.credentials, job.target)
         self.payment_method_id = job.target.payment_method_id
-        self._find = self.api.find()
+        self._find_method = resy.FIND_METHODS[0]
+        self._find = self.api.find(self._find_method)
+        self._find_refusals = 0  # 405/5xx in a row on the current /4/find method
         self.before: frozenset[str] = frozenset()  # reservation ids held before this run
         self._renewed = False
 
@@ -137,18 +140,37 @@ class ResyFlow:
             venue = resy.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
-        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone)
+        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
 
     def probe(self) -> Request:
         """/2/user: cheap, and proves the token is still good."""
         return self.api.user()
 
     def poll(self) -> Request:
-        """The /4/find request, built once."""
+        """The /4/find request, built once per method (the engine re-prepares it on a switch)."""
         return self._find
 
     def read_poll(self, answer: Answer) -> Verdict:
-        """Classify /4/find: FOUND carries the wanted slots, best first."""
+        """Classify /4/find: FOUND carries the wanted slots, best first.
+
+        A 405 (this method is not served), or ``FIND_FALLBACK_AFTER`` 5xx in a row
+        (the service's answer to a wrong method, but also to a bad moment), and the
+        next polls use the other method (POST with JSON, or GET with a query). Each
+        worker finds out for itself, so a 405 switches at once: with several workers
+        and only a few ticks before the release, waiting for three each costs polls.
+        """
+        if answer.status == 405:
+            self._find_refusals = FIND_FALLBACK_AFTER
+        if answer.status >= 500:
+            self._find_refusals += 1
+        if answer.status == 405 or answer.status >= 500:
+            if self._find_refusals >= FIND_FALLBACK_AFTER:
+                self._find_refusals = 0
+                other = [m for m in resy.FIND_METHODS if m != self._find_method]
+                self._find_method = other[0]
+                self._find = self.api.find(self._find_method)
+        elif answer.status != NO_ANSWER:
+            self._find_refusals = 0
         return resy.read_find(answer, self.job.target)
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:

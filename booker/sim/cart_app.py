@@ -101,6 +101,8 @@ class CartApp:
         self.released_day = date.fromisoformat(world.day)
         self.sites = SiteBook(self.camp.sites)
         self.items: dict[str, CartItem] = {}
+        self.modern = world.scenario.shapes == "2026"
+        self.last_added: list[str] = []  # 2026: lastChanges.addedItems of the latest add
         self.router = Router()
         self.router.add("POST", ADD_PATH, self.additem)
         self.router.add("GET", BASE, self.view)
@@ -185,9 +187,10 @@ class CartApp:
             return cf.bad_request("The request body is not a valid cart item.")
         now = self.world.clock.now()
         if add.arrival > self.released_day:
-            return cf.too_far_ahead()
+            return cf.too_far_ahead_2026() if self.modern else cf.too_far_ahead()
         if add.arrival == self.released_day and now < self.world.release_at:
-            return cf.not_open(
+            not_open = cf.not_open_2026 if self.modern else cf.not_open
+            return not_open(
                 now, self.world.release_at, self.spec.try_again_window_s, self.camp.time_zone
             )
         refused = self._unknown(add) or self._too_long(add)
@@ -197,7 +200,7 @@ class CartApp:
         if any(item.stay.overlaps(stay) for item in self.items.values()):
             return cf.overlapping()
         if not self.sites.free(stay):
-            return cf.inventory_taken()
+            return cf.sold_out_2026() if self.modern else cf.inventory_taken()
         booking = self.world.ledger.book_site(
             now,
             "booker",
@@ -210,6 +213,16 @@ class CartApp:
         self.sites.take(stay, booking.reservation_id)
         item = CartItem(booking, stay, add.quantity)
         self.items[booking.reservation_id] = item
+        if self.modern:
+            self.last_added = [booking.cart_item_id]
+            return json_response(
+                200,
+                {
+                    "success": True,
+                    "itemsCount": len(self.items),
+                    "lastChanges": {"addedItems": [{"cartItemId": booking.cart_item_id}]},
+                },
+            )
         return json_response(
             200,
             {
@@ -263,8 +276,32 @@ class CartApp:
         return json_response(200, self._cart_json())
 
     def _cart_json(self) -> dict[str, Any]:
+        if self.modern:
+            return self._cart_json_2026()
         items = [self._item_json(item) for item in self.items.values()]
         return {"cartId": "0", "itemsCount": len(items), "items": items}
+
+    def _cart_json_2026(self) -> dict[str, Any]:
+        """Items grouped by type, ids nested, sites as ``siteId.value`` (or not at all)."""
+        camping = []
+        for item in self.items.values():
+            b = item.booking
+            shaped: dict[str, Any] = {
+                "cartItemId": b.cart_item_id,
+                "itemType": "CAMPING",
+                "units": b.nights,
+            }
+            if self.spec.site_fields:
+                shaped["siteId"] = {"value": b.site_id}
+                shaped["facilityId"] = {"value": b.facility_id}
+                shaped["arrivalDate"] = f"{b.arrival_date}T00:00:00.000"
+            camping.append({"item": shaped, "status": "HELD"})
+        added = [{"cartItemId": i} for i in self.last_added if i in self.items]
+        return {
+            "cart": {"cartId": "0", "itemsCount": len(camping)},
+            "cartItemsByType": {"CAMPING": camping},
+            "lastChanges": {"addedItems": added},
+        }
 
     def _item_json(self, item: CartItem) -> dict[str, Any]:
         b = item.booking

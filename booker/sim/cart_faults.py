@@ -79,6 +79,33 @@ def inventory_taken() -> Response:
     )
 
 
+WINDOW_2026 = "reservation.window.error"  # 2026: "not open yet" told by its words only
+UNAVAILABLE_2026 = "site.unavailable.error"
+
+
+def not_open_2026(now: float, release_at: float, window_s: float, time_zone: str) -> Response:
+    """As ``not_open`` in the words today's clients match, under a key they do not know."""
+    if 0.0 < release_at - now <= window_s:
+        return fault_417(
+            WINDOW_2026,
+            "This site cannot be reserved at this time. "
+            f"Please try again later at {clock_text(release_at, time_zone)}.",
+        )
+    return too_far_ahead_2026()
+
+
+def too_far_ahead_2026() -> Response:
+    """The booking window, in words."""
+    return fault_417(
+        WINDOW_2026, "Reservations can only be made within 9 Month(s) of the arrival date."
+    )
+
+
+def sold_out_2026() -> Response:
+    """409: the site is taken."""
+    return faults(409, UNAVAILABLE_2026, "This site is sold out for the dates you selected.")
+
+
 def unauthorized() -> Response:
     """401 for a missing or wrong `authorization`/`a1data` pair."""
     return faults(401, SESSION, "Your session has expired. Please sign in again.")

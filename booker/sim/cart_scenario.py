@@ -15,6 +15,8 @@ time_zone = "America/New_York"
 [auth]
 authorization = "<idToken>"      # header values expected verbatim
 a1data = "<a1Data JSON>"
+[cart]
+site_fields = true               # shapes = "2026": false leaves site and dates out of items
 [[cart.items]]                   # already in the user's cart at start (any number)
 site_id = "245720"               # required
 arrival_date = "+30d"            # default: campground.arrival_date
@@ -93,6 +95,7 @@ class CartSpec:
     auth: CartAuth = CartAuth()
     items: tuple[CartItemSpec, ...] = ()
     try_again_window_s: float = 600.0
+    site_fields: bool = True  # 2026 shapes: False leaves site and dates out of cart items
 
     def item_arrival(self, item: CartItemSpec, now: float) -> date:
         """A pre-filled item's arrival date at sim time `now`."""
@@ -108,8 +111,9 @@ def parse_cart(top: Table, release: Table) -> CartSpec:
     auth = _auth(top.table("auth"))
     cart = top.table("cart")
     items = tuple(_item(t, campground) for t in cart.tables("items")) if cart.has("items") else ()
+    site_fields = cart.get("site_fields", bool, True)
     cart.done()
-    return CartSpec(campground, auth, items, window)
+    return CartSpec(campground, auth, items, window, site_fields)
 
 
 def _campground(t: Table) -> Campground:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -164,6 +165,10 @@ class Gateway:
         if self.limiter is not None and not self.limiter.allow(self.provider.rate_key(request)):
             record.fault = "rate_limit"
             response = error_response(429, "Too Many Requests")
+            limit = self.world.scenario.rate_limit
+            wait = limit.retry_after_s if limit is not None else 0
+            if wait:
+                response = replace(response, headers=(("retry-after", str(wait)),))
         else:
             verdict = self.plan.decide(request.path, t)
             record.fault = verdict.label
@@ -195,7 +200,7 @@ class Gateway:
     async def _answer(self, request: Request, verdict: Verdict) -> Response:
         fault: Fault | None = verdict.fault
         if fault is not None and fault.kind == "status":
-            return error_response(fault.status, status_phrase(fault.status))
+            return status_fault(fault)
         malformed = fault.body if fault is not None and fault.kind == "malformed" else None
         if malformed == "html":
             return Response(200, CHALLENGE_HTML, "text/html; charset=UTF-8")
@@ -235,6 +240,24 @@ class Gateway:
                 return error_response(400, str(exc))
             return json_response(200, await self.rearm(drop))
         return error_response(404, "Not Found")
+
+
+FIREWALL_HTML = (
+    b"<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
+    b"<body><h1>Access denied</h1><p>Request blocked by the web application firewall.</p>"
+    b"</body></html>"
+)
+
+
+def status_fault(fault: Fault) -> Response:
+    """A scripted status: the service's JSON error (or the firewall's HTML page), Retry-After."""
+    if fault.html:
+        response = Response(fault.status, FIREWALL_HTML, "text/html; charset=UTF-8")
+    else:
+        response = error_response(fault.status, status_phrase(fault.status))
+    if fault.retry_after:
+        response = replace(response, headers=(("retry-after", fault.retry_after),))
+    return response
 
 
 NON_STANDARD_PHRASES = {419: "Unauthorized"}  # Resy answers a bad token with 419

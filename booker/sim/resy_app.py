@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -19,7 +20,7 @@ from booker.sim.asgi import (
     json_response,
 )
 from booker.sim.clock import rfc3339
-from booker.sim.inventory import Stock
+from booker.sim.inventory import Inventory, Stock
 from booker.sim.ledger import BookingRecord
 from booker.sim.resy_account import ResyAccount
 from booker.sim.world import World
@@ -28,6 +29,13 @@ USER_PATHS = frozenset({"/2/user", "/3/details", "/3/book", "/3/cancel", "/3/use
 ACCOUNT_USER_PATHS = frozenset({"/2/notify"})  # see booker.sim.resy_account
 SLOT_MINUTES = 90
 FORM = "application/x-www-form-urlencoded"
+RESERVATIONS_PAGE = 10  # 2026: /3/user/reservations without ?limit= lists this many
+LEGACY_ZONES = {  # 2026: /3/venue names these zones the old POSIX way
+    "America/New_York": "EST5EDT",
+    "America/Chicago": "CST6CDT",
+    "America/Denver": "MST7MDT",
+    "America/Los_Angeles": "PST8PDT",
+}
 _SLOT_TOKEN = re.compile(
     r"^rgs://resy/(\d+)/(\d+)/\d+/(\d{4}-\d{2}-\d{2})/\d{4}-\d{2}-\d{2}/"
     r"(\d{2}:\d{2}:\d{2})/\d+/([^/]+)$"
@@ -74,6 +82,8 @@ class ResyApp:
         for method, path, handler in (
             ("GET", "/2/user", self.user),
             ("GET", "/4/find", self.find),
+            ("POST", "/4/find", self.find),
+            ("GET", "/4/venue/calendar", self.calendar),
             ("POST", "/3/details", self.details),
             ("POST", "/3/book", self.book),
             ("POST", "/3/cancel", self.cancel),
@@ -147,34 +157,95 @@ class ResyApp:
             },
         )
 
+    @property
+    def modern(self) -> bool:
+        """Answers in the 2026 shapes (``shapes = "2026"``, the default)."""
+        return self.scenario.shapes == "2026"
+
     async def find(self, request: Request) -> Response:
-        """GET /4/find: slots of the venue and day, empty before release."""
-        q = request.query
+        """GET /4/find (query) or POST (JSON body): slots of the venue and day.
+
+        Empty before release. 2026 shapes: days released earlier show their slots
+        too, each with ``market.date.on``; a wrong user token is refused (419), and
+        ``signed_in_only`` venues show slots only to signed-in users.
+        """
+        if request.method not in self.venue.find_methods:
+            if self.modern:
+                return error_response(405, "Method Not Allowed")
+            return error_response(500, "Internal Server Error")
+        q: Any = request.query if request.method == "GET" else request.json()
         try:
             float(q["lat"])
             float(q["long"])
-            day = date.fromisoformat(q["day"]).isoformat()
+            day = date.fromisoformat(str(q["day"])).isoformat()
             party_size = int(q["party_size"])
             venue_id = int(q["venue_id"])
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, TypeError):
             return error_response(400, "Bad Request")
         if party_size < 1:
             return error_response(400, "Bad Request")
-        name = self.venue.name if venue_id == self.venue.id else ""
+        token = request.header("x-resy-auth-token")
+        if token is not None and self.modern and token != self.scenario.auth.auth_token:
+            return error_response(419, "Unauthorized")
+        signed_in = token == self.scenario.auth.auth_token
+        here = venue_id == self.venue.id
+        name = self.venue.name if here else ""
         slots: list[dict[str, Any]] = []
-        if venue_id == self.venue.id and day == self.world.day:
-            slots = [self._slot(s) for s in self.world.inventory.visible(party_size)]
-        venue = {"venue": {"id": {"resy": venue_id}, "name": name}, "slots": slots}
+        if here and (signed_in or not self.venue.signed_in_only):
+            if day == self.world.day:
+                slots = [self._slot(s, day) for s in self.world.inventory.visible(party_size)]
+            elif self.modern and self._released_before(day):
+                slots = [self._slot(s, day) for s in self._earlier_stock(party_size)]
+        inner: dict[str, Any] = {"id": {"resy": venue_id}, "name": name}
+        if self.modern and here:
+            inner["location"] = {"time_zone": self.venue.time_zone}
+        venue = {"venue": inner, "slots": slots}
+        if self.modern:
+            venue["templates"] = {}
+            venue["notifies"] = []
         return json_response(
             200,
             {"query": {"day": day, "party_size": party_size}, "results": {"venues": [venue]}},
         )
 
-    def _slot(self, stock: Stock) -> dict[str, Any]:
-        day = self.world.day
+    def _on_sale(self, day: str) -> float:
+        """When ``day`` went (or goes) on sale: the current drop's local time, as many days earlier."""
+        zone = ZoneInfo(self.venue.time_zone)
+        release = datetime.fromtimestamp(self.world.release_at, zone)
+        back = date.fromisoformat(self.world.day) - date.fromisoformat(day)
+        opening = datetime.combine(release.date() - back, release.timetz().replace(tzinfo=None))
+        return opening.replace(tzinfo=zone).timestamp()
+
+    def _released_before(self, day: str) -> bool:
+        """A day before the current drop's, inside the booking window, already on sale.
+
+        Days that were drops of this run show only what their drop left (nothing here).
+        """
+        if any(d.day == day for d in self.world.ledger.drops):
+            return False
+        try:
+            back = (date.fromisoformat(self.world.day) - date.fromisoformat(day)).days
+        except ValueError:
+            return False
+        return 0 < back <= self.venue.lead_time_in_days and (
+            self._on_sale(day) <= self.world.clock.now()
+        )
+
+    def _earlier_stock(self, party_size: int) -> list[Stock]:
+        """A day released earlier: the scenario's tables, as the day opened (not bookable)."""
+        stock = Inventory(self.scenario.slots, "", 0.0, self.world.clock).stock
+        return [s for s in stock if s.quantity > 0 and s.seats(party_size)]
+
+    def last_released_day(self) -> str:
+        """``calendar_date_to``: the current drop's day once released, else the day before."""
+        if self.world.clock.now() >= self.world.release_at:
+            return self.world.day
+        return (date.fromisoformat(self.world.day) - timedelta(days=1)).isoformat()
+
+    def _slot(self, stock: Stock, day: str) -> dict[str, Any]:
         start = datetime.fromisoformat(f"{day}T{stock.time}")
         end = start + timedelta(minutes=SLOT_MINUTES)
-        return {
+        shaped = {
             "config": {
                 "id": stock.config_id,
                 "token": slot_token(self.venue.id, day, stock),
@@ -185,6 +256,13 @@ class ResyApp:
             "quantity": stock.quantity,
             "payment": {"is_paid": False, "deposit_fee": None},
         }
+        if self.modern:
+            on = self._on_sale(day)
+            off = start.replace(tzinfo=ZoneInfo(self.venue.time_zone)).timestamp()
+            shaped["market"] = {"date": {"on": int(on), "off": int(off)}}
+            shaped["template"] = {"id": stock.config_id}
+            shaped["shift"] = {"service": {"type": {"id": 2}}, "day": day}
+        return shaped
 
     async def details(self, request: Request) -> Response:
         """POST /3/details (JSON): a book token, even for a slot already gone."""
@@ -282,7 +360,12 @@ class ResyApp:
         )
 
     async def reservations(self, request: Request) -> Response:
-        """GET /3/user/reservations: the user's active reservations."""
+        """GET /3/user/reservations: the user's reservations, oldest first.
+
+        2026 shapes: without ``type=upcoming`` cancelled ones (history) are listed
+        too, and one page holds ``limit`` (default 10) from the 1-based ``offset``.
+        """
+        upcoming = not self.modern or request.query.get("type") == "upcoming"
         items = [
             {
                 "reservation_id": h.booking.reservation_id,
@@ -292,10 +375,20 @@ class ResyApp:
                 "num_seats": h.booking.party_size,
                 "venue": {"id": self.venue.id, "name": self.venue.name},
                 "config": {"type": h.booking.table_type},
+                "status": {"finished": 0, "cancelled": 0 if h.booking.active else 1},
             }
             for h in self.held.values()
-            if h.booking.active
+            if h.booking.active or not upcoming
         ]
+        if self.modern:
+            try:
+                limit = int(request.query.get("limit", RESERVATIONS_PAGE))
+                offset = int(request.query.get("offset", 1))
+            except ValueError:
+                return error_response(400, "Bad Request")
+            if limit < 1 or offset < 1:
+                return error_response(400, "Bad Request")
+            items = items[offset - 1 : offset - 1 + limit]
         return json_response(200, {"reservations": items})
 
     async def venue_info(self, request: Request) -> Response:
@@ -306,18 +399,50 @@ class ResyApp:
                 return error_response(404, "Not Found")
         elif request.query.get("id") != str(self.venue.id):
             return error_response(404, "Not Found")
-        return json_response(
-            200,
-            {
-                "id": {"resy": self.venue.id},
-                "name": self.venue.name,
-                "location": {"time_zone": self.venue.time_zone},
-                "content": [{"name": "need_to_know", "body": self.venue.content}],
-            },
-        )
+        document: dict[str, Any] = {
+            "id": {"resy": self.venue.id},
+            "name": self.venue.name,
+            "content": [{"name": "need_to_know", "body": self.venue.content}],
+        }
+        if self.modern:
+            zone = LEGACY_ZONES.get(self.venue.time_zone, self.venue.time_zone)
+            document["locale"] = {"currency": "USD"}
+            if self.venue.zone_in_venue:
+                document["locale"]["time_zone"] = zone
+            document["location"] = {"latitude": 40.7281, "longitude": -74.0001, "city": "Sim"}
+        else:
+            document["location"] = {"time_zone": self.venue.time_zone}
+        return json_response(200, document)
 
     async def config(self, request: Request) -> Response:
         """GET /2/config?venue_id=V."""
         if request.query.get("venue_id") != str(self.venue.id):
             return error_response(404, "Not Found")
-        return json_response(200, {"lead_time_in_days": self.venue.lead_time_in_days})
+        document: dict[str, Any] = {"lead_time_in_days": self.venue.lead_time_in_days}
+        if self.modern and self.venue.calendar_in_config:
+            document["calendar_date_to"] = self.last_released_day()
+        return json_response(200, document)
+
+    async def calendar(self, request: Request) -> Response:
+        """GET /4/venue/calendar (2026 shapes): the last released day and each day's state."""
+        q = request.query
+        if not self.modern:
+            return error_response(404, "Not Found")
+        if q.get("venue_id") != str(self.venue.id):
+            return error_response(404, "Not Found")
+        try:
+            start = date.fromisoformat(q["start_date"])
+            end = date.fromisoformat(q["end_date"])
+            int(q["num_seats"])
+        except (KeyError, ValueError):
+            return error_response(400, "Bad Request")
+        last = date.fromisoformat(self.last_released_day())
+        scheduled = []
+        day = start
+        while day <= min(end, last):
+            state = "available"
+            if day.isoformat() == self.world.day and not self.world.inventory.visible(1):
+                state = "sold-out"
+            scheduled.append({"date": day.isoformat(), "inventory": {"reservation": state}})
+            day += timedelta(days=1)
+        return json_response(200, {"last_calendar_day": last.isoformat(), "scheduled": scheduled})

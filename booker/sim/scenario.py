@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 PROVIDERS = ("resy", "cart")
+SHAPES = ("2026", "legacy")  # answers as public clients see them today, or as first written
+FIND_METHODS = ("GET", "POST")
 FAULT_KINDS = ("status", "drop", "slow", "malformed", "oversized", "endless")
 # kind=oversized: a 200 whose body (Content-Length declared) is this big; kind=endless never ends
 DEFAULT_OVERSIZED_MB = 300.0
@@ -64,6 +66,10 @@ class Venue:
     content: str = "Reservations open 30 days in advance at 10:00 AM"
     url_slug: str = "carbone"  # /3/venue?url_slug=...&location=... (resy.com/cities/ny/carbone)
     location: str = "ny"
+    find_methods: tuple[str, ...] = FIND_METHODS  # others answer 405 (legacy: 500)
+    signed_in_only: bool = False  # /4/find shows slots only with the user's token
+    zone_in_venue: bool = True  # 2026: False leaves /3/venue without locale.time_zone
+    calendar_in_config: bool = True  # 2026: False leaves calendar_date_to out of /2/config
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,7 @@ class RateLimit:
 
     rate_per_s: float
     burst: int
+    retry_after_s: int = 0  # sent as Retry-After on the 429 when > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +144,8 @@ class Fault:
         int, ...
     ] = ()  # kind=slow: delay only answers with these statuses, after the app ran
     size_mb: float = DEFAULT_OVERSIZED_MB  # kind=oversized: the body's size in MiB
+    retry_after: str = ""  # kind=status: sent as the Retry-After header
+    html: bool = False  # kind=status: the body is the firewall's HTML page, not JSON
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -160,6 +169,7 @@ class Scenario:
     cart: CartSpec | None = None  # set exactly when provider == "cart"
     date_lie: DateLie = field(default_factory=DateLie)  # [date_header]: Date headers that lie
     network: Network = field(default_factory=Network)  # [network]: an emulated internet link
+    shapes: str = "2026"  # "legacy": the answers API-NOTES first described
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -198,9 +208,12 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         raise ScenarioError(f"provider must be one of {', '.join(PROVIDERS)}, not {provider!r}")
     skew = top.get("clock_skew_s", float, 0.0)
     seed = top.get("seed", int, None)
+    shapes = top.get("shapes", str, "2026")
+    if shapes not in SHAPES:
+        raise ScenarioError(f"shapes must be one of {', '.join(SHAPES)}, not {shapes!r}")
     if provider == "cart":
-        return _cart_scenario(top, skew, seed)
-    venue = _venue(top.table("venue"))
+        return replace(_cart_scenario(top, skew, seed), shapes=shapes)
+    venue = _venue(top.table("venue"), shapes)
     release = _release(top.table("release"))
     slots = DEFAULT_SLOTS
     if top.has("slots"):
@@ -234,6 +247,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         faults,
         date_lie=date_lie,
         network=network,
+        shapes=shapes,
     )
 
 
@@ -271,19 +285,29 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
     )
 
 
-def _venue(t: Table) -> Venue:
+def _venue(t: Table, shapes: str = "2026") -> Venue:
     d = Venue()
+    methods = FIND_METHODS if shapes == "2026" else ("GET",)
     venue = Venue(
         t.get("id", int, d.id),
         t.get("name", str, d.name),
         t.get("time_zone", str, d.time_zone),
         t.get("lead_time_in_days", int, d.lead_time_in_days),
         t.get("content", str, d.content),
+        find_methods=tuple(m.upper() for m in t.strings("find_methods", methods)),
+        signed_in_only=t.get("signed_in_only", bool, d.signed_in_only),
+        zone_in_venue=t.get("zone_in_venue", bool, d.zone_in_venue),
+        calendar_in_config=t.get("calendar_in_config", bool, d.calendar_in_config),
         url_slug=t.get("url_slug", str, d.url_slug),
         location=t.get("location", str, d.location),
     )
     t.done()
     t.check(venue.id > 0, "id", "must be positive")
+    t.check(
+        bool(venue.find_methods) and all(m in FIND_METHODS for m in venue.find_methods),
+        "find_methods",
+        "must list GET and/or POST",
+    )
     t.check_zone("time_zone", venue.time_zone)
     return venue
 
@@ -363,10 +387,12 @@ def _auth(t: Table) -> Auth:
 def _rate_limit(t: Table) -> RateLimit:
     rate = t.get("rate_per_s", float, 20.0)
     burst = t.get("burst", int, 10)
+    retry_after = t.get("retry_after_s", int, 0)
     t.done()
     t.check(rate > 0, "rate_per_s", "must be positive")
     t.check(burst >= 1, "burst", "must be >= 1")
-    return RateLimit(rate, burst)
+    t.check(retry_after >= 0, "retry_after_s", "must be >= 0")
+    return RateLimit(rate, burst, retry_after)
 
 
 def _date_lie(t: Table) -> DateLie:
@@ -417,7 +443,12 @@ def _fault(t: Table) -> Fault:
     )
     statuses = tuple(int(v) for v in raw_statuses)
     size_mb = t.get("size_mb", float, DEFAULT_OVERSIZED_MB)
+    retry_after = t.get("retry_after", str, "")
+    html = t.get("html", bool, False)
     t.done()
+    t.check(
+        not (retry_after or html) or kind == "status", "retry_after", "only applies to kind=status"
+    )
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
     if kind == "slow":
@@ -430,7 +461,20 @@ def _fault(t: Table) -> Fault:
     t.check(all(100 <= v <= 599 for v in statuses), "statuses", "must be HTTP statuses")
     t.check(not statuses or kind == "slow", "statuses", "only applies to kind=slow")
     t.check(0 < size_mb <= 1024 * 1024, "size_mb", "must be within 0..1048576 (1 TiB)")
-    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses, size_mb)
+    return Fault(
+        kind,
+        status,
+        start,
+        end,
+        paths,
+        probability,
+        delay_ms,
+        body,
+        statuses,
+        retry_after=retry_after,
+        html=html,
+        size_mb=size_mb,
+    )
 
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:
