@@ -18,6 +18,7 @@ import booker.cli.runner as runner_module
 from booker import journal
 from booker.engine.supervisor import JobResult
 from booker.model import Status
+from booker.sim.scenario import DEFAULT_AUTH_TOKEN
 
 
 class _NoEngine:
@@ -32,7 +33,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty working directory, fake credentials, private dirs, the engine replaced."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RESY_API_KEY", "k" * 32)
-    monkeypatch.setenv("RESY_AUTH_TOKEN", "fake.jwt.token")
+    monkeypatch.setenv("RESY_AUTH_TOKEN", DEFAULT_AUTH_TOKEN)  # a JWT: no expiry warning
     monkeypatch.setenv("BOOKER_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv("BOOKER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(runner_module, "Supervisor", _NoEngine)

@@ -460,7 +460,7 @@ def test_a_bare_at_without_a_zone_to_look_up_is_refused(
 ) -> None:
     """A campground's zone cannot be looked up: a bare --at needs --tz."""
     env_file = Path.cwd() / ".env"
-    env_file.write_text("RA_AUTHORIZATION=eyJ.x\nRA_A1DATA=a1\n")
+    env_file.write_text('RA_AUTHORIZATION=eyJ.x\nRA_A1DATA={"a1": 1}\n')
     cart = ("book", "cart", "--contract-code", "NY", "--facility-id", "140", "--site-id", "9",
             "--arrival-date", f"{FUTURE_YEAR}-05-17", "--nights", "2")  # fmt: skip
     code, _, err = run(capsys, "schedule", "--at", f"{FUTURE_YEAR}-05-01 09:00", "--", *cart)

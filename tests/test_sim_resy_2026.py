@@ -221,5 +221,6 @@ def test_a_request_can_carry_a_longer_deadline_than_the_client(sim: SimHandle) -
             return short, long
 
     short, long = asyncio.run(both())
-    assert (short.status, short.error) == (NO_ANSWER, "timeout")
+    assert short.status == NO_ANSWER
+    assert short.error.startswith("timed out")
     assert long.status == 404  # answered, 1.5 s later

@@ -114,7 +114,7 @@ def test_book_cart_bare_at_needs_tz(capsys: pytest.CaptureFixture[str], tmp_path
     from booker.cli import main
 
     env = tmp_path / ".env"
-    env.write_text("RA_AUTHORIZATION=eyJ.x\nRA_A1DATA=a1\n")
+    env.write_text('RA_AUTHORIZATION=eyJ.x\nRA_A1DATA={"a1": 1}\n')
     env.chmod(0o600)
     day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     argv = ["book", "cart", "--contract-code", "NY", "--facility-id", "140", "--site-id", "9",

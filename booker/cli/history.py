@@ -12,7 +12,7 @@ EMPTY = "no bookings recorded yet"
 _HEADERS = (
     "when", "provider", "venue", "day", "party", "slot", "reservation id", "status", "source"
 )  # fmt: skip
-ALL = 2**62  # every entry: forget looks through the whole journal
+ALL = journal.MAX_HISTORY_LIMIT  # forget looks through the whole journal (as history can)
 
 
 def _cell(value: object) -> str:
