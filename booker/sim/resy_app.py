@@ -185,9 +185,9 @@ class ResyApp:
         if party_size < 1:
             return error_response(400, "Bad Request")
         token = request.header("x-resy-auth-token")
-        if token is not None and self.modern and token != self.scenario.auth.auth_token:
+        signed_in = token is not None and self.account.accepts(token)
+        if token is not None and self.modern and not signed_in:
             return error_response(419, "Unauthorized")
-        signed_in = token == self.scenario.auth.auth_token
         here = venue_id == self.venue.id
         name = self.venue.name if here else ""
         slots: list[dict[str, Any]] = []
