@@ -18,6 +18,8 @@ THROTTLE       pause everyone 1-2 s; every 10 in a row drop concurrency by 1
 FAILURE        count; warn when 20 in a row is reached (the status line keeps it)
 GONE           that slot is gone: next candidate (counters untouched)
 TERMINAL       stop the whole job, exit 3
+UNKNOWN        a booking answer that may have booked: counted like FAILURE;
+               the flow looks for the reservation before it sends again
 =============  ============================================================
 """
 
@@ -39,6 +41,7 @@ class Kind(enum.Enum):
     TERMINAL = "terminal"
     GONE = "gone"
     BOOKED = "booked"
+    UNKNOWN = "unknown"  # a booking answered 2xx without naming the reservation
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ the service accepts it. Shapes follow ``shared/API-NOTES.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,10 +77,19 @@ class CartItem:
     site_id: str
     arrival_date: str
     facility_id: str = ""
+    nights: int | None = None  # from ``units``, else arrival to departure
 
     def matches(self, target: CartTarget) -> bool:
-        """Is this the stay ``target`` asks for?"""
-        return self.site_id == target.site_id and self.arrival_date[:10] == target.arrival_date
+        """Is this the stay ``target`` adds: same site, arrival, facility and nights?
+
+        Site and arrival must be stated; facility and nights must match when stated.
+        """
+        return (
+            self.site_id == target.site_id
+            and self.arrival_date[:10] == target.arrival_date
+            and self.facility_id in ("", target.facility_id)
+            and self.nights in (None, target.nights)
+        )
 
 
 class CartApi:
@@ -182,15 +192,34 @@ def read_cart(answer: Answer) -> list[CartItem]:
     for raw in raw_items:
         if not isinstance(raw, dict) or raw.get("cartItemId") is None:
             continue
+        arrival = str(raw.get("arrivalDate") or "")
         items.append(
             CartItem(
                 cart_item_id=str(raw["cartItemId"]),
                 site_id=str(raw.get("siteID") or raw.get("siteId") or ""),
-                arrival_date=str(raw.get("arrivalDate") or ""),
+                arrival_date=arrival,
                 facility_id=str(raw.get("facilityID") or raw.get("facilityId") or ""),
+                nights=_nights(raw.get("units"), arrival, raw.get("departureDate")),
             )
         )
     return items
+
+
+def _nights(units: Any, arrival: str, departure: Any) -> int | None:
+    """Nights of a cart item: ``units``, else departure minus arrival, None when unstated."""
+    if isinstance(units, str) and units.isdigit():
+        units = int(units)
+    if isinstance(units, int) and not isinstance(units, bool):
+        return units
+    if isinstance(departure, str):
+        try:
+            days = (
+                dt.date.fromisoformat(departure[:10]) - dt.date.fromisoformat(arrival[:10])
+            ).days
+        except ValueError:
+            return None
+        return days
+    return None
 
 
 def classify_cart_answer(answer: Answer) -> Verdict | None:

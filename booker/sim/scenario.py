@@ -37,7 +37,18 @@ __all__ = [
 
 PROVIDERS = ("resy", "cart")
 FAULT_KINDS = ("status", "drop", "slow", "malformed")
-MALFORMED_BODIES = ("html", "truncated", "wrong_types")
+# "truncated" and the last four run the real endpoint first (a booking made is kept), then
+# spoil its 2xx answer: cut in half, ids left out, ids null, only `resy_token`, or an
+# error payload served with 200. Non-2xx answers pass through untouched.
+MALFORMED_BODIES = (
+    "html",
+    "truncated",
+    "wrong_types",
+    "no_ids",
+    "null_ids",
+    "token_only",
+    "error_200",
+)
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
 
 DEFAULT_TABLE_TYPES = ("Dining Room", "Bar")
@@ -119,6 +130,7 @@ class Fault:
     statuses: tuple[
         int, ...
     ] = ()  # kind=slow: delay only answers with these statuses, after the app ran
+    times: int = 0  # apply to at most this many requests (0: no limit)
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -334,7 +346,9 @@ def _fault(t: Table) -> Fault:
         "must be a list of HTTP statuses",
     )
     statuses = tuple(int(v) for v in raw_statuses)
+    times = t.get("times", int, 0)
     t.done()
+    t.check(times >= 0, "times", "must be >= 0")
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
     if kind == "slow":
@@ -346,7 +360,7 @@ def _fault(t: Table) -> Fault:
         t.check(start < end, "end", "must be after start")
     t.check(all(100 <= v <= 599 for v in statuses), "statuses", "must be HTTP statuses")
     t.check(not statuses or kind == "slow", "statuses", "only applies to kind=slow")
-    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses)
+    return Fault(kind, status, start, end, paths, probability, delay_ms, body, statuses, times)
 
 
 def _maybe(text: str, parse: Callable[[str], float]) -> float | None:
