@@ -43,6 +43,13 @@ def describe_event(event: ev.Event) -> str | None:
                 f"worker {event.worker} booked {what} "
                 f"on attempt {data.get('attempt')} ({data.get('reservation_id')})"
             )
+        case ev.UNCLAIMED:
+            slot = data.get("slot") or {}
+            what = " ".join(p for p in (str(slot.get("time", ""))[:5], slot.get("type", "")) if p)
+            return (
+                f"worker {event.worker} booked {what} ({data.get('reservation_id')}) but could "
+                "not take the claim (its lock is stuck): kept, nothing cancelled"
+            )
         case ev.DRY_RUN:
             slot = data.get("slot") or {}
             return f"dry run: worker {event.worker} would book {str(slot.get('time', ''))[:5]} {slot.get('type', '')}"
