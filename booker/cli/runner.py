@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
 from booker.exceptions import BookerError, UsageError
 from booker.http import tls_context
+from booker.joblock import job_lock
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import EXIT_CODES, StartTiming, Status
@@ -157,6 +159,23 @@ def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str
         sys.stderr.write(f"booker: warning: booked, but the journal could not record it: {exc}\n")
 
 
+def _one_run_per_job(
+    journal: Journal, key: str, dry_run: bool
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the job's lock (a dry run books nothing and needs none); say so when waiting."""
+    if dry_run:
+        return contextlib.nullcontext()
+
+    def waiting(holder: str) -> None:
+        who = f" (pid {holder})" if holder else ""
+        sys.stderr.write(
+            f"booker: another run of this job is in progress{who}: waiting for it to end\n"
+        )
+        sys.stderr.flush()
+
+    return job_lock(journal.path.parent, key, waiting)
+
+
 def _local_zone() -> dt.tzinfo:
     zone = dt.datetime.now().astimezone().tzinfo
     assert zone is not None
@@ -189,7 +208,7 @@ def run_job(
         sys.stdout, human=not args.as_json, redactor=redactor, log=log, header=header
     )
     try:
-        with Journal() as journal:
+        with Journal() as journal, _one_run_per_job(journal, key, args.dry_run):
             done = None if args.force or args.dry_run else journal.active_for(key)
             if done is not None:
                 result = _already_booked(done, settings)
