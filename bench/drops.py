@@ -11,6 +11,18 @@ Modes:
 * ``aligned-local`` the same with ``--clock local`` (loopback: both clocks are this machine's);
 * ``blind``    booker started a few seconds early without ``--at``: the release is unknown;
 * ``baseline`` ``bench/baseline_client.py``, the hand-written one-process loop.
+
+Over an emulated internet link (issue 15: the simulator's ``[network]``, ``RTT`` ms round
+trip, 0-3 ms jitter each way, two handshake round trips, the service's clock 1.5 s ahead):
+
+* ``aligned@RTT``   booker ``--at`` the release, every other option as above;
+* ``exact@RTT``     the baseline as written (urllib, a new connection per request), handed the
+  exact instant of the release on this machine's clock (it cannot know it better);
+* ``exact-keepalive@RTT`` the same on one kept-alive connection: the fairest one-process rival;
+* ``keepalive@RTT`` the baseline on one kept-alive connection, started early, blind.
+
+The floor at a round trip ``RTT`` is two of them (the answer to the poll that sees the slot,
+``/3/details`` there and back, ``/3/book`` on its way: 0.5 + 1 + 0.5).
 """
 
 from __future__ import annotations
@@ -56,15 +68,48 @@ RELEASE_AFTER_S = {
     "blind": 3.5,
     "baseline": 2.0,
 }
-MODES = ("aligned", "aligned-local", "blind", "baseline")
+NETWORK_RTTS_MS = tuple(
+    int(x) for x in os.environ.get("BENCH_NETWORK_RTTS", "0,30,80").split(",") if x
+)
+NETWORK_JITTER_MS = 3.0
+NETWORK_SKEW_S = 1.5
+NETWORK_PREWARM_S = 7
+NETWORK_KINDS = ("aligned", "exact", "exact-keepalive", "keepalive")
+NETWORK_BASELINE_MAX_S = 8  # a lost race ends soon: nothing is left to poll for
+LOOPBACK_MODES = ("aligned", "aligned-local", "blind", "baseline")
+NETWORK_MODES = tuple(f"{kind}@{rtt}" for rtt in NETWORK_RTTS_MS for kind in NETWORK_KINDS)
+MODES = LOOPBACK_MODES + NETWORK_MODES
 BOOKER_MODES = ("aligned", "aligned-local", "blind")
 
 
-def scenario(release_after_s: float) -> str:
-    """Two wanted times with two tables each, four rivals a median 150 ms after the release."""
+def link_of(mode: str) -> tuple[str, int | None]:
+    """``("aligned", 30)`` for ``aligned@30``; ``(mode, None)`` on plain loopback."""
+    kind, _, rtt = mode.partition("@")
+    return kind, int(rtt) if rtt else None
+
+
+def release_after_s(mode: str) -> float:
+    """Seconds from the simulator's start to the release for ``mode``."""
+    kind, rtt = link_of(mode)
+    if rtt is None:
+        return RELEASE_AFTER_S[mode]
+    return NETWORK_PREWARM_S + 2.0 if kind == "aligned" else 2.0
+
+
+def scenario(release_after_s: float, rtt_ms: int | None = None) -> str:
+    """Two wanted times with two tables each, four rivals a median 150 ms after the release.
+
+    With ``rtt_ms``: behind an emulated link, the service's clock 1.5 s ahead.
+    """
+    link = ""
+    skew = 0.0
+    if rtt_ms is not None:
+        link = f"[network]\nrtt_ms = {rtt_ms}\njitter_ms = {NETWORK_JITTER_MS}\n"
+        skew = NETWORK_SKEW_S
     return f"""
 provider = "resy"
-clock_skew_s = 0.0
+clock_skew_s = {skew}
+{link}
 [release]
 at = "+{release_after_s}s"
 day = "+20d"
@@ -96,6 +141,7 @@ class Drop:
     first_poll_ms: float | None  # the first /4/find at or after the release, ms after it
     after_booking: list[tuple[float, str]]  # (ms after our booking, path), server receive times
     sent: list[stats.SentRequest] = field(default_factory=list)  # booker's run log (client side)
+    clock_error_ms: float | None = None  # booker's estimate of the skew minus the true skew
     requests: list[dict[str, Any]] = field(default_factory=list, repr=False)  # the ledger's
     rss_mb: float | None = None  # peak of supervisor + workers, sampled
     rss_all_mb: float | None = None  # the same including multiprocessing's resource tracker
@@ -135,21 +181,45 @@ def booker_command(sim: SimHandle, mode: str) -> list[str]:
         "--cadence-ms", str(CADENCE_MS), "--max-duration", "30", "--json",
         "--base-url", sim.url, "--ca-cert", str(sim.ca),
     ]  # fmt: skip
-    if mode.startswith("aligned"):
-        command += ["--at", iso(float(s["release_at"])), "--prewarm-secs", str(PREWARM_S[mode])]
+    kind, rtt = link_of(mode)
+    if kind.startswith("aligned"):
+        prewarm = PREWARM_S[mode] if rtt is None else NETWORK_PREWARM_S
+        command += ["--at", iso(float(s["release_at"])), "--prewarm-secs", str(prewarm)]
         command += ["--clock", "local" if mode == "aligned-local" else "server"]
     return command
 
 
-def baseline_command(sim: SimHandle) -> list[str]:
-    """The hand-written client aimed at the sim, same cadence."""
+def baseline_command(sim: SimHandle, mode: str = "baseline") -> list[str]:
+    """The hand-written client aimed at the sim, same cadence (kept alive / exact per mode)."""
     s = sim.scenario
-    return [
+    command = [
         sys.executable, str(BASELINE), "--base-url", sim.url, "--ca", str(sim.ca),
         "--api-key", s["api_key"], "--auth-token", s["auth_token"],
         "--venue-id", str(s["venue_id"]), "--day", s["day"], "--times", TIMES,
         "--cadence-ms", str(CADENCE_MS), "--max-duration", "30",
     ]  # fmt: skip
+    kind, rtt = link_of(mode)
+    if rtt is not None:
+        command[command.index("--max-duration") + 1] = str(NETWORK_BASELINE_MAX_S)
+    if kind in ("exact-keepalive", "keepalive"):
+        command.append("--keep-alive")
+    if kind.startswith("exact"):  # the release on this machine's clock: the skew taken out
+        command += ["--at", repr(float(s["release_at"]) - NETWORK_SKEW_S)]
+    return command
+
+
+def is_booker(mode: str) -> bool:
+    """Does ``mode`` run booker (else the hand-written baseline)?"""
+    return link_of(mode)[0] in ("aligned", "aligned-local", "blind")
+
+
+def clock_error_ms(stdout: str, skew_s: float) -> float | None:
+    """booker's ``--json`` clock offset against the simulator's true skew (offset = -skew)."""
+    try:
+        offset = orjson.loads(stdout.strip().splitlines()[-1]).get("clock_offset_s")
+    except (IndexError, orjson.JSONDecodeError, AttributeError):
+        return None
+    return None if offset is None else (float(offset) + skew_s) * 1000
 
 
 def environment(sim: SimHandle, home: Path) -> dict[str, str]:
@@ -208,10 +278,12 @@ class RssSampler:
 
 def run_drop(mode: str, tmp_dir: Path) -> Drop:
     """Start a fresh sim, run one client until it books or gives up, read the ledger."""
-    with running_sim(scenario(RELEASE_AFTER_S[mode]), tmp_dir=tmp_dir) as sim:
-        command = baseline_command(sim) if mode == "baseline" else booker_command(sim, mode)
+    rtt = link_of(mode)[1]
+    with running_sim(scenario(release_after_s(mode), rtt), tmp_dir=tmp_dir) as sim:
+        booker = is_booker(mode)
+        command = booker_command(sim, mode) if booker else baseline_command(sim, mode)
         with _started(command, environment(sim, tmp_dir), tmp_dir) as process:
-            sampler = RssSampler(process.pid) if mode != "baseline" else None
+            sampler = RssSampler(process.pid) if booker and rtt is None else None
             with sampler or _nothing():
                 try:
                     out, err = process.communicate(timeout=RUN_TIMEOUT_S)
@@ -233,6 +305,9 @@ def run_drop(mode: str, tmp_dir: Path) -> Drop:
         first_poll_ms=stats.first_poll_after_ms(ledger, release),
         after_booking=stats.requests_after_booking(ledger),
         sent=stats.sent_requests(log_text),
+        clock_error_ms=clock_error_ms(out, float(ledger.get("clock_skew_s", 0.0)))
+        if booker
+        else None,
         requests=list(ledger["requests"]),
         rss_mb=sampler.peak_mb if sampler else None,
         rss_all_mb=sampler.peak_all_mb if sampler else None,
@@ -279,6 +354,7 @@ def to_json(drop: Drop) -> dict[str, Any]:
         "first_poll_ms": drop.first_poll_ms,
         "after_booking": drop.after_booking,
         "sent_after_win": stats.sent_after_win_ms(drop.sent),
+        "clock_error_ms": drop.clock_error_ms,
         "rss_mb": drop.rss_mb,
         "rss_all_mb": drop.rss_all_mb,
     }

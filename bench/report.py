@@ -41,7 +41,21 @@ def machine() -> dict[str, Any]:
         "cpu": model or platform.processor(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
+        "versions": versions(),
     }
+
+
+def versions() -> dict[str, str]:
+    """The installed versions of the stack the figures depend on."""
+    from importlib import metadata
+
+    found = {}
+    for name in ("booker", "httpx", "httpcore", "h2", "hpack", "uvloop", "hypercorn", "orjson"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def write() -> Path | None:
@@ -76,7 +90,8 @@ def chart(latencies: dict[str, list[float]], path: Path) -> None:
     from bench.stats import percentile
 
     modes = [m for m in LABELS if latencies.get(m)]
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=120)
+    modes += [m for m in latencies if m not in LABELS and latencies[m]]
+    fig, ax = plt.subplots(figsize=(8, 1.6 + 0.45 * len(modes)), dpi=120)
     for row, mode in enumerate(modes):
         values = latencies[mode]
         spread = [row + 0.18 * math.sin(i * 2.4) for i in range(len(values))]
@@ -84,13 +99,14 @@ def chart(latencies: dict[str, list[float]], path: Path) -> None:
         p50 = percentile(values, 50)
         ax.plot([p50, p50], [row - 0.3, row + 0.3], color="black", linewidth=2)
         ax.annotate(f"p50 {p50:.1f} ms", (p50, row + 0.32), fontsize=8, ha="center")
-    ax.set_yticks(range(len(modes)), [LABELS[m] for m in modes])
+    ax.set_yticks(range(len(modes)), [LABELS.get(m, m) for m in modes])
     ax.set_xlabel("release-to-book latency, ms (simulator ledger, server clock)")
     ax.set_xscale("symlog", linthresh=10)
     ax.axvline(6, color="green", linestyle=":", linewidth=1)
     ax.axvline(33, color="orange", linestyle=":", linewidth=1)
     ax.set_title(
-        "Drops at cadence 50 ms, 2 workers; dotted: budgets 6 ms (known), 33 ms (unknown)",
+        "Drops at cadence 50 ms, 2 workers (@RTT: an emulated link, service clock +1.5 s); "
+        "dotted: 6 ms, 33 ms",
         fontsize=9,
     )
     ax.grid(axis="x", alpha=0.3)

@@ -23,19 +23,32 @@ def percentile(values: Sequence[float], q: float) -> float:
     rank = (len(ordered) - 1) * q / 100
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
+    if ordered[low] == ordered[high] or rank == low:  # no interpolating into infinity
+        return ordered[low]
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def summary(values: Sequence[float]) -> dict[str, float]:
-    """n, min, p50, p90, p99 and max of ``values``."""
-    return {
-        "n": len(values),
-        "min": min(values) if values else math.nan,
-        "p50": percentile(values, 50),
-        "p90": percentile(values, 90),
-        "p99": percentile(values, 99),
-        "max": max(values) if values else math.nan,
+P99_MIN_SAMPLES = 100  # below this a "p99" is only the maximum: it is not reported
+
+
+def summary(values: Sequence[float], lost: int = 0) -> dict[str, float]:
+    """n, min, p50, p90, max (and p99 from 100 samples on) of ``values``.
+
+    ``lost`` samples that never completed (a drop not booked) are censored, not
+    dropped: they count as infinitely slow in the percentiles and in ``n``.
+    """
+    censored = [*values, *([math.inf] * lost)]
+    figures = {
+        "n": len(censored),
+        "lost": lost,
+        "min": min(censored) if censored else math.nan,
+        "p50": percentile(censored, 50),
+        "p90": percentile(censored, 90),
+        "max": max(censored) if censored else math.nan,
     }
+    if len(censored) >= P99_MIN_SAMPLES:
+        figures["p99"] = percentile(censored, 99)
+    return figures
 
 
 def _path(record: dict[str, Any]) -> str:

@@ -60,7 +60,7 @@ def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mo
     def figures() -> dict[str, Any]:
         latencies = [d.latency_ms for d in runs if d.latency_ms is not None]
         return {
-            **stats.summary(latencies),
+            **stats.summary(latencies, lost=len(runs) - len(latencies)),
             "drops": len(runs),
             "win_rate": sum(d.booked for d in runs) / len(runs),
             "first_rate": sum(d.first for d in runs) / len(runs),
@@ -75,15 +75,31 @@ def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mo
     # exit 1 is a lost race (rivals took every table first): counted in win_rate above.
     # Anything else (usage error, refusal, crash) means the benchmark itself is broken.
     failed = [d for d in runs if d.code not in (0, 1)]
-    assert not failed or mode == "baseline", failed[0].stderr[-2000:]
-    if "baseline" in series and mode != "baseline":
-        base = stats.percentile(
-            [d.latency_ms for d in series["baseline"] if d.latency_ms is not None], 50
-        )
+    assert not failed or not drops.is_booker(mode), failed[0].stderr[-2000:]
+    kind, rtt = drops.link_of(mode)
+    if rtt is None and "baseline" in series and mode != "baseline":
+        base = _censored_p50(series["baseline"])
         record("ratios", f"{mode}_p50_over_baseline_p50", {"ratio": result["p50"] / base})
+    if rtt is not None and kind == "aligned":  # beside the floor and the rivals of the same run
+        ratios: dict[str, Any] = {"floor_ms": 2 * rtt, "p50_ms": result["p50"]}
+        for rival in ("exact", "exact-keepalive", "keepalive"):
+            if f"{rival}@{rtt}" in series:
+                ratios[f"over_{rival}_p50"] = result["p50"] / _censored_p50(
+                    series[f"{rival}@{rtt}"]
+                )
+        record("ratios", f"aligned@{rtt}", ratios)
 
 
-@pytest.mark.parametrize("mode", ["aligned", "aligned-local"])
+def _censored_p50(runs: list[drops.Drop]) -> float:
+    """The median release-to-book of ``runs``, a lost drop counting as infinitely slow."""
+    latencies = [d.latency_ms for d in runs if d.latency_ms is not None]
+    return stats.summary(latencies, lost=len(runs) - len(latencies))["p50"]
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["aligned", "aligned-local", *(m for m in drops.NETWORK_MODES if m.startswith("aligned@"))],
+)
 def test_start_precision(benchmark: Any, series: dict[str, list[drops.Drop]], mode: str) -> None:
     """With --at on the release: how long after it the first poll reached the server (p50, p99)."""
     runs = [d for d in series.get(mode, []) if d.first_poll_ms is not None]
@@ -177,3 +193,20 @@ def test_requests_after_win(benchmark: Any, series: dict[str, list[drops.Drop]])
     result = _once(benchmark, figures)
     benchmark.extra_info.update(result)
     record("drops", "after_win_ms", result)
+
+
+@pytest.mark.parametrize("mode", [m for m in drops.NETWORK_MODES if m.startswith("aligned@")])
+def test_clock_estimate_error(
+    benchmark: Any, series: dict[str, list[drops.Drop]], mode: str
+) -> None:
+    """booker's server-clock estimate against the simulator's known 1.5 s skew (|error| ms)."""
+    errors = [abs(d.clock_error_ms) for d in series.get(mode, []) if d.clock_error_ms is not None]
+    if not errors:
+        pytest.skip(f"no {mode} drops this session")
+
+    def figures() -> dict[str, Any]:
+        return stats.summary(errors)
+
+    result = _once(benchmark, figures)
+    benchmark.extra_info.update(result)
+    record("drops", f"clock_error_abs_ms[{mode}]", result)

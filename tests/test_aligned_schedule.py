@@ -83,3 +83,25 @@ def test_ticks_are_ordered_and_each_worker_gets_its_own(
             seen.append(tick)
             tick = schedule.next_for(worker, workers, schedule.time_of(tick) + 1e-6)
     assert sorted(seen) == list(range(horizon))
+
+
+@settings(max_examples=300)
+@given(
+    st.floats(0.0, 2.0),
+    st.floats(0.0, 0.05),
+    st.integers(0, 9),
+    st.sampled_from([0.05, 0.1, 0.5]),
+)
+def test_no_tick_leaves_before_the_earliest_start(
+    lead: float, uncertainty: float, burst: int, cadence: float
+) -> None:
+    """Any lead (0 too) keeps every tick at or after the earliest start, burst included."""
+    release = 10.0
+    earliest = release - uncertainty - lead
+    schedule = aligned_schedule(earliest, release, cadence, burst, uncertainty)
+    times = ticks(schedule, 60)
+    assert min(times) >= earliest - 1e-9
+    assert schedule.first == times[0]
+    if uncertainty >= BURST_SPACING_S and burst:  # a burst even when no grid tick fits before
+        window = [t for t in times if release - uncertainty - 1e-9 <= t <= release + uncertainty]
+        assert len(window) >= min(burst, int(2 * uncertainty // BURST_SPACING_S))

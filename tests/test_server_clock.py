@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
 import math
-from collections.abc import Iterator
+import random
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 from wsgiref.handlers import format_date_time
 
 import httpx
@@ -18,6 +21,7 @@ from booker.engine.server_clock import (
     Bounds,
     Estimate,
     Tracker,
+    doubt,
     estimate_offset,
     format_estimate,
     next_probe_at,
@@ -158,7 +162,37 @@ def test_intersected_bounds_keep_the_true_offset(
     assert estimate is not None
     assert estimate.consistent
     assert estimate.samples == len(probes)
-    assert abs(estimate.offset_s - offset) <= estimate.uncertainty_s + EPS
+    assert estimate.strict_uncertainty_s is not None
+    assert estimate.uncertainty_s <= estimate.strict_uncertainty_s + EPS
+    # stamps anywhere in the round trip break the symmetric assumption, never the strict guard
+    assert abs(estimate.offset_s - offset) <= 2 * estimate.strict_uncertainty_s + EPS
+
+
+@settings(max_examples=300)
+@given(
+    offsets,
+    st.floats(0.0005, 0.1),
+    st.lists(st.tuples(fracs, fracs, st.floats(0, 1.5)), min_size=2, max_size=30),
+)
+def test_symmetric_links_give_a_tighter_estimate_that_holds(
+    offset: float, one_way: float, probes: list[tuple[float, float, float]]
+) -> None:
+    """Each way takes one_way plus up to 3 ms: the symmetric estimate holds, to the fastest's excess."""
+    jitter = 0.003
+    tracker, now, fastest = Tracker(), START, math.inf
+    for up, down, pause in probes:
+        now += pause
+        stamped = now + one_way + up * jitter
+        received = stamped + one_way + down * jitter
+        tracker = tracker.add(now, received, math.floor(stamped - offset))
+        fastest = min(fastest, received - now)
+        now = received
+    estimate = tracker.estimate()
+    assert estimate is not None and estimate.strict_uncertainty_s is not None
+    assert estimate.uncertainty_s <= estimate.strict_uncertainty_s + EPS
+    excess = (fastest - 2 * one_way) / 2  # how far the fastest trip's floor over-reaches
+    assert abs(estimate.offset_s - offset) <= estimate.uncertainty_s + excess + EPS
+    assert estimate.rtt_s == pytest.approx(fastest)
 
 
 @settings(max_examples=300)
@@ -265,10 +299,11 @@ def test_next_probe_lands_on_a_predicted_boundary(offset: float, now: float, rtt
 @pytest.mark.parametrize(
     ("offset", "uncertainty", "text"),
     [
-        (-1.32, 0.02, "server clock +1.32 s ± 0.02 s"),
-        (0.5, 0.004, "server clock -0.50 s ± 0.00 s"),
-        (0.0, 0.5, "server clock +0.00 s ± 0.50 s"),
-        (0.001, 0.5, "server clock +0.00 s ± 0.50 s"),
+        (-1.32, 0.02, "server clock +1.320 s ± 20.0 ms"),
+        (0.5, 0.0042, "server clock -0.500 s ± 4.2 ms"),
+        (0.0, 0.5, "server clock +0.000 s ± 500.0 ms (agrees with this machine's clock)"),
+        (0.001, 0.0015, "server clock -0.001 s ± 1.5 ms (agrees with this machine's clock)"),
+        (0.003, 0.0015, "server clock -0.003 s ± 1.5 ms"),
     ],
 )
 def test_format(offset: float, uncertainty: float, text: str) -> None:
@@ -303,7 +338,7 @@ def test_driver_converges_with_injected_clock_and_sleep() -> None:
     assert one_at_a_time is not None and one_at_a_time.uncertainty_s > 0.01  # halving only
     assert abs(estimate.offset_s + 1.5) <= estimate.uncertainty_s + EPS
     assert all(0 < s <= 1.5 for s in server.slept)  # at most a second and a window ahead
-    assert format_estimate(estimate).startswith("server clock +1.5")
+    assert format_estimate(estimate).startswith("server clock +1.50")
 
 
 def test_driver_skips_answers_without_a_date() -> None:
@@ -317,10 +352,146 @@ def test_driver_skips_answers_without_a_date() -> None:
     async def no_sleep(_: float) -> None:
         return None
 
-    assert asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep)) is None
-    estimate = asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep))
+    assert asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep, 1)) is None
+    estimate = asyncio.run(estimate_offset(probe, 2, lambda: next(clock), no_sleep, 1))
     assert estimate is not None
     assert estimate.samples == 1
+
+
+class VirtualLink:
+    """A service across a link, on virtual time: probes really are in flight together.
+
+    Each way takes ``one_way`` plus up to ``jitter`` (uniform, seeded); the service
+    stamps ``Date`` when the request reaches it. ``run`` drives a coroutine, moving
+    time to the next timer whenever everything else waits.
+    """
+
+    def __init__(self, offset: float, one_way: float, jitter: float, seed: int = 1) -> None:
+        self.offset, self.one_way, self.jitter = offset, one_way, jitter
+        self.now = START + 0.123
+        self.random = random.Random(seed)
+        self.timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self.order = itertools.count()
+        self.sent: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.timers, (self.now + max(seconds, 0.0), next(self.order), future))
+        await future
+
+    async def probe(self) -> str | None:
+        self.sent.append(self.now)
+        await self.sleep(self.one_way + self.random.uniform(0, self.jitter))
+        stamped = self.now
+        await self.sleep(self.one_way + self.random.uniform(0, self.jitter))
+        return format_date_time(math.floor(stamped - self.offset))
+
+    def run(self, coroutine: Coroutine[Any, Any, Estimate | None]) -> Estimate | None:
+        async def drive() -> Estimate | None:
+            task = asyncio.ensure_future(coroutine)
+            while not task.done():
+                for _ in range(50):  # let everything that can run, run
+                    await asyncio.sleep(0)
+                if self.timers and not task.done():
+                    when, _, future = heapq.heappop(self.timers)
+                    self.now = max(self.now, when)
+                    future.set_result(None)
+            return task.result()
+
+        return asyncio.run(drive())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_internet_link_gives_a_clock_within_5_ms(seed: int) -> None:
+    """30 ms round trip, 0-3 ms jitter each way, the service 1.5 s ahead: +-5 ms, truth inside."""
+    link = VirtualLink(offset=-1.5, one_way=0.015, jitter=0.003, seed=seed)
+    estimate = link.run(estimate_offset(link.probe, 8, link.clock, link.sleep))
+    assert estimate is not None and estimate.strict_uncertainty_s is not None
+    assert estimate.uncertainty_s <= 0.005
+    assert abs(estimate.offset_s + 1.5) <= estimate.uncertainty_s + 0.0015
+    assert estimate.strict_uncertainty_s >= 0.015  # the strict bounds alone: a round trip wide
+    assert estimate.rtt_s == pytest.approx(0.030, abs=0.0035)
+    assert len(link.sent) <= 1 + 7 * 4
+
+
+def test_probes_of_one_boundary_are_in_flight_together() -> None:
+    """At 30 ms a round trip is wider than the window: the probes overlap instead of queueing."""
+    link = VirtualLink(offset=-1.5, one_way=0.015, jitter=0.0)
+    link.run(estimate_offset(link.probe, 4, link.clock, link.sleep))
+    gaps = [b - a for a, b in itertools.pairwise(sorted(link.sent))]
+    assert any(0 < gap < 0.030 for gap in gaps)
+
+
+class LyingServer(FakeServer):
+    """A server whose Date headers cycle through +jump, -jump and the truth."""
+
+    def __init__(self, jump: float) -> None:
+        super().__init__(0.0, constant(0.004), constant(0.5))
+        self.jump = jump
+        self.answers = itertools.count()
+
+    async def probe(self) -> str | None:
+        second = self.answer()[2]
+        return format_date_time(second + (self.jump, -self.jump, 0.0)[next(self.answers) % 3])
+
+
+def test_probing_stops_at_the_deadline_even_when_date_headers_jump() -> None:
+    """Answers jumping +-1 h: no probe leaves after the deadline (was 16 s for a 10 s prewarm)."""
+    server = LyingServer(3600.0)
+    deadline = START + 7.0
+    estimate = asyncio.run(
+        estimate_offset(server.probe, 8, server.clock, server.sleep, deadline=deadline)
+    )
+    assert server.now <= deadline + 0.004 + EPS  # the last probe left before it
+    assert estimate is not None
+    assert doubt(estimate) is not None  # and what they said is not believed
+
+
+def test_probing_stops_at_the_deadline_on_the_estimated_server_clock() -> None:
+    """The service 3 s ahead: probing ends 3 s earlier on our clock, when its clock passes it."""
+    link = VirtualLink(offset=-3.0, one_way=0.002, jitter=0.0)
+    deadline = START + 9.0  # on the service's clock: START + 6 on ours
+    estimate = link.run(estimate_offset(link.probe, 8, link.clock, link.sleep, deadline=deadline))
+    assert estimate is not None and doubt(estimate) is None
+    assert max(link.sent) <= START + 6.0 + EPS
+
+
+def test_a_deadline_already_past_sends_nothing() -> None:
+    """No time left before the start: no probe, no estimate."""
+    server = FakeServer(0.0, constant(0.004), constant(0.5))
+    assert (
+        asyncio.run(estimate_offset(server.probe, 8, server.clock, server.sleep, deadline=0))
+        is None
+    )
+    assert server.now == START
+
+
+@pytest.mark.parametrize(
+    ("estimate", "reason"),
+    [
+        (Estimate(1.8e9, 0.5), "1.8e+09 s behind"),  # Date fixed in 1970
+        (Estimate(-2.3e9, 0.5), "2.3e+09 s ahead of"),  # 2099 (offset = local - server)
+        (Estimate(-3600.0, 0.01), "3600 s ahead of"),
+        (Estimate(300.5, 0.01), "300 s behind"),
+        (Estimate(0.2, 0.01, samples=5, resets=2), "contradicted each other 2 times"),
+        (Estimate(math.nan, 0.01), "this machine's clock"),
+    ],
+)
+def test_implausible_estimates_are_doubted(estimate: Estimate, reason: str) -> None:
+    """More than 5 minutes off, or answers that keep contradicting each other: not believed."""
+    said = doubt(estimate)
+    assert said is not None and reason in said
+
+
+@pytest.mark.parametrize(
+    "estimate", [Estimate(0.0, 0.001), Estimate(-1.5, 0.02), Estimate(299.0, 0.3, resets=1)]
+)
+def test_plausible_estimates_are_believed(estimate: Estimate) -> None:
+    """Seconds or a few minutes off, at most one contradiction (a clock step): believed."""
+    assert doubt(estimate) is None
 
 
 @pytest.mark.e2e

@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import time
 import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from booker.sim.clock import SimClock
 from booker.sim.faults import FaultPlan, RateLimiter
 from booker.sim.scenario import (
     DEFAULT_API_KEY,
@@ -106,6 +108,9 @@ def test_absolute_release_and_relative_day() -> None:
         ('[[faults]]\nkind = "slow"', "delay_ms"),
         ('[[faults]]\nkind = "drop"\nstart = "+2s"\nend = "+1s"', "after start"),
         ('clock_skew_s = "x"', "clock_skew_s"),
+        ('[date_header]\nlie = "sometimes"', "date_header.lie"),
+        ("[date_header]\nepoch = -1", "date_header.epoch"),
+        ("[date_header]\nskew = 1", "unknown key"),
     ],
 )
 def test_bad_scenarios(text: str, needle: str) -> None:
@@ -170,3 +175,21 @@ def test_non_loopback_host_refused() -> None:
     result = run_sim("--host", "0.0.0.0")
     assert result.returncode == 2
     assert "non-loopback" in result.stderr
+
+
+@pytest.mark.parametrize("provider", ["resy", "cart"])
+def test_date_headers_that_lie(provider: str) -> None:
+    """[date_header]: fixed, shifted or jumping Date headers; the sim's own clock stays true."""
+    from email.utils import parsedate_to_datetime
+
+    def stamps(text: str, count: int = 4) -> list[float]:
+        clock = SimClock(0.0, parse(f'provider = "{provider}"\n{text}').date_lie)
+        return [parsedate_to_datetime(clock.http_date()).timestamp() for _ in range(count)]
+
+    now = time.time()
+    assert all(abs(t - now) < 2 for t in stamps(""))
+    assert stamps('[date_header]\nlie = "fixed"\nepoch = 0') == [0.0] * 4
+    future = stamps('[date_header]\nlie = "offset"\noffset_s = 2.3e9')
+    assert all(abs(t - (now + 2.3e9)) < 2 for t in future)
+    jumping = stamps('[date_header]\nlie = "jumping"\njump_s = 3600', 3)
+    assert [round((t - now) / 3600) for t in jumping] == [1, -1, 0]

@@ -98,9 +98,14 @@ def _report(probe: Probe, base_url: str, ca_cert: Path | None, as_json: bool, sa
 
 
 def describe_offset(offset: Estimate | None) -> str:
-    """``server clock +0.42 s ± 0.02 s``, or why there is no estimate."""
+    """``server clock +0.420 s ± 2.0 ms``, or why there is no estimate."""
     if offset is None:
         return "unknown (no Date header in the answers)"
-    from booker.engine.server_clock import format_estimate
+    from booker.engine.server_clock import doubt, format_estimate
 
+    reason = doubt(offset)
+    if reason is not None:
+        return (
+            f"{format_estimate(offset)}: not believed ({reason}); booker would use this machine's"
+        )
     return format_estimate(offset)

@@ -41,6 +41,11 @@ class Schedule:
     burst: int = 0  # ticks moved from well before A to just before it
     spacing_s: float = 0.0
 
+    @property
+    def first(self) -> float:
+        """When tick 0 is due: the first poll leaves then."""
+        return self.time_of(0)
+
     def time_of(self, tick: int) -> float:
         """When global tick ``tick`` is due."""
         aligned = self.aligned_tick
@@ -73,10 +78,13 @@ def aligned_schedule(
     landing = release + uncertainty_s + ALIGN_MARGIN_S
     if landing <= earliest_start:
         return Schedule(earliest_start, cadence_s)
-    aligned = math.floor((landing - earliest_start) / cadence_s)
-    start = landing - aligned * cadence_s
     width = 2 * uncertainty_s
-    burst = max(0, min(burst, aligned, int(width // BURST_SPACING_S)))
+    before = math.floor((landing - earliest_start) / cadence_s)  # grid ticks that fit before A
+    # all within the window, so never before ``earliest_start`` when it is at most release - u
+    fits_window = int(min(width, landing - earliest_start) // BURST_SPACING_S)
+    burst = max(0, min(burst, fits_window))
+    aligned = max(before, burst)  # with no grid tick to move (a short lead), the burst is tick 0..
+    start = landing - aligned * cadence_s
     if burst == 0:
         return Schedule(start, cadence_s, aligned)
     spacing = min(width / burst, cadence_s / (burst + 1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import time
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -43,6 +44,16 @@ class Stop(enum.IntEnum):
     NO_WORKERS = 6
 
 
+@dataclass(frozen=True, slots=True)
+class ClockReading:
+    """The service's clock (``offset_s`` = local - server, ± ``uncertainty_s``) and the link."""
+
+    offset_s: float
+    uncertainty_s: float
+    rtt_s: float = 0.0  # the fastest round trip seen on a warm connection
+    jitter_s: float = 0.0  # how much slower than that a typical (p90) round trip was
+
+
 class SharedState:
     """Every value the processes of one job share."""
 
@@ -60,6 +71,8 @@ class SharedState:
         self._clock_known: Any = ctx.RawValue("i", 0)  # written before the ready flag
         self._clock_offset: Any = ctx.RawValue("d", 0.0)
         self._clock_uncertainty: Any = ctx.RawValue("d", 0.0)
+        self._clock_rtt: Any = ctx.RawValue("d", 0.0)
+        self._clock_jitter: Any = ctx.RawValue("d", 0.0)
         self._pause_until: Any = ctx.RawValue("d", 0.0)
         self._throttles: Any = ctx.RawValue("i", 0)
         self._failures: Any = ctx.RawValue("i", 0)
@@ -277,17 +290,24 @@ class SharedState:
         counts = self._unsure[:]
         return frozenset(i % MINUTES for i, n in enumerate(counts) if n > 0)
 
-    def publish_clock(self, offset_s: float, uncertainty_s: float) -> None:
-        """The service clock's offset (local - server), before marking ready."""
-        self._clock_offset.value = offset_s
-        self._clock_uncertainty.value = uncertainty_s
+    def publish_clock(self, reading: ClockReading) -> None:
+        """The service clock's offset (local - server) and the link's timing, before marking ready."""
+        self._clock_offset.value = reading.offset_s
+        self._clock_uncertainty.value = reading.uncertainty_s
+        self._clock_rtt.value = reading.rtt_s
+        self._clock_jitter.value = reading.jitter_s
         self._clock_known.value = 1
 
-    def clock(self) -> tuple[float, float] | None:
-        """``(offset_s, uncertainty_s)`` once estimated, else None."""
+    def clock(self) -> ClockReading | None:
+        """What worker 0 learnt of the service's clock and the link, None before (or without) it."""
         if not self._clock_known.value:
             return None
-        return float(self._clock_offset.value), float(self._clock_uncertainty.value)
+        return ClockReading(
+            float(self._clock_offset.value),
+            float(self._clock_uncertainty.value),
+            float(self._clock_rtt.value),
+            float(self._clock_jitter.value),
+        )
 
     def mark_ready(self, worker: int) -> None:
         """The worker's connection is warm."""

@@ -6,11 +6,11 @@ reads shared memory and the workers' event queue.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import queue
 import signal
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +21,9 @@ from typing import Any, Protocol
 
 from booker.decide import DEFAULT_POLICY, Policy
 from booker.engine import events as ev
+from booker.engine.clock import SYSTEM_CLOCK, Clock
 from booker.engine.schedule import Schedule, aligned_schedule
+from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
 from booker.model import StartTiming, Status
@@ -29,9 +31,11 @@ from booker.settings import EngineSettings
 from booker.wire import ClientConfig
 
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
-READY_TIMEOUT_S = 20.0
+READY_TIMEOUT_S = 20.0  # counted from the workers' start, never from a wait before it
 IMMEDIATE_START_S = 0.01  # without --at, tick 0 comes this soon after every worker is warm
 MAX_CLOCK_SAMPLES = 8  # second boundaries probed (server_clock.probe_times: 4 probes each)
+PROBE_MARGIN_S = 0.25  # clock probing ends this long before the first poll may leave
+COUNTDOWN_EVERY_S = 0.25
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
 WIND_DOWN_BOOKED_S = 8.0  # a booking in flight may settle, duplicates get cancelled and swept
 
@@ -134,12 +138,16 @@ class Supervisor:
         start: StartTiming | None = None,
         log_path: Path | None = None,
         start_method: str = "spawn",
+        clock: Clock = SYSTEM_CLOCK,
+        context: Any = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.log_path = log_path
         self.start = start
         self.clock_offset_s: float | None = None
         self.clock_uncertainty_s = 0.0
+        self.one_way_s = 0.0  # half the fastest warm round trip: how long a poll takes to arrive
         self.client = client
         self.job = job
         self.reporter = reporter
@@ -147,7 +155,8 @@ class Supervisor:
         self.workers = settings.worker_count(os.cpu_count() or 1)
         # Always explicit (3.14 changed the Linux default). The product uses spawn: nothing of
         # the supervisor leaks into workers. Tests that run hundreds of jobs may choose fork.
-        self._ctx: Any = multiprocessing.get_context(start_method)
+        # ``context`` (tests only) replaces the processes and queue, as ``clock`` replaces time.
+        self._ctx: Any = context or multiprocessing.get_context(start_method)
         self._events: list[ev.Event] = []
         self._dead_reported: set[int] = set()
         self._polling_since: float | None = None
@@ -169,6 +178,7 @@ class Supervisor:
                         os.getpid(),
                         self.policy,
                         clock_samples=self._clock_samples() if i == 0 else 0,
+                        clock_deadline=self._clock_deadline(),
                         log_path=self.log_path,
                     ),
                     shared,
@@ -180,14 +190,15 @@ class Supervisor:
             for i in range(self.workers)
         ]
         self.reporter.started(self.settings, self.workers)
-        started = time.monotonic()
+        started = self.clock.monotonic()
         with _interrupts(lambda: shared.request_stop(Stop.INTERRUPTED)):
             if self.start is not None and not self._wait_for_prewarm(shared, self.start):
                 return self._result(shared, started)
             try:
+                workers_started = self.clock.monotonic()  # the readiness timeout counts from here
                 for process in processes:
                     process.start()
-                self._watch(shared, events, processes, started)
+                self._watch(shared, events, processes, workers_started)
             finally:
                 self._wind_down(shared, events, processes)
         return self._result(shared, started)
@@ -198,7 +209,7 @@ class Supervisor:
         next_status = 0.0
         while not shared.stopped:
             self._drain(events, started, wait=POLL_EVENTS_S)
-            now = time.monotonic()
+            now = self.clock.monotonic()
             if self._polling_since is None:
                 self._maybe_start(shared, processes, now, started)
             elif now - self._polling_since >= self.settings.max_duration_s:
@@ -216,15 +227,21 @@ class Supervisor:
             return 0
         return max(2, min(MAX_CLOCK_SAMPLES, self.settings.prewarm_s - 2))
 
+    def _clock_deadline(self) -> float:
+        """The instant (service's clock) after which no clock probe leaves: before the first poll."""
+        if self.start is None:
+            return math.inf
+        return self.start.at_epoch - self.settings.lead_ms / 1000 - PROBE_MARGIN_S
+
     def _wait_for_prewarm(self, shared: SharedState, start: StartTiming) -> bool:
         """Sleep until ``prewarm_s`` before the target; False when interrupted meanwhile."""
         wake = start.at_epoch - self.settings.prewarm_s
         while not shared.stopped:
-            left = wake - time.time()
+            left = wake - self.clock.time()
             if left <= 0:
                 return True
-            self.reporter.countdown(start.at_epoch - time.time(), start.label)
-            time.sleep(min(left, 0.25))
+            self.reporter.countdown(start.at_epoch - self.clock.time(), start.label)
+            self.clock.sleep(min(left, COUNTDOWN_EVERY_S))
         return False
 
     def _maybe_start(
@@ -232,34 +249,46 @@ class Supervisor:
     ) -> None:
         alive = [i for i, p in enumerate(processes) if p.is_alive() or p.exitcode is None]
         if alive and all(shared.ready(i) for i in alive):
-            estimate = shared.clock()
-            if estimate is not None:
-                self.clock_offset_s, self.clock_uncertainty_s = estimate
+            reading = shared.clock()
+            if reading is not None and abs(reading.offset_s) <= MAX_OFFSET_S:  # checked twice
+                self.clock_offset_s = reading.offset_s
+                self.clock_uncertainty_s = reading.uncertainty_s
+                self.one_way_s = reading.rtt_s / 2
             schedule = self._schedule()
             shared.reset_counters()
             shared.publish_schedule(schedule)
-            self._polling_since = schedule.start
-            self.reporter.polling(schedule.start - time.monotonic())
+            self._polling_since = schedule.first
+            self.reporter.polling(schedule.first - self.clock.monotonic())
         elif now - started > READY_TIMEOUT_S + (self.settings.prewarm_s if self.start else 0):
             self.reporter.notice("workers could not get ready: the service did not answer")
             shared.request_stop(Stop.NO_WORKERS)
 
     def _schedule(self) -> Schedule:
-        """Tick 0 now, or aligned on the target on the service's clock."""
+        """Tick 0 now, or aligned so that polls *arrive* on the target, on the service's clock.
+
+        A poll takes ``one_way_s`` to reach the service, so every tick leaves that
+        much early: the aligned one arrives just after the latest possible release,
+        the burst arrives spread over the clock's uncertainty, and the first poll
+        arrives ``lead_ms`` before the earliest possible release (with 0: nothing
+        reaches the service before the release can have happened).
+        """
         cadence = self.settings.cadence_ms / 1000
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if self.start is None:
             return Schedule(now + IMMEDIATE_START_S, cadence)
-        offset = self.clock_offset_s if self.start.use_server_clock else None
-        target_local = self.start.at_epoch + (offset or 0.0)  # offset = local - server
-        release = now + (target_local - time.time())
-        earliest = max(now + IMMEDIATE_START_S, release - self.settings.lead_ms / 1000)
+        server = self.start.use_server_clock and self.clock_offset_s is not None
+        offset = self.clock_offset_s if server and self.clock_offset_s is not None else 0.0
+        uncertainty = self.clock_uncertainty_s if server else 0.0
+        one_way = self.one_way_s if server else 0.0
+        target_local = self.start.at_epoch + offset  # offset = local - server
+        leave_for_release = now + (target_local - self.clock.time()) - one_way
+        earliest = leave_for_release - uncertainty - self.settings.lead_ms / 1000
         return aligned_schedule(
-            earliest,
-            release,
+            max(now + IMMEDIATE_START_S, earliest),
+            leave_for_release,
             cadence,
             burst=self.settings.concurrency - 1,
-            uncertainty_s=self.clock_uncertainty_s if offset is not None else 0.0,
+            uncertainty_s=uncertainty,
         )
 
     def _check_workers(self, shared: SharedState, processes: Sequence[BaseProcess]) -> None:
@@ -305,9 +334,9 @@ class Supervisor:
     ) -> None:
         shared.request_stop(Stop.INTERRUPTED)  # no-op unless something went wrong before a stop
         limit = WIND_DOWN_BOOKED_S if shared.stop is Stop.BOOKED else WIND_DOWN_S
-        deadline = time.monotonic() + limit
-        while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
-            self._drain(events, time.monotonic(), wait=0.005)
+        deadline = self.clock.monotonic() + limit
+        while any(p.is_alive() for p in processes) and self.clock.monotonic() < deadline:
+            self._drain(events, self.clock.monotonic(), wait=0.005)
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -316,16 +345,17 @@ class Supervisor:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=1.0)
-        self._drain(events, time.monotonic())
+        self._drain(events, self.clock.monotonic())
         events.close()
         events.join_thread()
 
     def _result(self, shared: SharedState, started: float) -> JobResult:
+        end = self.clock.monotonic()
         return build_result(
             shared,
             self._events,
-            since=self._polling_since or started,
-            now=time.monotonic(),
+            since=min(self._polling_since or started, end),  # stopped before tick 0: nothing
+            now=end,
             settings=self.settings,
             workers=self.workers,
             noun=getattr(self.job, "noun", "reservation"),

@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import datetime as dt
 import gc
+import math
 import os
 import random
 import signal
@@ -25,8 +26,8 @@ import uvloop
 from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
 from booker.engine import events as ev
 from booker.engine.clock import sleep_until
-from booker.engine.server_clock import estimate_offset, format_estimate
-from booker.engine.shared import Claim, SharedState, Stop
+from booker.engine.server_clock import doubt, estimate_offset, format_estimate
+from booker.engine.shared import Claim, ClockReading, SharedState, Stop
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked, Slot
 from booker.providers.base import Flow
@@ -62,6 +63,7 @@ class WorkerSpec:
     parent_pid: int
     policy: Policy = DEFAULT_POLICY
     clock_samples: int = 0  # > 0: estimate the service's clock with this many probes
+    clock_deadline: float = math.inf  # epoch: no clock probe leaves after this
     log_path: Path | None = None
 
 
@@ -277,17 +279,29 @@ class Worker:
             answer = await self.send(self.flow.probe())
             return answer.date
 
-        estimate = await estimate_offset(probe, samples=self.spec.clock_samples)
-        if estimate is None:
-            self.report(ev.CLOCK, offset_s=None, uncertainty_s=None, text="no Date header")
+        estimate = await estimate_offset(
+            probe, samples=self.spec.clock_samples, deadline=self.spec.clock_deadline
+        )
+        reason = "no usable Date header before the start" if estimate is None else doubt(estimate)
+        if estimate is None or reason is not None:
+            self.report(
+                ev.WARNING,
+                message=f"not using the service's clock ({reason}): scheduling on this machine's",
+            )
         else:
             # shared memory, not the event queue: the supervisor schedules from it as soon
             # as every worker is ready, and events may still be on their way then
-            self.shared.publish_clock(estimate.offset_s, estimate.uncertainty_s)
+            self.shared.publish_clock(
+                ClockReading(
+                    estimate.offset_s, estimate.uncertainty_s, estimate.rtt_s, estimate.jitter_s
+                )
+            )
             self.report(
                 ev.CLOCK,
                 offset_s=estimate.offset_s,
                 uncertainty_s=estimate.uncertainty_s,
+                rtt_ms=round(estimate.rtt_s * 1000, 2),
+                jitter_ms=round(estimate.jitter_s * 1000, 2),
                 text=format_estimate(estimate),
             )
 

@@ -1,6 +1,6 @@
 """The `provider = "cart"` part of a scenario: campground, cart credentials, pre-filled cart.
 
-provider = "cart"                # also: clock_skew_s, seed, [rate_limit], [[faults]]
+provider = "cart"                # also: clock_skew_s, seed, [rate_limit], [[faults]], [date_header]
 [release]
 at = "+3s"                       # as for Resy; default +3s
 try_again_window = "10m"         # R6 instead of R1 this close to release

@@ -25,6 +25,7 @@ from booker.sim.asgi import (
 )
 from booker.sim.drops import DropParamError, DropRequest, parse_drop
 from booker.sim.faults import FaultPlan, RateLimiter, Verdict
+from booker.sim.network import Link
 from booker.sim.rivals import run_rivals
 from booker.sim.scenario import Fault
 from booker.sim.world import World
@@ -89,6 +90,7 @@ class Gateway:
         self.plan = FaultPlan(world.scenario.faults, world.release_at, world.rng)
         limit = world.scenario.rate_limit
         self.limiter = RateLimiter(limit) if limit else None
+        self.link = Link(world.scenario.network, world.rng)
         self._rivals: asyncio.Task[None] | None = None
         self._later: set[asyncio.Task[None]] = set()  # by-hand reservations still to come
 
@@ -155,6 +157,10 @@ class Gateway:
                 return
             await send_response(send, response, clock.http_date(), None)
             return
+        travel = self.link.inbound_s(scope.get("client"))
+        if travel:
+            await asyncio.sleep(travel)
+            t = clock.now()  # when the request reached the emulated service
         record = self.world.ledger.request(
             t, scope["method"], scope["path"], scope.get("http_version", "1.1")
         )
@@ -180,7 +186,11 @@ class Gateway:
                 record.fault = record.fault or "slow"
                 await asyncio.sleep(answer_delay)
         record.status = response.status
-        await send_response(send, response, clock.http_date(), request.header("accept-encoding"))
+        date = clock.http_date()  # stamped at the service, before the answer travels back
+        travel = self.link.outbound_s()
+        if travel:
+            await asyncio.sleep(travel)
+        await send_response(send, response, date, request.header("accept-encoding"))
 
     async def _answer(self, request: Request, verdict: Verdict) -> Response:
         fault: Fault | None = verdict.fault

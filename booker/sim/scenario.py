@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from booker.sim.cart_scenario import CartSpec, parse_cart
+from booker.sim.clock import DATE_LIES, DateLie
+from booker.sim.network import Network
 from booker.sim.toml_table import (
     ScenarioError,
     Table,
@@ -152,6 +154,8 @@ class Scenario:
     rate_limit: RateLimit | None = None
     faults: tuple[Fault, ...] = ()
     cart: CartSpec | None = None  # set exactly when provider == "cart"
+    date_lie: DateLie = field(default_factory=DateLie)  # [date_header]: Date headers that lie
+    network: Network = field(default_factory=Network)  # [network]: an emulated internet link
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -203,6 +207,8 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     auth = _auth(top.table("auth"))
     rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
     faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
+    date_lie = _date_lie(top.table("date_header"))
+    network = _network(top.table("network"))
     top.done()
     if not slots:
         raise ScenarioError("scenario needs at least one [[slots]] entry")
@@ -211,7 +217,20 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         missing = [t for t in rival.prefer if t not in times]
         if missing:
             raise ScenarioError(f"rivals.prefer names times with no slot: {', '.join(missing)}")
-    return Scenario(provider, skew, seed, venue, release, slots, rivals, auth, rate_limit, faults)
+    return Scenario(
+        provider,
+        skew,
+        seed,
+        venue,
+        release,
+        slots,
+        rivals,
+        auth,
+        rate_limit,
+        faults,
+        date_lie=date_lie,
+        network=network,
+    )
 
 
 def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
@@ -225,6 +244,8 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
         rivals = tuple(_rival(t, _prefer_site) for t in top.tables("rivals"))
     rate_limit = _rate_limit(top.table("rate_limit")) if top.has("rate_limit") else None
     faults = tuple(_fault(t) for t in top.tables("faults")) if top.has("faults") else ()
+    date_lie = _date_lie(top.table("date_header"))
+    network = _network(top.table("network"))
     top.done()
     sites = set(cart.campground.sites)
     for rival in rivals:
@@ -241,6 +262,8 @@ def _cart_scenario(top: Table, skew: float, seed: int | None) -> Scenario:
         rate_limit=rate_limit,
         faults=faults,
         cart=cart,
+        date_lie=date_lie,
+        network=network,
     )
 
 
@@ -327,6 +350,36 @@ def _rate_limit(t: Table) -> RateLimit:
     t.check(rate > 0, "rate_per_s", "must be positive")
     t.check(burst >= 1, "burst", "must be >= 1")
     return RateLimit(rate, burst)
+
+
+def _date_lie(t: Table) -> DateLie:
+    """``[date_header]``: ``lie`` is none, fixed (``epoch``), offset (``offset_s``) or jumping."""
+    d = DateLie()
+    lie = DateLie(
+        t.get("lie", str, d.kind),
+        t.get("epoch", float, d.epoch),
+        t.get("offset_s", float, d.offset_s),
+        t.get("jump_s", float, d.jump_s),
+    )
+    t.done()
+    t.check(lie.kind in DATE_LIES, "lie", f"must be one of {', '.join(DATE_LIES)}")
+    t.check(lie.epoch >= 0, "epoch", "must not be negative")
+    return lie
+
+
+def _network(t: Table) -> Network:
+    """``[network]``: ``rtt_ms``, ``jitter_ms`` (each way), ``handshake_rtts`` (new connections)."""
+    d = Network()
+    network = Network(
+        t.get("rtt_ms", float, d.rtt_ms),
+        t.get("jitter_ms", float, d.jitter_ms),
+        t.get("handshake_rtts", int, d.handshake_rtts),
+    )
+    t.done()
+    t.check(0 <= network.rtt_ms <= 10_000, "rtt_ms", "must be between 0 and 10000")
+    t.check(0 <= network.jitter_ms <= 10_000, "jitter_ms", "must be between 0 and 10000")
+    t.check(0 <= network.handshake_rtts <= 10, "handshake_rtts", "must be between 0 and 10")
+    return network
 
 
 def _fault(t: Table) -> Fault:

@@ -54,7 +54,7 @@ class World:
 
 def build_world(scenario: Scenario) -> World:
     """Resolve release instant and day against the sim clock now and build the state."""
-    clock = SimClock(scenario.clock_skew_s)
+    clock = SimClock(scenario.clock_skew_s, scenario.date_lie)
     started_at = clock.now()
     release_at = scenario.release_at(started_at)
     day = scenario.bookable_day(started_at).isoformat()
