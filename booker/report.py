@@ -55,9 +55,8 @@ def describe_event(event: ev.Event) -> str | None:
             return f"dry run: worker {event.worker} would book {str(slot.get('time', ''))[:5]} {slot.get('type', '')}"
         case ev.DUPLICATE:
             state = "cancelled" if data.get("cancelled") else "NOT cancelled: cancel it yourself"
-            return (
-                f"extra reservation {data.get('reservation_id')} from a parallel attempt: {state}"
-            )
+            origin = "an earlier run's" if data.get("earlier") else "from a parallel attempt"
+            return f"extra reservation {data.get('reservation_id')} ({origin}): {state}"
         case ev.PAUSED:
             status = data.get("status")
             shown = "HTTP 000" if status == 0 else f"HTTP {status}"

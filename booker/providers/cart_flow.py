@@ -71,7 +71,7 @@ class CartFlow:
             kept, *extras = held
             booked = Booked(kept.cart_item_id, self._slot(kept.cart_item_id))
             if io.won(booked, 0, recovered=True) is Claim.WON:
-                await self._remove_extras(io, extras)
+                await self._remove_extras(io, extras, earlier=True)
             return False
         io.report(
             ev.READY,
@@ -133,8 +133,12 @@ class CartFlow:
         if io.won(booked, 1) is Claim.WON:
             await self._remove_extras(io, extras)
 
-    async def _remove_extras(self, io: WorkerIO, extras: list[CartItem]) -> None:
-        """Remove the other items of this stay (``--allow-multiple``: only report them)."""
+    async def _remove_extras(
+        self, io: WorkerIO, extras: list[CartItem], earlier: bool = False
+    ) -> None:
+        """Remove the other items of this stay (``--allow-multiple``: only report them).
+
+        ``earlier``: an earlier run's, found at warm-up."""
         for extra in extras:
             removed = False
             if not self.job.allow_multiple:
@@ -145,6 +149,7 @@ class CartFlow:
                 reservation_id=extra.cart_item_id,
                 cancelled=removed,
                 slot=self._slot_dict(),
+                earlier=earlier,
             )
 
     def _slot(self, cart_item_id: str = "") -> Slot:

@@ -89,15 +89,9 @@ class ResyFlow:
             kept, *extras = mine
             if io.won(_booked(kept), 0, recovered=True) is Claim.WON:
                 for extra in extras:
-                    if self.job.allow_multiple:
-                        io.report(
-                            ev.DUPLICATE,
-                            reservation_id=extra.reservation_id,
-                            slot=_slot_dict(_booked(extra).slot),
-                            cancelled=False,
-                        )
-                    else:
-                        await self.cancel_duplicate(io, _booked(extra))
+                    await self.cancel_duplicate(
+                        io, _booked(extra), keep=self.job.allow_multiple, earlier=True
+                    )
             return False
         return True
 
@@ -278,13 +272,16 @@ class ResyFlow:
                 )
         return None
 
-    async def cancel_duplicate(self, io: WorkerIO, booked: Booked) -> None:
-        """Another attempt already won: cancel this extra reservation (never the winner)."""
+    async def cancel_duplicate(
+        self, io: WorkerIO, booked: Booked, keep: bool = False, earlier: bool = False
+    ) -> None:
+        """Another reservation won: cancel this extra one (never the winner), or with
+        ``keep`` only report it. ``earlier``: an earlier run's, found at warm-up."""
         winner = io.winner()
         if winner is not None and winner.same_as(booked.reservation_id, booked.resy_token):
             return  # an unsure attempt found the winner's own reservation: it is kept
         cancelled = False
-        if booked.resy_token:
+        if booked.resy_token and not keep:
             answer = await io.send(self.api.cancel(booked.resy_token))
             cancelled = answer.status in (200, 204)
         io.report(
@@ -292,6 +289,7 @@ class ResyFlow:
             reservation_id=booked.identity,
             slot=_slot_dict(booked.slot),
             cancelled=cancelled,
+            earlier=earlier,
         )
 
 
