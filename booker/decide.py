@@ -19,6 +19,8 @@ THROTTLE       pause everyone 1-2 s (or the Retry-After asked, if longer, up to 
 FAILURE        count; warn when 20 in a row is reached (the status line keeps it)
 GONE           that slot is gone: next candidate (counters untouched)
 TERMINAL       stop the whole job, exit 3
+UNKNOWN        a booking answer that may have booked: counted like FAILURE;
+               the flow looks for the reservation before it sends again
 =============  ============================================================
 """
 
@@ -40,6 +42,7 @@ class Kind(enum.Enum):
     TERMINAL = "terminal"
     GONE = "gone"
     BOOKED = "booked"
+    UNKNOWN = "unknown"  # a booking answered 2xx without naming the reservation
 
 
 @dataclass(frozen=True, slots=True)

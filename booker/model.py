@@ -61,9 +61,30 @@ class ResyTarget:
 class Booked:
     """A reservation the service confirmed."""
 
-    reservation_id: str
+    reservation_id: str  # may be empty: some answers carry only the resy_token
     slot: Slot
     resy_token: str = ""
+
+    @property
+    def identity(self) -> str:
+        """What names the reservation in the journal and reports: its id, else its token."""
+        return self.reservation_id or self.resy_token
+
+    def same_as(self, reservation_id: str, resy_token: str = "") -> bool:
+        """Is that reservation (id and/or token, either may be empty) this one?"""
+        if self.resy_token and resy_token:
+            return self.resy_token == resy_token
+        return bool(self.reservation_id) and self.reservation_id == reservation_id
+
+    def record(self, attempt: int, recovered: bool) -> dict[str, object]:
+        """What the winner writes into shared memory with its claim."""
+        return {
+            "reservation_id": self.identity,
+            "resy_token": self.resy_token,
+            "slot": {"time": self.slot.time, "type": self.slot.table_type, "day": self.slot.day},
+            "attempt": attempt,
+            "recovered": recovered,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,14 +57,20 @@ def describe_event(event: ev.Event) -> str | None:
                 f"worker {event.worker} booked {what} "
                 f"on attempt {data.get('attempt')} ({data.get('reservation_id')})"
             )
+        case ev.UNCLAIMED:
+            slot = data.get("slot") or {}
+            what = " ".join(p for p in (str(slot.get("time", ""))[:5], slot.get("type", "")) if p)
+            return (
+                f"worker {event.worker} booked {what} ({data.get('reservation_id')}) but could "
+                "not take the claim (its lock is stuck): kept, nothing cancelled"
+            )
         case ev.DRY_RUN:
             slot = data.get("slot") or {}
             return f"dry run: worker {event.worker} would book {str(slot.get('time', ''))[:5]} {slot.get('type', '')}"
         case ev.DUPLICATE:
             state = "cancelled" if data.get("cancelled") else "NOT cancelled: cancel it yourself"
-            return (
-                f"extra reservation {data.get('reservation_id')} from a parallel attempt: {state}"
-            )
+            origin = "an earlier run's" if data.get("earlier") else "from a parallel attempt"
+            return f"extra reservation {data.get('reservation_id')} ({origin}): {state}"
         case ev.PAUSED:
             status = data.get("status")
             shown = "HTTP 000" if status == 0 else f"HTTP {status}"

@@ -127,3 +127,30 @@ def test_read_cart_only_raises_parse_error(status: int, body: bytes) -> None:
     """Arbitrary cart answers either parse or raise ParseError."""
     with contextlib.suppress(ParseError):
         cart.read_cart(Answer(status, body))
+
+
+def cart_item(**fields: object) -> cart.CartItem:
+    """The one item of a cart answer with these fields (and cartItemId 9)."""
+    body = orjson.dumps({"items": [{"cartItemId": 9, **fields}]})
+    return cart.read_cart(Answer(200, body))[0]
+
+
+@pytest.mark.parametrize(
+    ("fields", "ours"),
+    [
+        ({"siteID": "245719", "arrivalDate": "2026-05-17", "facilityID": "140", "units": 2}, True),
+        ({"siteID": "245719", "arrivalDate": "2026-05-17", "departureDate": "2026-05-19"}, True),
+        ({"siteID": "245719", "arrivalDate": "2026-05-17", "facilityID": "141", "units": 2}, False),
+        ({"siteID": "245719", "arrivalDate": "2026-05-17", "units": 3}, False),
+        ({"siteID": "245719", "arrivalDate": "2026-05-17", "departureDate": "2026-05-18"}, False),
+        ({"siteID": "245720", "arrivalDate": "2026-05-17", "units": 2}, False),
+        ({"siteID": "245719", "arrivalDate": "2026-05-18", "units": 2}, False),
+        ({"arrivalDate": "2026-05-17", "units": 2}, False),
+    ],
+)
+def test_an_item_is_ours_only_if_facility_site_and_dates_match(
+    fields: dict[str, object], ours: bool
+) -> None:
+    """The same site on other nights, or another facility's site of that number, is the
+    owner's own: never recovered, never removed."""
+    assert cart_item(**fields).matches(TARGET) is ours

@@ -324,9 +324,13 @@ def test_status_classes_are_shared(
 def test_unparseable_ok_bodies_are_failures(
     reader: Callable[[int, bytes, ResyTarget], Kind], body: bytes, target: ResyTarget
 ) -> None:
-    """A 200 whose body is not the expected JSON is a FAILURE, never an exception."""
+    """A 200 whose body is not the expected JSON is a FAILURE, never an exception.
+
+    At /3/book it may have booked all the same: UNKNOWN (the flow looks before resending).
+    """
     status = 201 if reader is read_book_kind else 200
-    assert reader(status, body, target) is Kind.FAILURE
+    expected = Kind.UNKNOWN if reader is read_book_kind else Kind.FAILURE
+    assert reader(status, body, target) is expected
 
 
 def test_terminal_reasons_name_the_cause(target: ResyTarget) -> None:
@@ -606,11 +610,17 @@ def test_book_201_is_booked(reservation_id: Any, as_text: str) -> None:
     )
 
 
-def test_book_without_resy_token_keeps_empty_token() -> None:
-    """A booking answer lacking a string resy_token is still BOOKED, with an empty token."""
-    verdict = resy.read_book(answer(201, {"reservation_id": 5, "resy_token": 9}), Slot("", "", ""))
-    assert verdict.booked is not None
-    assert verdict.booked.resy_token == ""
+@pytest.mark.parametrize(
+    "document",
+    [{"reservation_id": 5, "resy_token": 9}, {"reservation_id": 5}, {"resy_token": ""},
+     {"resy_token": None, "reservation_id": None}, {"status": 500, "message": "error"}],
+)  # fmt: skip
+def test_book_2xx_without_a_resy_token_is_unknown(document: Any) -> None:
+    """A 2xx that does not name its reservation by a resy_token may have booked: UNKNOWN."""
+    for status in (200, 201):
+        verdict = resy.read_book(answer(status, document), Slot("", "", ""))
+        assert verdict.kind is Kind.UNKNOWN
+        assert verdict.booked is None
 
 
 @pytest.mark.parametrize("status", [404, 412])
@@ -625,9 +635,21 @@ def test_book_gone(status: int) -> None:
     [{}, {"reservation_id": None}, {"reservation_id": True}, {"reservation_id": [1]},
      {"reservation_id": 1.5}, [], "rr://x"],
 )  # fmt: skip
-def test_book_without_a_reservation_id_is_a_failure(document: Any) -> None:
-    """A 201 without an int or string reservation_id is a FAILURE, not a booking."""
-    assert resy.read_book(answer(201, document), Slot("", "", "")).kind is Kind.FAILURE
+def test_book_without_a_reservation_id_is_unknown(document: Any) -> None:
+    """A 201 that names nothing (no ids, null ids, not an object) is UNKNOWN, not a failure."""
+    assert resy.read_book(answer(201, document), Slot("", "", "")).kind is Kind.UNKNOWN
+
+
+@pytest.mark.parametrize("reservation_id", [None, True, [1], 1.5, "absent"])
+def test_book_with_a_resy_token_is_booked_whatever_the_id(reservation_id: Any) -> None:
+    """The token is enough: the reservation is then known by it (journal, history, cancel)."""
+    document: dict[str, Any] = {"resy_token": "rr://tok"}
+    if reservation_id != "absent":
+        document["reservation_id"] = reservation_id
+    verdict = resy.read_book(answer(201, document), Slot("", "", ""))
+    assert verdict.kind is Kind.BOOKED
+    assert verdict.booked is not None
+    assert (verdict.booked.reservation_id, verdict.booked.identity) == ("", "rr://tok")
 
 
 # --- read_user -----------------------------------------------------------------------------------

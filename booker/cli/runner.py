@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -15,6 +16,7 @@ from booker.credentials import Redactor
 from booker.engine.supervisor import JobResult, Supervisor
 from booker.exceptions import BookerError, UsageError
 from booker.http import tls_context
+from booker.joblock import job_lock
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
@@ -184,6 +186,23 @@ def _open_log(given: Path | None, log_name: str, redactor: Redactor) -> tuple[Pa
         ) from None
 
 
+def _one_run_per_job(
+    journal: Journal, key: str, dry_run: bool
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the job's lock (a dry run books nothing and needs none); say so when waiting."""
+    if dry_run:
+        return contextlib.nullcontext()
+
+    def waiting(holder: str) -> None:
+        who = f" (pid {holder})" if holder else ""
+        sys.stderr.write(
+            f"booker: another run of this job is in progress{who}: waiting for it to end\n"
+        )
+        sys.stderr.flush()
+
+    return job_lock(journal.path.parent, key, waiting)
+
+
 def run_job(
     job: Any,
     args: EngineArgs,
@@ -211,7 +230,7 @@ def run_job(
     if os.environ.get(SCHEDULED_VARIABLE) and not (args.notify or args.notify_cmd):
         reporter.notice(NOBODY_TOLD)
     try:
-        with Journal() as journal:
+        with Journal() as journal, _one_run_per_job(journal, key, args.dry_run):
             done = None if args.force or args.dry_run else journal.active_for(key)
             if done is not None:
                 result = _already_booked(done, settings)

@@ -21,6 +21,7 @@ READY = "ready"
 VENUE = "venue"
 FOUND = "found"
 BOOKED = "booked"
+UNCLAIMED = "unclaimed"  # booked, but the claim's outcome is unknown: kept, never cancelled
 DRY_RUN = "dry_run"
 DUPLICATE = "duplicate"
 PAUSED = "paused"

@@ -7,16 +7,29 @@ update the throttle/failure counters, which happens off the fast path.
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import time
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
+import orjson
+
 from booker.decide import Counters
 from booker.engine.schedule import Schedule
 
 LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
+RECORD_BYTES = 2048  # the winner's reservation, as JSON (ids, slot, attempt)
+MINUTES = 24 * 60  # unsure booking attempts are counted per worker and minute of the day
+
+
+class Claim(enum.Enum):
+    """What a claim attempt learned."""
+
+    WON = "won"  # this attempt is the one that counts
+    LOST = "lost"  # another attempt had claimed first
+    UNKNOWN = "unknown"  # the claim's lock could not be taken: nobody knows who won
 
 
 class Stop(enum.IntEnum):
@@ -48,6 +61,9 @@ class SharedState:
     def __init__(self, ctx: BaseContext, workers: int, concurrency: int) -> None:
         self.workers = workers
         self._claim: Any = ctx.Value("i", 0)  # winner index + 1
+        self._record: Any = ctx.RawArray(ctypes.c_char, RECORD_BYTES)  # written before the claim
+        self._record_size: Any = ctx.RawValue("i", 0)
+        self._unsure: Any = ctx.RawArray("i", workers * MINUTES)  # attempts without an answer
         self._stop: Any = ctx.Value("i", 0)
         self._start_at: Any = ctx.RawValue("d", 0.0)  # time.monotonic(), system-wide on Linux
         self._aligned_tick: Any = ctx.RawValue("i", -1)
@@ -81,21 +97,50 @@ class SharedState:
         value = int(self._claim.get_obj().value)
         return value - 1 if value else None
 
-    def try_claim(self, worker: int) -> bool:
-        """Compare-and-set the claim; True for exactly one caller."""
+    def try_claim(self, worker: int, record: dict[str, Any] | None = None) -> Claim:
+        """Compare-and-set the claim: WON for exactly one caller, LOST for the others.
+
+        UNKNOWN when the lock cannot be taken in ``LOCK_TIMEOUT_S`` (a worker died holding
+        it): the caller cannot tell whether it won. The winner's ``record`` (its reservation)
+        is in shared memory before the claim shows, so the supervisor can report it even if
+        the winner dies before its events are sent.
+        """
         if self.claimed:
-            return False
+            return Claim.LOST
         lock = self._claim.get_lock()
         if not lock.acquire(timeout=LOCK_TIMEOUT_S):
-            return False
+            return Claim.UNKNOWN
         try:
             raw = self._claim.get_obj()
             if raw.value:
-                return False
+                return Claim.LOST
+            if record is not None:
+                self._write_record(record)
             raw.value = worker + 1
-            return True
+            return Claim.WON
         finally:
             lock.release()
+
+    def _write_record(self, record: dict[str, Any]) -> None:
+        data = orjson.dumps(record)
+        if len(data) > RECORD_BYTES:  # ids are short; only an odd slot description is cut
+            data = orjson.dumps({k: v for k, v in record.items() if k != "slot"})[:RECORD_BYTES]
+        self._record_size.value = 0
+        self._record[: len(data)] = data
+        self._record_size.value = len(data)
+
+    def winner_record(self) -> dict[str, Any] | None:
+        """The winner's reservation (what it passed to ``try_claim``), None before a claim."""
+        if not self.claimed:
+            return None
+        size = int(self._record_size.value)
+        if not size:
+            return None
+        try:
+            record = orjson.loads(bytes(self._record[:size]))
+        except orjson.JSONDecodeError:
+            return None
+        return record if isinstance(record, dict) else None
 
     # --- stopping ----------------------------------------------------------
     @property
@@ -226,6 +271,25 @@ class SharedState:
     def uncertain(self) -> bool:
         """Has any booking attempt ended without a definite answer?"""
         return bool(self._uncertain.value)
+
+    # --- booking attempts whose outcome is unknown (per worker, single writer) --------
+    def attempt_sent(self, worker: int, minute: int) -> None:
+        """``worker`` is about to send a booking request for a slot at ``minute`` of the day.
+
+        It counts as unsure until ``attempt_answered``: a worker that dies meanwhile leaves it.
+        """
+        self._unsure[worker * MINUTES + minute % MINUTES] += 1
+
+    def attempt_answered(self, worker: int, minute: int) -> None:
+        """That attempt got a definite answer (booked and known, or refused)."""
+        index = worker * MINUTES + minute % MINUTES
+        if self._unsure[index] > 0:
+            self._unsure[index] -= 1
+
+    def unsure_minutes(self) -> frozenset[int]:
+        """Minutes of the day of every booking attempt, any worker's, still without an answer."""
+        counts = self._unsure[:]
+        return frozenset(i % MINUTES for i, n in enumerate(counts) if n > 0)
 
     def publish_clock(self, reading: ClockReading) -> None:
         """The service clock's offset (local - server) and the link's timing, before marking ready."""

@@ -220,6 +220,8 @@ class Supervisor:
             elif now - self._polling_since >= self.settings.max_duration_s:
                 shared.request_stop(Stop.TIMEOUT)
             self._check_workers(shared, processes)
+            if shared.winner_record() is not None:  # its winner may have died before stopping
+                shared.request_stop(Stop.BOOKED)
             if now >= next_status:
                 self.reporter.status(self._snapshot(shared, now))
                 next_status = now + 0.25
@@ -354,72 +356,18 @@ class Supervisor:
 
     def _result(self, shared: SharedState, started: float) -> JobResult:
         end = self.clock.monotonic()
-        since = min(self._polling_since or started, end)  # stopped before tick 0: nothing elapsed
-        kinds: dict[str, ev.Event] = {}
-        for event in self._events:
-            kinds.setdefault(event.kind, event)
-        found = kinds.get(ev.FOUND)
-        venue = kinds.get(ev.VENUE)
-        common: dict[str, Any] = {
-            "requests": shared.requests(),
-            "elapsed_ms": round((end - since) * 1000),
-            "found_after_ms": round((found.at - since) * 1000) if found else None,
-            "venue": dict(venue.data) if venue else None,
-            "concurrency": shared.concurrency,
-            "workers": self.workers,
-            "duplicates": tuple(e.data for e in self._events if e.kind == ev.DUPLICATE),
-            "clock_offset_s": self.clock_offset_s,
-        }
-        stop = shared.stop
-        booked = kinds.get(ev.BOOKED)
-        if stop is Stop.BOOKED and booked is not None:
-            slot = booked.data.get("slot")
-            recovered = bool(booked.data.get("recovered"))
-            verb = "Already booked" if recovered else "Booked"
-            where = "; found at the service, recorded now" if recovered else ""
-            what = (
-                f"{_describe(slot)} ({getattr(self.job, 'noun', 'reservation')} "
-                f"{booked.data['reservation_id']}{where})"
-            )
-            hold = getattr(self.job, "hold_minutes", None)  # a cart: held only until checkout
-            if hold is not None:
-                head = "Already in cart" if recovered else "Added to cart"
-                message = f"{head}: complete checkout within {hold} minutes: {what}"
-            else:
-                message = f"{verb} {what}"
-            return JobResult(
-                Status.BOOKED,
-                message,
-                checkout_within_min=hold,
-                recovered=recovered,
-                reservation_id=str(booked.data["reservation_id"]),
-                slot=slot,
-                worker=booked.worker,
-                attempt=booked.data.get("attempt"),
-                **common,
-            )
-        dry = kinds.get(ev.DRY_RUN)
-        if stop is Stop.DRY_RUN and dry is not None:
-            slot = dry.data.get("slot")
-            return JobResult(
-                Status.DRY_RUN,
-                f"Dry run: would book {_describe(slot)}",
-                slot=slot,
-                worker=dry.worker,
-                **common,
-            )
-        if stop is Stop.TERMINAL:
-            terminal = kinds.get(ev.TERMINAL)
-            message = str(terminal.data.get("message")) if terminal else "the service refused"
-            return JobResult(Status.FAILED, message, **common)
-        if stop is Stop.TIMEOUT:
-            message = f"Max duration reached ({format_duration(self.settings.max_duration_s)})"
-            return JobResult(Status.NOT_BOOKED, message, **common)
-        if stop is Stop.UNREACHABLE:
-            return JobResult(Status.UNREACHABLE, self._unreachable(kinds), **common)
-        if stop is Stop.NO_WORKERS:
-            return JobResult(Status.ERROR, "no worker could run the job", **common)
-        return JobResult(Status.INTERRUPTED, "Interrupted", **common)
+        return build_result(
+            shared,
+            self._events,
+            since=min(self._polling_since or started, end),  # stopped before tick 0: nothing
+            now=end,
+            settings=self.settings,
+            workers=self.workers,
+            noun=getattr(self.job, "noun", "reservation"),
+            clock_offset_s=self.clock_offset_s,
+            hold_minutes=getattr(self.job, "hold_minutes", None),
+            unreachable=self._unreachable,
+        )
 
     def _unreachable(self, kinds: dict[str, ev.Event]) -> str:
         """Why the service could not be used: a worker's words, else the last warm-up failure."""
@@ -429,6 +377,121 @@ class Supervisor:
         failed = [e for e in self._events if e.kind == ev.WARM_FAILED]
         reason = f" (last: {failed[-1].data.get('reason')})" if failed else ""
         return f"cannot reach {self.client.base_url}: the service did not get ready{reason}"
+
+
+class SharedView(Protocol):
+    """What ``build_result`` reads of the shared state."""
+
+    @property
+    def stop(self) -> Stop:
+        """Why the job stopped."""
+
+    @property
+    def concurrency(self) -> int:
+        """The active concurrency."""
+
+    @property
+    def winner(self) -> int | None:
+        """The index of the worker that claimed the booking."""
+
+    def requests(self) -> int:
+        """Requests sent by all workers."""
+
+    def winner_record(self) -> dict[str, Any] | None:
+        """The reservation the winner wrote with its claim."""
+
+
+def build_result(
+    shared: SharedView,
+    events: Sequence[ev.Event],
+    *,
+    since: float,
+    now: float,
+    settings: EngineSettings,
+    workers: int,
+    noun: str = "reservation",
+    clock_offset_s: float | None = None,
+    hold_minutes: int | None = None,
+    unreachable: Callable[[dict[str, ev.Event]], str] = lambda kinds: "cannot reach the service",
+) -> JobResult:
+    """How the job ended, from shared memory first and the workers' events second.
+
+    A booking is read from the winner's claim record, so it is reported (and journaled)
+    even when the winner died before its BOOKED event reached the supervisor.
+    """
+    kinds: dict[str, ev.Event] = {}
+    for event in events:
+        kinds.setdefault(event.kind, event)
+    found = kinds.get(ev.FOUND)
+    venue = kinds.get(ev.VENUE)
+    unclaimed = [e for e in events if e.kind == ev.UNCLAIMED]
+    common: dict[str, Any] = {
+        "requests": shared.requests(),
+        "elapsed_ms": round((now - since) * 1000),
+        "found_after_ms": round((found.at - since) * 1000) if found else None,
+        "venue": dict(venue.data) if venue else None,
+        "concurrency": shared.concurrency,
+        "workers": workers,
+        "duplicates": tuple(e.data for e in events if e.kind == ev.DUPLICATE),
+        "clock_offset_s": clock_offset_s,
+    }
+    stop = shared.stop
+    booked = kinds.get(ev.BOOKED)
+    record = shared.winner_record()  # a claim with a record is a booking, however we stopped
+    worker = shared.winner
+    if record is None and booked is not None and stop is Stop.BOOKED:
+        record, worker = booked.data, booked.worker
+    warning = ""
+    if record is not None and unclaimed:
+        # a booking whose claim timed out is kept, never cancelled: the user must know
+        common["duplicates"] += tuple({**e.data, "cancelled": False} for e in unclaimed)
+    elif record is None and unclaimed and stop is Stop.BOOKED:
+        record, worker = unclaimed[0].data, unclaimed[0].worker
+        warning = "; the claim could not be confirmed: check your reservations for others"
+    if record is not None:
+        slot = record.get("slot")
+        recovered = bool(record.get("recovered"))
+        verb = "Already booked" if recovered else "Booked"
+        where = "; found at the service, recorded now" if recovered else ""
+        what = f"{_describe(slot)} ({noun} {record['reservation_id']}{where}){warning}"
+        if hold_minutes is not None:  # a cart item: held only until checkout
+            head = "Already in cart" if recovered else "Added to cart"
+            message = f"{head}: complete checkout within {hold_minutes} minutes: {what}"
+        else:
+            message = f"{verb} {what}"
+        return JobResult(
+            Status.BOOKED,
+            message,
+            checkout_within_min=hold_minutes,
+            recovered=recovered,
+            reservation_id=str(record["reservation_id"]),
+            slot=slot,
+            worker=worker,
+            attempt=record.get("attempt"),
+            **common,
+        )
+    dry = kinds.get(ev.DRY_RUN)
+    if stop is Stop.DRY_RUN and dry is not None:
+        slot = dry.data.get("slot")
+        return JobResult(
+            Status.DRY_RUN,
+            f"Dry run: would book {_describe(slot)}",
+            slot=slot,
+            worker=dry.worker,
+            **common,
+        )
+    if stop is Stop.TERMINAL:
+        terminal = kinds.get(ev.TERMINAL)
+        message = str(terminal.data.get("message")) if terminal else "the service refused"
+        return JobResult(Status.FAILED, message, **common)
+    if stop is Stop.TIMEOUT:
+        message = f"Max duration reached ({format_duration(settings.max_duration_s)})"
+        return JobResult(Status.NOT_BOOKED, message, **common)
+    if stop is Stop.UNREACHABLE:
+        return JobResult(Status.UNREACHABLE, unreachable(kinds), **common)
+    if stop is Stop.NO_WORKERS:
+        return JobResult(Status.ERROR, "no worker could run the job", **common)
+    return JobResult(Status.INTERRUPTED, "Interrupted", **common)
 
 
 def _describe(slot: dict[str, str] | None) -> str:

@@ -28,10 +28,10 @@ from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
 from booker.engine import events as ev
 from booker.engine.clock import sleep_until
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
-from booker.engine.shared import ClockReading, SharedState, Stop
+from booker.engine.shared import Claim, ClockReading, SharedState, Stop
 from booker.hardening import forbid_core_dumps
 from booker.http import Answer, ClientConfig, HttpClient, Request
-from booker.model import Booked
+from booker.model import Booked, Slot
 from booker.providers.base import Flow
 from booker.settings import EngineSettings
 from booker.wire import PERMANENT_FAILURES
@@ -190,19 +190,37 @@ class Worker:
         if reaction.stop:
             self.terminal(reaction.stop)
 
-    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> bool:
-        """Compare-and-set the claim; the winner reports and stops the job."""
-        if not self.shared.try_claim(self.index):
-            return False
+    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> Claim:
+        """Compare-and-set the claim, the reservation written with it; the winner stops the job.
+
+        UNKNOWN (the claim's lock is stuck): the outcome is marked uncertain, the job stops
+        and the reservation is reported, never cancelled.
+        """
+        record = booked.record(attempt, recovered)
+        claim = self.shared.try_claim(self.index, record)
+        if claim is Claim.LOST:
+            return claim
         self.shared.request_stop(Stop.BOOKED)  # first: every worker stops sending at once
-        self.report(
-            ev.BOOKED,
-            reservation_id=booked.reservation_id,
-            slot={"time": booked.slot.time, "type": booked.slot.table_type, "day": booked.slot.day},
-            attempt=attempt,
-            recovered=recovered,
-        )
-        return True
+        if claim is Claim.UNKNOWN:
+            self.shared.mark_uncertain()
+        self.report(ev.BOOKED if claim is Claim.WON else ev.UNCLAIMED, **record)
+        return claim
+
+    def winner(self) -> Booked | None:
+        """The reservation that won the claim, from shared memory."""
+        return booked_from(self.shared.winner_record())
+
+    def attempt_sent(self, minute: int) -> None:
+        """A booking request for ``minute`` leaves: unsure until answered."""
+        self.shared.attempt_sent(self.index, minute)
+
+    def attempt_answered(self, minute: int) -> None:
+        """That booking request got a definite answer."""
+        self.shared.attempt_answered(self.index, minute)
+
+    def unsure_minutes(self) -> frozenset[int]:
+        """Minutes of the booking requests, any worker's, still without an answer."""
+        return self.shared.unsure_minutes()
 
     async def settle(self, timeout_s: float) -> bool:
         """Wait until no worker has a request in flight (bounded); False if some still had."""
@@ -224,7 +242,7 @@ class Worker:
 
     def found_dry_run(self, data: dict[str, Any]) -> None:
         """A dry run found its slot: stop."""
-        if self.shared.try_claim(self.index):
+        if self.shared.try_claim(self.index) is Claim.WON:
             self.shared.request_stop(Stop.DRY_RUN)
             self.report(ev.DRY_RUN, **data)
 
@@ -326,8 +344,8 @@ class Worker:
         tick = schedule.next_for(self.index, workers, time.monotonic() - late)
         while True:
             due = schedule.time_of(tick)
-            if not await sleep_until(due, lambda: shared.stopped):
-                return
+            if not await sleep_until(due, lambda: shared.stopped or shared.claimed):
+                return  # stopped, or claimed: a winner killed before its stop must not go on
             now = time.monotonic()
             tick = schedule.next_for(self.index, workers, max(due + 1e-6, now - late))
             if self.booking is not None or shared.paused(now):
@@ -353,7 +371,12 @@ class Worker:
         answer = await self.send(prepared)
         verdict = self.flow.read_poll(answer)
         self.apply(verdict)
-        if verdict.kind in (Kind.FOUND, Kind.BOOKED) and self.booking is None and not self.stopped:
+        if (
+            verdict.kind in (Kind.FOUND, Kind.BOOKED)
+            and self.booking is None
+            and not self.stopped
+            and not self.claimed
+        ):
             self.report(
                 ev.FOUND,
                 count=len(verdict.slots),
@@ -391,6 +414,21 @@ class Worker:
             if os.getppid() != self.spec.parent_pid:
                 os._exit(1)
             await asyncio.sleep(PARENT_CHECK_S)
+
+
+def booked_from(record: dict[str, Any] | None) -> Booked | None:
+    """The ``Booked`` a winner wrote with its claim (``Booked.record``), None without one."""
+    if record is None:
+        return None
+    raw = record.get("slot")
+    slot: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    token = str(record.get("resy_token") or "")
+    identity = str(record.get("reservation_id") or "")
+    return Booked(
+        "" if identity == token else identity,
+        Slot(str(slot.get("time", "")), str(slot.get("type", "")), "", str(slot.get("day", ""))),
+        token,
+    )
 
 
 def _text(note: Note) -> str:

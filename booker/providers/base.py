@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from booker.decide import Verdict
 from booker.engine import events as ev
+from booker.engine.shared import Claim
 from booker.model import Booked
 from booker.settings import EngineSettings
 from booker.wire import Answer, Request
@@ -60,11 +61,28 @@ class WorkerIO(Protocol):
     def apply(self, verdict: Verdict) -> None:
         """Fold a verdict into the shared counters (pause, reduce, warn, stop)."""
 
-    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> bool:
-        """Claim the booking; True when this attempt is the one that counts.
+    def won(self, booked: Booked, attempt: int, recovered: bool = False) -> Claim:
+        """Claim the booking: WON when this attempt is the one that counts, LOST when another
+        is, UNKNOWN when nobody can tell (then the job stops and nothing is cancelled).
 
         ``recovered``: not booked now but found at the service (an earlier run's).
         """
+
+    def winner(self) -> Booked | None:
+        """The reservation that won the claim (read from shared memory), None before."""
+
+    def attempt_sent(self, minute: int) -> None:
+        """A booking request for a slot at ``minute`` of the day is about to leave.
+
+        It stays "unsure" (the sweep may cancel a reservation at that minute) until
+        ``attempt_answered``; a worker that dies leaves it unsure.
+        """
+
+    def attempt_answered(self, minute: int) -> None:
+        """That booking request got a definite answer."""
+
+    def unsure_minutes(self) -> frozenset[int]:
+        """Minutes of the day of every booking request (any worker's) without an answer."""
 
     async def settle(self, timeout_s: float) -> bool:
         """Wait until no worker has a request in flight; False if ``timeout_s`` passed first."""

@@ -6,6 +6,7 @@ the service accepts it. Shapes follow ``shared/API-NOTES.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -104,10 +105,19 @@ class CartItem:
     site_id: str
     arrival_date: str
     facility_id: str = ""
+    nights: int | None = None  # from ``units``, else arrival to departure
 
     def matches(self, target: CartTarget) -> bool:
-        """Is this the stay ``target`` asks for?"""
-        return self.site_id == target.site_id and self.arrival_date[:10] == target.arrival_date
+        """Is this the stay ``target`` adds: same site, arrival, facility and nights?
+
+        Site and arrival must be stated; facility and nights must match when stated.
+        """
+        return (
+            self.site_id == target.site_id
+            and self.arrival_date[:10] == target.arrival_date
+            and self.facility_id in ("", target.facility_id)
+            and self.nights in (None, target.nights)
+        )
 
     @property
     def described(self) -> bool:
@@ -289,11 +299,13 @@ def _items(value: Any, skip: tuple[str, ...] = ()) -> list[CartItem]:
             item_id = item_id.get("value")
         if item_id is None or isinstance(item_id, bool | dict | list) or item_id == "":
             continue
+        arrival = _text(raw, "arrivalDate")[:10]
         item = CartItem(
             cart_item_id=str(item_id),
             site_id=_text(raw, "siteID", "siteId"),
-            arrival_date=_text(raw, "arrivalDate")[:10],
+            arrival_date=arrival,
             facility_id=_text(raw, "facilityID", "facilityId"),
+            nights=_nights(raw.get("units"), arrival, raw.get("departureDate")),
         )
         previous = seen.get(item.cart_item_id)
         if previous is None or (item.described and not previous.described):
@@ -333,6 +345,23 @@ def _text(raw: dict[str, Any], *keys: str) -> str:
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
             return str(value)
     return ""
+
+
+def _nights(units: Any, arrival: str, departure: Any) -> int | None:
+    """Nights of a cart item: ``units``, else departure minus arrival, None when unstated."""
+    if isinstance(units, str) and units.isdigit():
+        units = int(units)
+    if isinstance(units, int) and not isinstance(units, bool):
+        return units
+    if isinstance(departure, str):
+        try:
+            days = (
+                dt.date.fromisoformat(departure[:10]) - dt.date.fromisoformat(arrival[:10])
+            ).days
+        except ValueError:
+            return None
+        return days
+    return None
 
 
 def classify_cart_answer(answer: Answer) -> Verdict | None:

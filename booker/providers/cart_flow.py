@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from booker.decide import Kind, Verdict
 from booker.engine import events as ev
+from booker.engine.shared import Claim
 from booker.exceptions import ParseError
 from booker.model import Booked, Slot
 from booker.providers import cart
@@ -72,9 +73,11 @@ class CartFlow:
             self.count_before = view.items_count
         held = [i for i in items if i.matches(self.job.target)]
         if held and not self.job.force and not io.settings.dry_run:
-            # an earlier run got it (and perhaps died before recording it)
-            booked = Booked(held[0].cart_item_id, self._slot(held[0].cart_item_id))
-            io.won(booked, 0, recovered=True)
+            # an earlier run got it (and perhaps died before recording it, perhaps twice)
+            kept, *extras = held
+            booked = Booked(kept.cart_item_id, self._slot(kept.cart_item_id))
+            if io.won(booked, 0, recovered=True) is Claim.WON:
+                await self._remove_extras(io, extras, earlier=True)
             return False
         io.report(
             ev.READY,
@@ -166,15 +169,27 @@ class CartFlow:
         first, extras = ours[0], ours[1:]
         booked = Booked(first.cart_item_id, self._slot(first.cart_item_id))
         io.apply(Verdict(Kind.BOOKED, 200, "in cart", booked=booked))
-        if io.won(booked, 1) and extras and not self.job.allow_multiple:
-            for extra in extras:
-                removed = await io.send(self.api.remove(extra.cart_item_id))
-                io.report(
-                    ev.DUPLICATE,
-                    reservation_id=extra.cart_item_id,
-                    cancelled=removed.status == 200,
-                    slot=self._slot_dict(),
-                )
+        if io.won(booked, 1) is Claim.WON:
+            await self._remove_extras(io, extras)
+
+    async def _remove_extras(
+        self, io: WorkerIO, extras: list[CartItem], earlier: bool = False
+    ) -> None:
+        """Remove the other items of this stay (``--allow-multiple``: only report them).
+
+        ``earlier``: an earlier run's, found at warm-up."""
+        for extra in extras:
+            removed = False
+            if not self.job.allow_multiple:
+                answer = await io.send(self.api.remove(extra.cart_item_id))
+                removed = answer.status == 200
+            io.report(
+                ev.DUPLICATE,
+                reservation_id=extra.cart_item_id,
+                cancelled=removed,
+                slot=self._slot_dict(),
+                earlier=earlier,
+            )
 
     def _slot(self, cart_item_id: str = "") -> Slot:
         target = self.job.target

@@ -98,6 +98,7 @@ class Reservation:
     time_slot: str
     venue_id: int | None
     seats: int | None = None
+    table_type: str = ""
 
 
 class ResyApi:
@@ -380,24 +381,39 @@ def read_details(answer: Answer) -> Verdict:
 
 
 def read_book(answer: Answer, slot: Slot) -> Verdict:
-    """Classify /3/book: 201 booked, 404/412 gone, the rest by class."""
+    """Classify /3/book: 404/412 gone, a 2xx naming its ``resy_token`` booked.
+
+    Any other 2xx (no token, null ids, a cut body, an error payload served with 200) may
+    well have booked: UNKNOWN, never a plain failure that would book again.
+    """
     refused = classify_refusal(answer)
     if refused is not None:
         return refused
     if answer.status in (404, 412):
         return Verdict(Kind.GONE, answer.status, "slot gone")
-    if answer.status not in (200, 201):
+    if not 200 <= answer.status < 300:
         return failure(answer)
     try:
         document = json_body(answer)
-        reservation_id = dig(document, "reservation_id")
     except ParseError as exc:
-        return failure(answer, str(exc))
+        return unknown(answer, str(exc))
+    if not isinstance(document, dict):
+        return unknown(answer, "not a JSON object")
+    resy_token = document.get("resy_token")
+    if not isinstance(resy_token, str) or not resy_token:
+        return unknown(answer, "no resy_token")
+    reservation_id = document.get("reservation_id")
     if not isinstance(reservation_id, int | str) or isinstance(reservation_id, bool):
-        return failure(answer, "reservation_id has the wrong type")
-    resy_token = document.get("resy_token") if isinstance(document, dict) else None
-    booked = Booked(str(reservation_id), slot, resy_token if isinstance(resy_token, str) else "")
+        reservation_id = ""  # optional: the token names the reservation
+    booked = Booked(str(reservation_id), slot, resy_token)
     return Verdict(Kind.BOOKED, answer.status, "booked", booked=booked)
+
+
+def unknown(answer: Answer, what: str) -> Verdict:
+    """A 2xx booking answer that does not say what it booked."""
+    return Verdict(
+        Kind.UNKNOWN, answer.status, f"HTTP {answer.status} without a reservation: {what}"
+    )
 
 
 def read_user(answer: Answer) -> tuple[Verdict, int | None]:
@@ -436,6 +452,8 @@ def read_reservations(answer: Answer) -> list[Reservation]:
         if isinstance(venue_id, dict):  # some answers nest ids as {"resy": N}
             venue_id = venue_id.get("resy")
         seats = raw.get("num_seats")
+        config = raw.get("config")
+        table_type = config.get("type") if isinstance(config, dict) else None
         found.append(
             Reservation(
                 reservation_id=str(raw["reservation_id"]),
@@ -444,9 +462,32 @@ def read_reservations(answer: Answer) -> list[Reservation]:
                 time_slot=str(raw.get("time_slot") or ""),
                 venue_id=venue_id if isinstance(venue_id, int) else None,
                 seats=seats if isinstance(seats, int) else None,
+                table_type=table_type if isinstance(table_type, str) else "",
             )
         )
     return found
+
+
+def is_for(reservation: Reservation, target: ResyTarget) -> bool:
+    """Is this reservation one the job ``target`` could have made?
+
+    Venue, day and party size match, and its time is one of the wanted times (minutes
+    compared: listings write ``19:00`` or ``19:00:00``). Anything else is the owner's own.
+    """
+    return (
+        reservation.venue_id == target.venue_id
+        and reservation.day == target.day
+        and reservation.seats == target.party_size
+        and reservation.time_slot[:5] in {t[:5] for t in target.times}
+    )
+
+
+def minute_of(time: str) -> int:
+    """``19:30:00`` -> 1170 (minute of the day); -1 when unreadable."""
+    try:
+        return int(time[:2]) * 60 + int(time[3:5])
+    except ValueError:
+        return -1
 
 
 RULE_ENTRIES = ("need_to_know", "from_the_venue")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
 from booker.engine import events as ev
+from booker.engine.shared import Claim
 from booker.exceptions import ParseError
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers import resy
@@ -108,31 +109,39 @@ class ResyFlow:
         return True
 
     async def _snapshot(self, io: WorkerIO) -> bool:
-        """Remember the reservations held before; one for this job already means we are done.
+        """Remember the reservations held before; any for this job means we are done.
 
-        That is how a run killed between booking and journaling is found again.
+        That is how a run killed between booking and journaling is found again. A run
+        killed with several bookings in flight may have left several: one is kept (the
+        best wanted time), the others are cancelled, or reported with ``--allow-multiple``.
         """
         listed = await self._reservations(io)
         if listed is None:
             return True  # not fatal: only duplicate sweeping is weaker
         self.before = frozenset(r.reservation_id for r in listed)
-        mine = [r for r in listed if self._is_this_job(r)]
+        mine = self._mine(listed)
         if mine and not self.job.force and not io.settings.dry_run:
-            existing = mine[0]
-            slot = Slot(existing.time_slot, "", existing.resy_token, existing.day)
-            io.won(Booked(existing.reservation_id, slot, existing.resy_token), 0, recovered=True)
+            kept, *extras = mine
+            if io.won(_booked(kept), 0, recovered=True) is Claim.WON:
+                for extra in extras:
+                    await self.cancel_duplicate(
+                        io, _booked(extra), keep=self.job.allow_multiple, earlier=True
+                    )
             return False
         return True
+
+    def _mine(self, listed: list[resy.Reservation]) -> list[resy.Reservation]:
+        """This job's reservations (``resy.is_for``), best wanted time first."""
+        target = self.job.target
+        order = {time[:5]: rank for rank, time in enumerate(target.times)}
+        mine = [r for r in listed if resy.is_for(r, target)]
+        return sorted(mine, key=lambda r: (order.get(r.time_slot[:5], 0), r.reservation_id))
 
     async def _reservations(self, io: WorkerIO) -> list[resy.Reservation] | None:
         try:
             return resy.read_reservations(await io.send(self.api.reservations()))
         except ParseError:
             return None
-
-    def _is_this_job(self, reservation: resy.Reservation) -> bool:
-        target = self.job.target
-        return reservation.venue_id in (None, target.venue_id) and reservation.day == target.day
 
     async def _report_venue(self, io: WorkerIO) -> None:
         answer = await io.send(self.api.venue())
@@ -230,27 +239,34 @@ class ResyFlow:
             attempt += 1
 
     async def _book_slot(self, io: WorkerIO, slot: Slot, book_token: str) -> Step:
-        """Book one slot; retries transient failures, never resends blindly."""
+        """Book one slot; retries transient failures, never resends blindly.
+
+        An answer that leaves the outcome unknown (no answer, 5xx, a 2xx that names no
+        reservation) is checked against the account's reservations before anything is
+        sent again, and stays "unsure" for the winner's sweep until it is settled.
+        """
         assert self.payment_method_id is not None
         request = self.api.book(book_token, self.payment_method_id)
+        minute = resy.minute_of(slot.time)
         attempt = 0
         while True:
             if io.claimed:
                 return Step.DONE
+            io.attempt_sent(minute)
             answer = await io.send(request)
             verdict = resy.read_book(answer, slot)
-            if answer.status == NO_ANSWER or answer.status >= UNCERTAIN_FROM:
+            if _unsure(answer, verdict):
                 io.mark_uncertain()  # the winner then sweeps for a reservation nobody saw
-            if answer.status == NO_ANSWER:
-                # The POST may have gone through: look before sending it again.
                 verdict = await self._went_through(io, slot) or verdict
+            else:
+                io.attempt_answered(minute)
             step = next_booking_step(verdict, attempt, io.settings.retries)
             if step.step is Step.DONE and verdict.booked is not None:
                 io.apply(verdict)
-                if io.won(verdict.booked, attempt + 1):
-                    if not self.job.allow_multiple:
-                        await self._sweep(io, verdict.booked)
-                elif not self.job.allow_multiple:
+                claim = io.won(verdict.booked, attempt + 1)
+                if claim is Claim.WON and not self.job.allow_multiple:
+                    await self._sweep(io, verdict.booked)
+                elif claim is Claim.LOST and not self.job.allow_multiple:
                     await self.cancel_duplicate(io, verdict.booked)
                 return Step.DONE
             io.apply(verdict)
@@ -263,35 +279,46 @@ class ResyFlow:
             attempt += 1
 
     async def _sweep(self, io: WorkerIO, winner: Booked) -> None:
-        """After winning: once every attempt has settled, cancel any other new reservation.
+        """After winning: once every attempt has settled, cancel what unsure attempts made.
 
         Only when some attempt's outcome is unknown (a lost answer, a server error, a
-        worker that died or never settled): every other attempt answered for itself,
-        and a success that lost the claim is cancelled by its own worker. Otherwise
-        nothing new leaves after the win.
+        2xx without ids, a worker that died or never settled), and only reservations
+        that such an attempt may have made: this job's (``resy.is_for``), new since the
+        run began, at the minute of an attempt still unsure. Nothing else is touched,
+        whatever else the account holds. Otherwise nothing new leaves after the win.
         """
         settled = await io.settle(io.settings.request_timeout_s + 0.5)
         if settled and not io.uncertain:
             return
+        unsure = io.unsure_minutes()
+        if not unsure:
+            return
         listed = await self._reservations(io)
         for extra in listed or ():
             if (
-                self._is_this_job(extra)
-                and extra.reservation_id != winner.reservation_id
+                resy.is_for(extra, self.job.target)
+                and resy.minute_of(extra.time_slot) in unsure
                 and extra.reservation_id not in self.before
+                and not winner.same_as(extra.reservation_id, extra.resy_token)
             ):
-                slot = Slot(extra.time_slot, "", extra.resy_token, extra.day)
-                await self.cancel_duplicate(
-                    io, Booked(extra.reservation_id, slot, extra.resy_token)
-                )
+                await self.cancel_duplicate(io, _booked(extra))
 
     async def _went_through(self, io: WorkerIO, slot: Slot) -> Verdict | None:
-        """After a lost answer to /3/book: is there now a reservation for this slot?"""
-        for reservation in await self._reservations(io) or ():
+        """After an unknown outcome of /3/book: is there now a reservation for this slot?
+
+        Never the reservation that already won the claim.
+        """
+        listed = await self._reservations(io)
+        winner = io.winner()
+        for reservation in listed or ():
             if (
-                self._is_this_job(reservation)
+                resy.is_for(reservation, self.job.target)
                 and reservation.reservation_id not in self.before
                 and reservation.time_slot[:5] == slot.time[:5]
+                and (
+                    winner is None
+                    or not winner.same_as(reservation.reservation_id, reservation.resy_token)
+                )
             ):
                 booked = Booked(reservation.reservation_id, slot, reservation.resy_token)
                 return Verdict(
@@ -299,18 +326,42 @@ class ResyFlow:
                 )
         return None
 
-    async def cancel_duplicate(self, io: WorkerIO, booked: Booked) -> None:
-        """Another attempt already won: cancel this extra reservation."""
+    async def cancel_duplicate(
+        self, io: WorkerIO, booked: Booked, keep: bool = False, earlier: bool = False
+    ) -> None:
+        """Another reservation won: cancel this extra one (never the winner), or with
+        ``keep`` only report it. ``earlier``: an earlier run's, found at warm-up."""
+        winner = io.winner()
+        if winner is not None and winner.same_as(booked.reservation_id, booked.resy_token):
+            return  # an unsure attempt found the winner's own reservation: it is kept
         cancelled = False
-        if booked.resy_token:
+        if booked.resy_token and not keep:
             answer = await io.send(self.api.cancel(booked.resy_token))
             cancelled = answer.status in (200, 204)
         io.report(
             ev.DUPLICATE,
-            reservation_id=booked.reservation_id,
+            reservation_id=booked.identity,
             slot=_slot_dict(booked.slot),
             cancelled=cancelled,
+            earlier=earlier,
         )
+
+
+def _unsure(answer: Answer, verdict: Verdict) -> bool:
+    """No definite answer: the booking may or may not have been made."""
+    return (
+        answer.status == NO_ANSWER
+        or answer.status >= UNCERTAIN_FROM
+        or verdict.kind is Kind.UNKNOWN
+    )
+
+
+def _booked(reservation: resy.Reservation) -> Booked:
+    """A listed reservation as a ``Booked``."""
+    slot = Slot(
+        reservation.time_slot, reservation.table_type, reservation.resy_token, reservation.day
+    )
+    return Booked(reservation.reservation_id, slot, reservation.resy_token)
 
 
 def deal(slots: tuple[Slot, ...], worker: int) -> tuple[Slot, ...]:

@@ -163,6 +163,51 @@ class CartApp:
             return error_response(404, "Not Found")
         return await handler(request)
 
+    def check_by_hand(self, params: dict[str, Any]) -> None:
+        """``site_id``, ``arrival_date``, ``nights``, optional ``facility_id``, ``contract_code``."""
+        known = {"site_id", "arrival_date", "nights", "facility_id", "contract_code"}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ValueError(f"unknown parameter(s): {', '.join(unknown)}")
+        body = {
+            "contractCode": params.get("contract_code", self.camp.contract_code),
+            "facilityID": params.get("facility_id", self.camp.facility_id),
+            "siteID": params.get("site_id"),
+            "arrivalDate": params.get("arrival_date", self.world.day),
+            "units": params.get("nights", 1),
+            "quantity": 1,
+        }
+        if parse_add_item(body) is None:
+            raise ValueError("site_id, arrival_date (YYYY-MM-DD) and nights (>= 1) are needed")
+
+    def by_hand(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The owner adds a stay in the browser: in the cart, ledger who="hand"."""
+        add = parse_add_item(
+            {
+                "contractCode": params.get("contract_code", self.camp.contract_code),
+                "facilityID": params.get("facility_id", self.camp.facility_id),
+                "siteID": params.get("site_id"),
+                "arrivalDate": params.get("arrival_date", self.world.day),
+                "units": params.get("nights", 1),
+                "quantity": 1,
+            }
+        )
+        assert add is not None  # checked by check_by_hand
+        booking = self.world.ledger.book_site(
+            self.world.clock.now(),
+            "hand",
+            contract_code=add.contract_code,
+            facility_id=add.facility_id,
+            site_id=add.site_id,
+            arrival_date=add.arrival.isoformat(),
+            nights=add.units,
+        )
+        stay = Stay(add.site_id, add.arrival, add.units)
+        if self._here(add.contract_code, add.facility_id):
+            self.sites.take(stay, booking.reservation_id)
+        self.items[booking.reservation_id] = CartItem(booking, stay)
+        return {"cartItemId": booking.cart_item_id}
+
     def rate_key(self, request: Request) -> str:
         """The session token, else the client address."""
         key = request.header("authorization")

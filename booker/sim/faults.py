@@ -45,6 +45,7 @@ class FaultPlan:
         self.faults = tuple(faults)
         self.release_at = release_at
         self.rng = rng
+        self._used = [0] * len(self.faults)  # how often each fault applied (for `times`)
 
     def decide(self, path: str, now: float) -> Verdict:
         """Slow faults add up; the first other matching fault ends the request."""
@@ -52,9 +53,13 @@ class FaultPlan:
             return NO_FAULT
         delay = 0.0
         later: list[Fault] = []
-        for fault in self.faults:
+        for index, fault in enumerate(self.faults):
             if not self._applies(fault, path, now):
                 continue
+            if fault.times:
+                if self._used[index] >= fault.times:
+                    continue
+                self._used[index] += 1
             if fault.kind == "slow" and fault.statuses:
                 later.append(fault)
             elif fault.kind == "slow":

@@ -65,6 +65,14 @@ class ProviderApp(Protocol):
         """The world moved to a new drop (day, release, stock): drop per-drop state."""
         ...
 
+    def check_by_hand(self, params: dict[str, Any]) -> None:
+        """Refuse (``ValueError``) a by-hand reservation the provider cannot make."""
+        ...
+
+    def by_hand(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Reserve for the account as its owner would, outside booker; what was made."""
+        ...
+
 
 def _no_drop(scope: Scope) -> bool:
     return False
@@ -89,6 +97,7 @@ class Gateway:
         self.limiter = RateLimiter(limit) if limit else None
         self.link = Link(world.scenario.network, world.rng)
         self._rivals: asyncio.Task[None] | None = None
+        self._later: set[asyncio.Task[None]] = set()  # by-hand reservations still to come
 
     async def start(self) -> None:
         """Start background actors (rivals; Resy's by default) on the running loop."""
@@ -96,6 +105,8 @@ class Gateway:
 
     async def stop(self) -> None:
         """Stop background actors."""
+        for task in list(self._later):
+            task.cancel()
         if self._rivals is not None:
             self._rivals.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -213,7 +224,36 @@ class Gateway:
             return error_response(500, "Internal Server Error")
         if malformed == "truncated":  # the real answer happened, its body is cut
             return Response(200, response.body[: max(1, len(response.body) // 2)])
+        if malformed is not None and 200 <= response.status < 300:
+            return spoil(response, malformed)
         return response
+
+    async def by_hand(self, body: bytes) -> Response:
+        """POST /_sim/reserve: the account's owner reserves outside booker (now or ``in_ms``)."""
+        try:
+            params: object = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError:
+            params = None
+        if not isinstance(params, dict):
+            return error_response(400, "body must be a JSON object")
+        delay = params.pop("in_ms", 0)
+        if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+            return error_response(400, "in_ms must be a number of milliseconds >= 0")
+        try:
+            self.provider.check_by_hand(params)
+        except ValueError as exc:
+            return error_response(400, str(exc))
+        if delay == 0:
+            return json_response(200, self.provider.by_hand(params))
+
+        async def later() -> None:
+            await asyncio.sleep(delay / 1000.0)
+            self.provider.by_hand(params)
+
+        task = asyncio.create_task(later())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+        return json_response(202, {"in_ms": delay})
 
     async def _drop(self, scope: Scope, receive: Receive) -> None:
         """Abort the connection and wait for the server to notice, sending nothing."""
@@ -239,6 +279,11 @@ class Gateway:
             except DropParamError as exc:
                 return error_response(400, str(exc))
             return json_response(200, await self.rearm(drop))
+        if path == "/_sim/reserve":
+            if method != "POST":
+                return error_response(405, "Method Not Allowed")
+            request = await read_request(scope, receive, t)
+            return await self.by_hand(request.body)
         return error_response(404, "Not Found")
 
 
@@ -258,6 +303,26 @@ def status_fault(fault: Fault) -> Response:
     if fault.retry_after:
         response = replace(response, headers=(("retry-after", fault.retry_after),))
     return response
+
+
+def spoil(response: Response, how: str) -> Response:
+    """A 2xx answer the real endpoint gave, spoiled as ``how`` says (see MALFORMED_BODIES)."""
+    if how == "error_200":
+        return json_response(200, {"status": 500, "message": "Internal Server Error"})
+    try:
+        document: object = orjson.loads(response.body)
+    except orjson.JSONDecodeError:
+        return response
+    if not isinstance(document, dict):
+        return response
+    ids = ("resy_token", "reservation_id", "cartItemId")
+    if how == "no_ids":
+        document = {k: v for k, v in document.items() if k not in ids}
+    elif how == "null_ids":
+        document = {k: (None if k in ids else v) for k, v in document.items()}
+    elif how == "token_only":
+        document = {k: v for k, v in document.items() if k == "resy_token"}
+    return Response(response.status, orjson.dumps(document), response.content_type)
 
 
 NON_STANDARD_PHRASES = {419: "Unauthorized"}  # Resy answers a bad token with 419

@@ -40,6 +40,7 @@ _SLOT_TOKEN = re.compile(
     r"^rgs://resy/(\d+)/(\d+)/\d+/(\d{4}-\d{2}-\d{2})/\d{4}-\d{2}-\d{2}/"
     r"(\d{2}:\d{2}:\d{2})/\d+/([^/]+)$"
 )
+_HAND_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,42 @@ class ResyApp:
     def rearm(self) -> None:
         """A new drop began (the world holds its day and stock): earlier book tokens die."""
         self.book_tokens.clear()
+
+    def check_by_hand(self, params: dict[str, Any]) -> None:
+        """``time`` (HH:MM[:SS]), ``party_size``, optional ``day`` and ``table_type``."""
+        unknown = sorted(set(params) - {"time", "party_size", "day", "table_type"})
+        if unknown:
+            raise ValueError(f"unknown parameter(s): {', '.join(unknown)}")
+        time, party = params.get("time"), params.get("party_size")
+        if not isinstance(time, str) or not _HAND_TIME.match(time):
+            raise ValueError("time must be HH:MM or HH:MM:SS")
+        if isinstance(party, bool) or not isinstance(party, int) or party < 1:
+            raise ValueError("party_size must be a positive number")
+        day = params.get("day", self.world.day)
+        if not isinstance(day, str):
+            raise ValueError("day must be YYYY-MM-DD")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise ValueError("day must be YYYY-MM-DD") from None
+        if not isinstance(params.get("table_type", ""), str):
+            raise ValueError("table_type must be text")
+
+    def by_hand(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The owner books by phone: a reservation outside the stock (ledger who="hand")."""
+        time = str(params["time"])
+        booking = self.world.ledger.book(
+            self.world.clock.now(),
+            "hand",
+            time=time if len(time) == 8 else f"{time}:00",
+            table_type=str(params.get("table_type") or "Phone"),
+            day=str(params.get("day") or self.world.day),
+            party_size=int(params["party_size"]),
+        )
+        resy_token = f"rr://{secrets.token_hex(24)}"
+        stock = Stock(0, booking.time, booking.table_type, 1, booking.party_size, 0)
+        self.held[resy_token] = Held(booking, stock, resy_token)
+        return {"reservation_id": booking.reservation_id, "resy_token": resy_token}
 
     def rate_key(self, request: Request) -> str:
         """User token, else API key, else client address."""
@@ -349,7 +386,8 @@ class ResyApp:
         if held is None or not held.booking.active:
             return error_response(404, "Not Found")
         self.world.ledger.cancel(self.world.clock.now(), held.booking)
-        self.world.inventory.give_back(held.stock)
+        if held.stock.config_id:  # by-hand reservations hold no stock
+            self.world.inventory.give_back(held.stock)
         return json_response(
             200,
             {

@@ -43,7 +43,18 @@ FIND_METHODS = ("GET", "POST")
 FAULT_KINDS = ("status", "drop", "slow", "malformed", "oversized", "endless")
 # kind=oversized: a 200 whose body (Content-Length declared) is this big; kind=endless never ends
 DEFAULT_OVERSIZED_MB = 300.0
-MALFORMED_BODIES = ("html", "truncated", "wrong_types")
+# "truncated" and the last four run the real endpoint first (a booking made is kept), then
+# spoil its 2xx answer: cut in half, ids left out, ids null, only `resy_token`, or an
+# error payload served with 200. Non-2xx answers pass through untouched.
+MALFORMED_BODIES = (
+    "html",
+    "truncated",
+    "wrong_types",
+    "no_ids",
+    "null_ids",
+    "token_only",
+    "error_200",
+)
 DEFAULT_API_KEY = "SIMAPIKEY".ljust(32, "0")
 # A JWT like the service's (expires 2100-01-01), so booker can read its expiry as for a real one.
 DEFAULT_AUTH_TOKEN = (
@@ -146,6 +157,7 @@ class Fault:
     size_mb: float = DEFAULT_OVERSIZED_MB  # kind=oversized: the body's size in MiB
     retry_after: str = ""  # kind=status: sent as the Retry-After header
     html: bool = False  # kind=status: the body is the firewall's HTML page, not JSON
+    times: int = 0  # apply to at most this many requests (0: no limit)
 
 
 DEFAULT_RIVALS: tuple[RivalSpec, ...] = (RivalSpec(),)
@@ -445,10 +457,12 @@ def _fault(t: Table) -> Fault:
     size_mb = t.get("size_mb", float, DEFAULT_OVERSIZED_MB)
     retry_after = t.get("retry_after", str, "")
     html = t.get("html", bool, False)
+    times = t.get("times", int, 0)
     t.done()
     t.check(
         not (retry_after or html) or kind == "status", "retry_after", "only applies to kind=status"
     )
+    t.check(times >= 0, "times", "must be >= 0")
     if kind == "status":
         t.check(100 <= status <= 599, "status", "must be an HTTP status for kind=status")
     if kind == "slow":
@@ -474,6 +488,7 @@ def _fault(t: Table) -> Fault:
         retry_after=retry_after,
         html=html,
         size_mb=size_mb,
+        times=times,
     )
 
 

@@ -74,6 +74,19 @@ class SimHandle:
         result: dict[str, Any] = orjson.loads(response.content)
         return result
 
+    def reserve_by_hand(self, in_ms: float = 0, **params: Any) -> dict[str, Any]:
+        """POST /_sim/reserve: the account's owner reserves outside booker, now or ``in_ms`` later.
+
+        Resy: ``time``, ``party_size``, optional ``day`` and ``table_type``; cart: ``site_id``,
+        ``arrival_date``, ``nights``, optional ``facility_id`` and ``contract_code``.
+        """
+        with self.client() as client:
+            payload = {**params, "in_ms": in_ms} if in_ms else params
+            response = client.post("/_sim/reserve", json=payload)
+            response.raise_for_status()
+            result: dict[str, Any] = orjson.loads(response.content)
+            return result
+
     def headers(self, user: bool = True) -> dict[str, str]:
         """Valid Resy request headers for this sim's credentials."""
         headers = {
