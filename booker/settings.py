@@ -47,6 +47,7 @@ OPTION_NAMES: dict[str, str] = {
 
 CONNECT_TIMEOUT_S = 0.5
 REQUEST_TIMEOUT_S = 2.0
+BOOKING_TIMEOUT_S = 10.0  # a booking call may commit slowly: a short deadline would lose one
 POOL_CONNECTIONS = 10
 KEEPALIVE_EXPIRY_S = 90.0
 

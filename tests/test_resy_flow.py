@@ -13,6 +13,7 @@ from booker.decide import Kind, Verdict
 from booker.engine.shared import Claim
 from booker.http import Answer, Request
 from booker.model import Booked, ResyTarget, Slot
+from booker.providers import resy
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyFlow, ResyJob
 from booker.settings import EngineSettings
@@ -59,6 +60,7 @@ class FakeIO:
         self.unsure: dict[int, int] = {}  # minute -> attempts without an answer (any worker's)
         self.claim_outcome = Claim.WON  # what a claim that is not taken yet gives
         self.winning: Booked | None = None
+        self.settle_waits: list[float] = []
 
     @property
     def claimed(self) -> bool:
@@ -105,6 +107,7 @@ class FakeIO:
 
     async def settle(self, timeout_s: float) -> bool:
         """Nothing in flight here, unless told otherwise."""
+        self.settle_waits.append(timeout_s)
         return self.settles
 
     def mark_uncertain(self) -> None:
@@ -193,6 +196,8 @@ def test_a_booking_without_a_definite_answer_makes_the_winner_sweep(status: int)
     assert io.uncertain
     assert io.wins == [("10", False)]
     assert io.sent[-2:] == ["/3/user/reservations", "/3/cancel"]
+    # the winner waits for attempts on the wire as long as a /3/book may take to answer
+    assert io.settle_waits and min(io.settle_waits) >= resy.BOOK_TIMEOUT_S
 
 
 @pytest.mark.parametrize(("allow_multiple", "cancels"), [(False, 1), (True, 0)])

@@ -89,7 +89,10 @@ def test_reservations_by_hand_show_in_the_account_and_cancel(tmp_path: Path) -> 
 
 def test_a_stay_added_by_hand_is_in_the_cart(tmp_path: Path) -> None:
     """Cart: the owner's own stay is in the cart with its site, dates and facility."""
-    scenario = 'provider = "cart"\n[release]\nat = "+3600s"\n[campground]\nsites = ["1", "2"]\n'
+    scenario = (
+        'provider = "cart"\nshapes = "legacy"\n[release]\nat = "+3600s"\n'
+        '[campground]\nsites = ["1", "2"]\n'
+    )  # the legacy shapes list items flat, with their site fields
     with running_sim(scenario, plain=True, tmp_dir=tmp_path) as sim:
         made = sim.reserve_by_hand(site_id="2", arrival_date="2026-06-01", nights=3)
         with sim.client(headers=sim.cart_headers()) as client:

@@ -27,7 +27,7 @@ from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
 from booker.model import StartTiming, Status
-from booker.settings import EngineSettings
+from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.wire import ClientConfig
 
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
@@ -37,7 +37,8 @@ MAX_CLOCK_SAMPLES = 8  # second boundaries probed (server_clock.probe_times: 4 p
 PROBE_MARGIN_S = 0.25  # clock probing ends this long before the first poll may leave
 COUNTDOWN_EVERY_S = 0.25
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
-WIND_DOWN_BOOKED_S = 8.0  # a booking in flight may settle, duplicates get cancelled and swept
+# a booking in flight may settle (its own deadline), duplicates get cancelled and swept
+WIND_DOWN_BOOKED_S = BOOKING_TIMEOUT_S + 8.0
 
 
 @dataclass(frozen=True, slots=True)

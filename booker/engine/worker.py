@@ -33,7 +33,7 @@ from booker.hardening import forbid_core_dumps
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked, Slot
 from booker.providers.base import Flow
-from booker.settings import EngineSettings
+from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.wire import PERMANENT_FAILURES
 
 PARENT_CHECK_S = 0.2
@@ -403,7 +403,9 @@ class Worker:
             if self.shared.stop is Stop.BOOKED:
                 # attempts on the wire settle, duplicates get cancelled, the winner sweeps
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(booking, 3 * self.settings.request_timeout_s + 1)
+                    await asyncio.wait_for(
+                        booking, BOOKING_TIMEOUT_S + 3 * self.settings.request_timeout_s + 1
+                    )
             else:
                 booking.cancel()
         await asyncio.gather(*self.polls, return_exceptions=True)

@@ -17,6 +17,7 @@ from booker.decide import Kind, Verdict, rank_slots
 from booker.exceptions import ParseError
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers.common import dig, failure, json_body, throttle_or_none
+from booker.settings import BOOKING_TIMEOUT_S
 from booker.wire import Answer, Request
 
 BASE_URL = "https://api.resy.com"
@@ -44,7 +45,7 @@ BOOK_HEADERS: Mapping[str, str] = {
     "X-Origin": "https://widgets.resy.com",
     "Referer": "https://widgets.resy.com/",
 }
-BOOK_TIMEOUT_S = 10.0  # /3/book may commit slowly; a short deadline would lose a real booking
+BOOK_TIMEOUT_S = BOOKING_TIMEOUT_S  # /3/book may commit slowly; a short deadline loses a booking
 FIND_METHODS = ("POST", "GET")  # the web app's POST first; GET still works for most clients
 
 # Zones /3/venue names the old POSIX way, and the IANA zones they stand for.

@@ -287,7 +287,7 @@ class ResyFlow:
         run began, at the minute of an attempt still unsure. Nothing else is touched,
         whatever else the account holds. Otherwise nothing new leaves after the win.
         """
-        settled = await io.settle(io.settings.request_timeout_s + 0.5)
+        settled = await io.settle(resy.BOOK_TIMEOUT_S + 0.5)  # a /3/book's own deadline
         if settled and not io.uncertain:
             return
         unsure = io.unsure_minutes()
