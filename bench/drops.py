@@ -99,7 +99,8 @@ def release_after_s(mode: str) -> float:
 def scenario(release_after_s: float, rtt_ms: int | None = None) -> str:
     """Two wanted times with two tables each, four rivals a median 150 ms after the release.
 
-    With ``rtt_ms``: behind an emulated link, the service's clock 1.5 s ahead.
+    With ``rtt_ms``: behind an emulated link, the service's clock 1.5 s ahead; the rivals
+    are as far away, so they book two round trips later too.
     """
     link = ""
     skew = 0.0
@@ -121,7 +122,7 @@ time = "19:30"
 table_types = ["Dining Room", "Bar"]
 [[rivals]]
 count = 4
-delay_median_ms = {RIVAL_MEDIAN_MS}
+delay_median_ms = {RIVAL_MEDIAN_MS + 2 * (rtt_ms or 0)}
 delay_sigma = 0.5
 prefer = ["19:00", "19:30"]
 """
