@@ -244,7 +244,11 @@ def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
             await hanging
 
     asyncio.run(main())
-    (left, (_, answered)), (_, (cut, lost)) = worker.trail
+    (left, first), (_, second) = worker.trail
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    answered: Answer = first[1]
+    cut: Request = second[0]
+    lost: Answer = second[1]
     assert (left, answered.status) == (START + 0.25, 200)
     assert (cut.path, lost.status, lost.error) == ("/hang", 0, "cancelled in flight")
     assert shared.flight == 0
