@@ -19,6 +19,7 @@ from bench import stats
 RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().parent / "results"))
 RESULTS: dict[str, dict[str, Any]] = {}
 LATENCIES: dict[str, list[float]] = {}  # mode -> release-to-book latencies (ms), for the chart
+LOST: dict[str, int] = {}  # mode -> drops it did not book (censored: they count as slowest)
 
 
 def record(section: str, name: str, figures: dict[str, Any]) -> None:
@@ -69,7 +70,7 @@ def write() -> Path | None:
         orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY)
     )
     if LATENCIES:
-        chart(LATENCIES, RESULTS_DIR / "latency.png")
+        chart(LATENCIES, RESULTS_DIR / "latency.png", LOST)
     return path
 
 
@@ -80,8 +81,12 @@ LABELS = {
 }
 
 
-def chart(latencies: dict[str, list[float]], path: Path) -> None:
-    """Release-to-book latency per mode: every drop as a dot, p50 as a bar (matplotlib, Agg)."""
+def chart(
+    latencies: dict[str, list[float]], path: Path, lost: dict[str, int] | None = None
+) -> None:
+    """Release-to-book latency per mode: every booked drop as a dot, the censored p50 as a bar
+    (a lost drop counts as slowest; no bar when most were lost), matplotlib, Agg."""
+    lost = lost or {}
     import matplotlib
 
     matplotlib.use("Agg")
@@ -90,15 +95,21 @@ def chart(latencies: dict[str, list[float]], path: Path) -> None:
     from bench.stats import percentile
 
     modes = [m for m in LABELS if latencies.get(m)]
-    modes += [m for m in latencies if m not in LABELS and latencies[m]]
+    modes += [m for m in latencies if m not in LABELS and latencies[m]]  # lost all: no dots
     fig, ax = plt.subplots(figsize=(8, 1.6 + 0.45 * len(modes)), dpi=120)
     for row, mode in enumerate(modes):
         values = latencies[mode]
         spread = [row + 0.18 * math.sin(i * 2.4) for i in range(len(values))]
         ax.scatter(values, spread, s=22, alpha=0.75, label=None)
-        p50 = percentile(values, 50)
-        ax.plot([p50, p50], [row - 0.3, row + 0.3], color="black", linewidth=2)
-        ax.annotate(f"p50 {p50:.1f} ms", (p50, row + 0.32), fontsize=8, ha="center")
+        missing = lost.get(mode, 0)
+        p50 = percentile([*values, *([math.inf] * missing)], 50)
+        note = f", {missing}/{len(values) + missing} lost" if missing else ""
+        if math.isfinite(p50):
+            ax.plot([p50, p50], [row - 0.3, row + 0.3], color="black", linewidth=2)
+            ax.annotate(f"p50 {p50:.1f} ms{note}", (p50, row + 0.32), fontsize=8, ha="center")
+        else:
+            where = max(values)
+            ax.annotate(f"p50: lost{note}", (where, row + 0.32), fontsize=8, ha="right")
     ax.set_yticks(range(len(modes)), [LABELS.get(m, m) for m in modes])
     ax.set_xlabel("release-to-book latency, ms (simulator ledger, server clock)")
     ax.set_xscale("symlog", linthresh=10)
@@ -141,4 +152,5 @@ if __name__ == "__main__":  # redraw the chart from the last results: python -m 
     chart(
         {m: v["latencies_ms"] for m, v in saved["drops"].items() if "latencies_ms" in v},
         RESULTS_DIR / "latency.png",
+        {m: v.get("lost", 0) for m, v in saved["drops"].items() if "latencies_ms" in v},
     )

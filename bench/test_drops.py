@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bench import drops, stats
-from bench.report import LATENCIES, record
+from bench.report import LATENCIES, LOST, record
 
 pytestmark = pytest.mark.drops
 
@@ -72,6 +72,7 @@ def test_release_to_book(benchmark: Any, series: dict[str, list[drops.Drop]], mo
     result = _once(benchmark, figures)
     benchmark.extra_info.update({k: v for k, v in result.items() if k != "latencies_ms"})
     LATENCIES[mode] = result["latencies_ms"]
+    LOST[mode] = result["lost"]
     record("drops", mode, result)
     # exit 1 is a lost race (rivals took every table first): counted in win_rate above.
     # Anything else (usage error, refusal, crash) means the benchmark itself is broken.
