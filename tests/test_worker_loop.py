@@ -21,6 +21,7 @@ from booker.wire import Answer, ClientConfig, Request
 
 START = 1000.0
 POLL = Request("GET", "/poll")
+POLLS = (POLL,)
 SLOT = Slot("19:00:00", "Bar", "t")
 
 
@@ -95,7 +96,7 @@ class FakeFlow:
     def __init__(self, shared: FakeShared, found_from: int = 10**9) -> None:
         self.shared = shared
         self.found_from = found_from
-        self.polls = 0
+        self.polled = 0
         self.bookings = 0
         self.release = asyncio.Event()
         self.claim_after_polls: int | None = None
@@ -103,14 +104,17 @@ class FakeFlow:
     def poll(self) -> Request:
         return POLL
 
+    def polls(self) -> tuple[Request, ...]:
+        return POLLS
+
     def probe(self) -> Request:
         return POLL
 
     def read_poll(self, answer: Answer) -> Verdict:
-        self.polls += 1
-        if self.claim_after_polls is not None and self.polls >= self.claim_after_polls:
+        self.polled += 1
+        if self.claim_after_polls is not None and self.polled >= self.claim_after_polls:
             self.shared.claimed = True  # another worker claimed; its stop never came
-        if self.polls >= self.found_from:
+        if self.polled >= self.found_from:
             return Verdict(Kind.FOUND, 200, slots=(SLOT,))
         return Verdict(Kind.EXPECTED, 200)
 
@@ -160,7 +164,7 @@ def test_the_loop_polls_on_its_ticks_until_stopped(monkeypatch: pytest.MonkeyPat
     sent_at_stop: list[int] = []
 
     def read_poll(answer: Answer) -> Verdict:
-        if flow.polls == 4 and not shared.stopped:
+        if flow.polled == 4 and not shared.stopped:
             shared.stopped = True
             sent_at_stop.append(shared.sent)
         return original(answer)
@@ -214,4 +218,4 @@ def test_no_poll_while_booking_and_none_after_the_claim(monkeypatch: pytest.Monk
     run_loop(worker)
     assert flow.bookings == 1
     assert during == [0]
-    assert flow.polls <= 3  # the one that found, and perhaps one already on its way
+    assert flow.polled <= 3  # the one that found, and perhaps one already on its way

@@ -13,13 +13,17 @@ import click
 from booker.cli.options import (
     engine_options,
     parse_day,
+    parse_days,
     parse_identifier,
     parse_nights,
     parse_party_size,
     parse_times,
+    parse_types,
+    parse_venue_ids,
 )
 from booker.credentials import require
 from booker.exceptions import UsageError
+from booker.matching import describe_wanted
 from booker.model import ResyTarget, Status
 from booker.notify import check_urls
 from booker.providers import cart, resy
@@ -78,12 +82,25 @@ Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account'
 {EXIT_CODES_HELP}
 """,
 )
-@click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
-@click.option("--party-size", type=int, required=True, help="Number of guests (1-20).")
-@click.option("--date", "day", required=True, help="Day to book, YYYY-MM-DD.")
 @click.option(
-    "--times", required=True, help="Wanted times in order of preference, e.g. 19:00,19:30."
+    "--venue-id", required=True, help="Resy venue id; several in order of preference: 60029,1505."
 )
+@click.option("--party-size", type=int, required=True, help="Number of guests (1-20).")
+@click.option(
+    "--date",
+    "day",
+    required=True,
+    help="Day to book, YYYY-MM-DD; several in order of preference: 2026-12-24,2026-12-26.",
+)
+@click.option(
+    "--times",
+    required=True,
+    help="Wanted times and ranges in order of preference, e.g. 19:00,19:30-20:30.",
+)
+@click.option(
+    "--table-types", help='Only these table types, in order of preference: "Dining Room,Patio".'
+)
+@click.option("--exclude-types", help='Never these table types: "Bar,Counter".')
 @click.option("--payment-method-id", type=int, help="Card to use (default: the account's default).")
 @click.option(
     "--notify-waitlist",
@@ -169,20 +186,27 @@ def prepare_resy(
     from booker.providers.resy_flow import ResyJob
 
     options = dict(params)
-    venue_id: int = options.pop("venue_id")
-    day, times = options.pop("day"), options.pop("times")
+    venue_ids = parse_venue_ids(str(options.pop("venue_id")))
+    days, times = parse_days(options.pop("day")), options.pop("times")
+    table_types = parse_types(options.pop("table_types", None), "--table-types")
+    exclude_types = parse_types(options.pop("exclude_types", None), "--exclude-types")
     party_size, payment_method_id = options.pop("party_size"), options.pop("payment_method_id")
     base_url: str = options.pop("base_url")
     notify_waitlist = bool(options.pop("notify_waitlist", False))
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
     target = ResyTarget(
-        venue_id=venue_id,
-        day=parse_day(day),
+        venue_id=venue_ids[0],
+        day=days[0],
         party_size=parse_party_size(party_size),
         times=parse_times(times),
         payment_method_id=payment_method_id,
+        table_types=table_types,
+        exclude_types=exclude_types,
+        venue_ids=venue_ids if len(venue_ids) > 1 else (),
+        days=days if len(days) > 1 else (),
     )
+    venue_id = target.venue_id
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
     found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"), environ, cwd)
@@ -194,9 +218,14 @@ def prepare_resy(
         return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
 
     header = (
-        f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
-        f"times {', '.join(t[:5] for t in target.times)}"
+        f"Resy venue {', '.join(str(v) for v in target.all_venues)}, "
+        f"{', '.join(target.all_days)}, party of {target.party_size}, "
+        f"times {', '.join(describe_wanted(t) for t in target.times)}"
     )
+    if table_types:
+        header += f", tables {', '.join(table_types)}"
+    if exclude_types:
+        header += f", not {', '.join(exclude_types)}"
 
     def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
         from booker import account

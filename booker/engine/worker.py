@@ -338,8 +338,8 @@ class Worker:
         schedule = shared.schedule(cadence)
         await self._keep_warm_until(schedule.start - KEEPALIVE_S / 2)
         assert self.http is not None
-        request = self.flow.poll()
-        prepared = self.http.prepare(request)
+        requests = self.flow.polls()
+        prepared = tuple(self.http.prepare(request) for request in requests)
         late = cadence / 2  # a tick this late still fires; later ones are skipped
         tick = schedule.next_for(self.index, workers, time.monotonic() - late)
         while True:
@@ -352,9 +352,9 @@ class Worker:
                 continue
             if shared.in_flight() >= shared.concurrency:
                 continue
-            if self.flow.poll() is not request:  # the flow changed its poll (another method)
-                request = self.flow.poll()
-                prepared = self.http.prepare(request)
+            if self.flow.polls() is not requests:  # the flow changed its polls (another method)
+                requests = self.flow.polls()
+                prepared = tuple(self.http.prepare(request) for request in requests)
             task = asyncio.create_task(self._poll(prepared))
             self.polls.add(task)
             task.add_done_callback(self.polls.discard)
@@ -367,9 +367,13 @@ class Worker:
             if not self.stopped:
                 await self.send(probe)
 
-    async def _poll(self, prepared: Any) -> None:
-        answer = await self.send(prepared)
-        verdict = self.flow.read_poll(answer)
+    async def _poll(self, prepared: tuple[Any, ...]) -> None:
+        """One tick: one request (or one per day and venue of the job), read as one verdict."""
+        if len(prepared) == 1:
+            verdict = self.flow.read_poll(await self.send(prepared[0]))
+        else:
+            answers = await asyncio.gather(*(self.send(p) for p in prepared))
+            verdict = self.flow.read_polls(answers)
         self.apply(verdict)
         if (
             verdict.kind in (Kind.FOUND, Kind.BOOKED)

@@ -47,6 +47,7 @@ class CartFlow:
         self.job = job
         self.api = CartApi(job.credentials, job.target)
         self._add = self.api.add_item()
+        self._polls = (self._add,)
         self.before: frozenset[str] = frozenset()  # cart item ids held before this run
         self.count_before: int | None = None  # itemsCount when warm
         self._unknown_told = False  # "unknown: check your cart" is said once per worker
@@ -98,9 +99,17 @@ class CartFlow:
         """Add to cart, built once."""
         return self._add
 
+    def polls(self) -> tuple[Request, ...]:
+        """Every tick adds the stay to the cart."""
+        return self._polls
+
     def read_poll(self, answer: Answer) -> Verdict:
         """Classify an add-to-cart answer."""
         return cart.read_add(answer)
+
+    def read_polls(self, answers: list[Answer]) -> Verdict:
+        """One tick's answers: the first."""
+        return self.read_poll(answers[0])
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
         """Added, or overlapping: confirm through the cart which of our items won."""
