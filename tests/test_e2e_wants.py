@@ -4,6 +4,7 @@ several venues released at once that keeps exactly one reservation."""
 from __future__ import annotations
 
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,36 @@ def test_a_range_with_table_types_books_the_right_slot_and_an_empty_range_nothin
     assert waiting.returncode == 1, err
     assert out and '"status":"not_booked"' in out.replace(" ", "")
     ours = [b for b in ledger["bookings"] if b["who"] == "booker" and b["active"]]
-    assert [(b["time"], b["table_type"], b["party_size"]) for b in ours] == [
-        ("19:30:00", "Bar", 2)
-    ]
+    assert [(b["time"], b["table_type"], b["party_size"]) for b in ours] == [("19:30:00", "Bar", 2)]
+
+
+def test_two_venues_and_two_days_released_at_once_keep_exactly_one_reservation(
+    tmp_path: Path,
+) -> None:
+    """Two venues, two days each, all opening at the same instant, and a service that
+    would let the account hold several: two workers poll all four every tick and the job
+    keeps exactly one reservation, at its first choice (first day, first venue given)."""
+    extra = "[venue]\nsisters = [1505]\n"
+    text = scenario("+2s", rivals=0).replace(
+        "[release]\n", "[release]\nmore_days = 1\nallow_multiple = true\n"
+    )
+    with running_sim(text + extra, tmp_dir=tmp_path) as sim:
+        day = sim.scenario["day"]
+        later = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+        command = book_resy_command(
+            sim, "--workers", "2", "--concurrency", "4", "--cadence-ms", "50",
+            "--max-duration", "30", "--json",
+        )  # fmt: skip
+        command[command.index("--venue-id") + 1] = "1505,60029"
+        command[command.index("--date") + 1] = f"{later},{day}"
+        run = run_booker(sim, command, tmp_path)
+        ledger = sim.ledger()
+    assert run.code == 0, run.stderr
+    result = run.json()
+    ours = [b for b in ledger["bookings"] if b["who"] == "booker" and b["active"]]
+    assert len(ours) == 1, ledger["bookings"]
+    assert (ours[0]["venue_id"], ours[0]["day"]) == (1505, later)
+    assert result["slot"]["venue"] == "1505" and result["slot"]["day"] == later
+    # the two tables at 19:00 rank equal: a second worker starts on the other one (deal)
+    assert result["slot"]["time"] == "19:00:00" and result["slot"]["rank"] in ("1", "2")
+    assert f"day {later} (1 of 2); venue 1505 (1 of 2)" in result["slot"]["why"]
