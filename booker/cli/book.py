@@ -51,19 +51,37 @@ Exit codes:
 
 
 @click.group(
+    invoke_without_command=True,
     epilog=f"""\b
-Example:
+Examples:
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 --times 19:00
+  booker book --job examples/job-dinner.toml     # the same options, from a TOML file
 
 \b
 Credentials: RESY_API_KEY, RESY_AUTH_TOKEN (resy); RA_AUTHORIZATION, RA_A1DATA (cart).
 {SOURCES}
 
 {EXIT_CODES_HELP}
-"""
+""",
 )
-def book() -> None:
+@click.option(
+    "--job",
+    "job_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Run the job a TOML file describes (provider and the options, see the README).",
+)
+@click.pass_context
+def book(ctx: click.Context, job_file: Path | None) -> int | None:
     """Book a reservation as soon as it appears."""
+    if job_file is None:
+        if ctx.invoked_subcommand is None:
+            raise UsageError("give a provider (book resy ..., book cart ...) or --job FILE")
+        return None
+    if ctx.invoked_subcommand is not None:
+        raise UsageError("--job FILE says the provider and the options: give nothing else")
+    from booker.cli.jobfile import job_argv
+
+    return run_prepared(check_book_command(job_argv(job_file), source=f"--job {job_file}"))
 
 
 @book.command(
@@ -309,10 +327,15 @@ PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": pre
 
 
 def check_book_command(
-    argv: Sequence[str], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    argv: Sequence[str],
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    *,
+    source: str = "the command after --",
 ) -> Prepared:
     """``book PROVIDER OPTIONS...`` parsed and checked as the command itself would, with
-    credentials from ``environ`` and ``cwd``; a usage error naming what is wrong."""
+    credentials from ``environ`` and ``cwd``; a usage error naming what is wrong (and
+    ``source``, where the command came from)."""
     if len(argv) < 2 or argv[0] != "book":
         raise UsageError(
             "give the booker command to run after --, e.g. -- book resy --venue-id 60029 ..."
@@ -320,12 +343,12 @@ def check_book_command(
     provider = argv[1]
     command = book.commands.get(provider)
     if command is None or provider not in PREPARE:
-        raise UsageError(f"the command after --: no provider {provider!r} (use resy or cart)")
+        raise UsageError(f"{source}: no provider {provider!r} (use resy or cart)")
     if any(arg in ("--help", "-h") for arg in argv):
         raise UsageError("the command after -- must run a booking, not print help")
     try:
         with command.make_context(f"booker book {provider}", list(argv[2:])) as ctx:
             params = dict(ctx.params)
     except click.ClickException as exc:
-        raise UsageError(f"the command after --: {exc.format_message()}") from None
+        raise UsageError(f"{source}: {exc.format_message()}") from None
     return PREPARE[provider](params, environ, cwd)
