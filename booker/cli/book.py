@@ -15,6 +15,7 @@ from booker.cli.options import (
     parse_day,
     parse_days,
     parse_identifier,
+    parse_ids,
     parse_nights,
     parse_party_size,
     parse_times,
@@ -148,7 +149,9 @@ Credentials: RA_AUTHORIZATION (the idToken cookie) and RA_A1DATA (the a1Data coo
 )
 @click.option("--contract-code", required=True, help="State or agency code, e.g. NY.")
 @click.option("--facility-id", required=True, help="Campground (facility) id.")
-@click.option("--site-id", required=True, help="Campsite id.")
+@click.option(
+    "--site-id", required=True, help="Campsite id; several in order of preference: 245719,245720."
+)
 @click.option("--arrival-date", required=True, help="First night, YYYY-MM-DD.")
 @click.option("--nights", type=int, required=True, help="Number of nights (1-30).")
 @click.option("--base-url", default=cart.BASE_URL, show_default=True, help="Service URL.")
@@ -285,12 +288,14 @@ def prepare_cart(
     nights, base_url = options.pop("nights"), options.pop("base_url")
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
+    sites = parse_ids(site_id, "--site-id")
     target = cart.CartTarget(
         contract_code=parse_identifier("--contract-code", contract_code),
         facility_id=parse_identifier("--facility-id", facility_id),
-        site_id=parse_identifier("--site-id", site_id),
+        site_id=sites[0],
         arrival_date=parse_day(arrival_date, option="--arrival-date"),
         nights=parse_nights(nights),
+        site_ids=sites if len(sites) > 1 else (),
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
@@ -299,7 +304,8 @@ def prepare_cart(
         found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"])
     )
     header = (
-        f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
+        f"Cart {target.contract_code} facility {target.facility_id} "
+        f"site{'s' if len(sites) > 1 else ''} {', '.join(sites)}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
     )
     return Prepared(
