@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from booker_run import book_resy_command, environment, run_booker, scenario
 
+from booker.journal import Journal
 from booker.sim.testing import running_sim
 
 pytestmark = pytest.mark.e2e
@@ -86,3 +87,7 @@ def test_two_venues_and_two_days_released_at_once_keep_exactly_one_reservation(
     # the two tables at 19:00 rank equal: a second worker starts on the other one (deal)
     assert result["slot"]["time"] == "19:00:00" and result["slot"]["rank"] in ("1", "2")
     assert f"day {later} (1 of 2); venue 1505 (1 of 2)" in result["slot"]["why"]
+    with Journal(tmp_path / "data" / "journal.sqlite3") as journal:
+        (entry,) = journal.history()
+    assert entry.job_key == f"resy:1505,60029:{day},{later}:2"  # the whole job, one key
+    assert entry.slot.endswith(f"on {later} at 1505")  # history says which one was booked

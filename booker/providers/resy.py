@@ -498,6 +498,8 @@ def merge_finds(verdicts: list[Verdict], targets: tuple[ResyTarget, ...]) -> Ver
     answer ranked them), each stamped with its day, venue and rank. Otherwise the strongest
     of the others (a refusal for good, a throttle, a failure), else EXPECTED.
     """
+    if len(verdicts) == 1 and verdicts[0].kind is not Kind.FOUND:
+        return verdicts[0]  # the common case, every tick before the drop: nothing to fold
     found = [(v, t) for v, t in zip(verdicts, targets, strict=False) if v.kind is Kind.FOUND]
     if found:
         slots: list[Slot] = []
