@@ -181,6 +181,17 @@ def test_a_tick_of_several_answers_is_one_verdict_best_first() -> None:
         ("a", "1505", DAY, 1),
         ("b", "1505", "2026-12-26", 2),
     ]
+    single = (TARGET.at(60029, DAY),)
+    any_type = Verdict(
+        Kind.FOUND,
+        200,
+        "2",
+        slots=(Slot("19:00:00", "Bar", "x", DAY), Slot("19:00:00", "Patio", "y", DAY)),
+    )
+    plain = ResyTarget(60029, DAY, 2, ("19:00:00",))
+    alike = resy.merge_finds([any_type], (plain,))
+    assert [(s.rank, s.venue) for s in alike.slots] == [(1, ""), (1, "")]  # wanted as much
+    assert resy.merge_finds([nothing], single) is nothing
     throttled = Verdict(Kind.THROTTLE, 429, "throttled", retry_after_s=3.0)
     assert resy.merge_finds([nothing, throttled, nothing, nothing], targets).kind is Kind.THROTTLE
     assert resy.merge_finds([nothing] * 4, targets).kind is Kind.EXPECTED

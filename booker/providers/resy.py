@@ -495,22 +495,38 @@ def merge_finds(verdicts: list[Verdict], targets: tuple[ResyTarget, ...]) -> Ver
     """One tick's /4/find verdicts (one per day and venue, in order of preference) as one.
 
     FOUND when any found: every wanted slot, best first (the day, the venue, then as each
-    answer ranked them), each stamped with its day, venue and rank. Otherwise the strongest
-    of the others (a refusal for good, a throttle, a failure), else EXPECTED.
+    answer ranked them), each stamped with its day, its rank (slots the job wants as much,
+    such as two tables of one time when any type will do, share one) and, with several
+    venues, its venue. Otherwise the strongest of the others (a refusal for good, a
+    throttle, a failure), else EXPECTED.
     """
     if len(verdicts) == 1 and verdicts[0].kind is not Kind.FOUND:
         return verdicts[0]  # the common case, every tick before the drop: nothing to fold
-    found = [(v, t) for v, t in zip(verdicts, targets, strict=False) if v.kind is Kind.FOUND]
+    several = len({target.venue_id for target in targets}) > 1
+    found = [
+        (v, index, t)
+        for index, (v, t) in enumerate(zip(verdicts, targets, strict=False))
+        if v.kind is Kind.FOUND
+    ]
     if found:
         slots: list[Slot] = []
-        for verdict, target in found:
+        rank, last = 0, None
+        for verdict, index, target in found:
             for slot in verdict.slots:
+                key = (
+                    index,
+                    matching.time_choice(slot.time, target.times),
+                    slot.time,
+                    matching.type_choice(slot.table_type, target.table_types, target.exclude_types),
+                )
+                if key != last:
+                    rank, last = rank + 1, key
                 slots.append(
                     replace(
                         slot,
                         day=slot.day or target.day,
-                        venue=str(target.venue_id),
-                        rank=len(slots) + 1,
+                        venue=str(target.venue_id) if several else slot.venue,
+                        rank=rank,
                     )
                 )
         first = found[0][0]
