@@ -93,6 +93,8 @@ Examples:
       --times 19:00,19:30 --concurrency 3 --cadence-ms 100
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
       --times 19:00 --at 10:00        # 10:00 in the venue's time zone
+  booker book resy --venue-id 60029,1505 --party-size 2 --date 2026-12-24,2026-12-26 \\
+      --times 19:00-20:30,21:00 --table-types "Dining Room,Patio" --exclude-types Bar
 
 \b
 Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account's).
