@@ -74,7 +74,8 @@ def test_two_venues_and_two_days_released_at_once_keep_exactly_one_reservation(
             sim, "--workers", "2", "--concurrency", "4", "--cadence-ms", "50",
             "--max-duration", "30", "--json",
         )  # fmt: skip
-        command[command.index("--venue-id") + 1] = "1505,60029"
+        # the first venue wanted never opens: only a tick that polls them all books
+        command[command.index("--venue-id") + 1] = "999,1505,60029"
         command[command.index("--date") + 1] = f"{later},{day}"
         run = run_booker(sim, command, tmp_path)
         ledger = sim.ledger()
@@ -86,8 +87,8 @@ def test_two_venues_and_two_days_released_at_once_keep_exactly_one_reservation(
     assert result["slot"]["venue"] == "1505" and result["slot"]["day"] == later
     # the two tables at 19:00 are wanted as much (any type will do): both rank first
     assert result["slot"]["time"] == "19:00:00" and result["slot"]["rank"] == "1"
-    assert f"day {later} (1 of 2); venue 1505 (1 of 2)" in result["slot"]["why"]
+    assert f"day {later} (1 of 2); venue 1505 (2 of 3)" in result["slot"]["why"]
     with Journal(tmp_path / "data" / "journal.sqlite3") as journal:
         (entry,) = journal.history()
-    assert entry.job_key == f"resy:1505,60029:{day},{later}:2"  # the whole job, one key
+    assert entry.job_key == f"resy:999,1505,60029:{day},{later}:2"  # the whole job, one key
     assert entry.slot.endswith(f"on {later} at 1505")  # history says which one was booked
