@@ -9,8 +9,6 @@ in place). The file is written atomically and is readable by its owner alone
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from booker.user_settings import (
     CREDENTIALS_TABLE,
     load_credentials,
     settings_path,
+    write_private,
 )
 
 HEADER = "booker settings; [credentials] written by `booker login`. Keep it private: chmod 600"
@@ -49,24 +48,5 @@ def store(updates: Mapping[str, str], path: Path | None = None) -> Path:
         document[CREDENTIALS_TABLE] = table
     for name, value in updates.items():
         table[name] = value
-    _write_private(path, tomlkit.dumps(document))
+    write_private(path, tomlkit.dumps(document), CredentialsError)
     return path
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Atomically replace ``path`` with ``text``, mode 0600 (mkstemp's) from the first byte."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CredentialsError(f"cannot write {path}: {exc.strerror}") from None

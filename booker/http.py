@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import importlib
 import os
 import socket
@@ -114,6 +115,13 @@ def _verify_for(config: ClientConfig) -> ssl.SSLContext:
 # --- the network backend: the event loop's own streams ------------------------------------------
 
 
+# The request being sent by the running task: a one-item list its stream's write() stamps.
+# (A context variable: pool and connections run in the sending task, one per request.)
+_WRITTEN: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "booker_written", default=None
+)
+
+
 class AsyncioStream(httpcore.AsyncNetworkStream):
     """One TCP (and TLS) connection on asyncio streams, in httpcore's stream interface."""
 
@@ -139,6 +147,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return
         try:
             self._writer.write(buffer)
+            written = _WRITTEN.get()
+            if written is not None and not written[0]:  # the request's first bytes left now
+                written[0] = time.time()
             if timeout is None:
                 await self._writer.drain()
             else:
@@ -349,9 +360,12 @@ class HttpClient:
         connection is dropped and the answer is a failure (memory stays bounded).
         """
         prepared = self.prepare(request) if isinstance(request, Request) else request
+        deadline = prepared.timeout_s or self._deadline_s
+        written = [0.0]  # the stream's write() stamps when this request's first bytes left
+        token = _WRITTEN.set(written)
         started = time.monotonic()
         try:
-            async with asyncio.timeout(prepared.timeout_s or self._deadline_s):
+            async with asyncio.timeout(deadline):
                 response = await self._pool.handle_async_request(prepared.core)
                 try:
                     body = await _read_capped(response, self._config.max_body_bytes)
@@ -361,14 +375,21 @@ class HttpClient:
             return Answer(
                 NO_ANSWER,
                 elapsed_s=time.monotonic() - started,
-                error=f"timed out: no answer within {self._deadline_s:g} s",
+                error=f"timed out: no answer within {deadline:g} s",
                 failure=Failure.TIMEOUT,
+                written_at=written[0],
             )
         except Exception as exc:  # any failure on the wire is an HTTP 000, never a crash
             failure, error = describe_failure(exc, self._origin.host_header)
             return Answer(
-                NO_ANSWER, elapsed_s=time.monotonic() - started, error=error, failure=failure
+                NO_ANSWER,
+                elapsed_s=time.monotonic() - started,
+                error=error,
+                failure=failure,
+                written_at=written[0],
             )
+        finally:
+            _WRITTEN.reset(token)
         if self.nodelay is None:
             self.nodelay = _ensure_nodelay(response)
         date: str | None = None
@@ -398,6 +419,7 @@ class HttpClient:
             error=error,
             retry_after=retry_after,
             content_type=content_type,
+            written_at=written[0],
         )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import tomlkit
 
-from booker.exceptions import UsageError
+from booker.exceptions import BookerError, UsageError
 from booker.settings import BOUNDS
 from booker.userdirs import user_dir
 
@@ -226,25 +226,28 @@ def save(values: Mapping[str, int], path: Path | None = None) -> Path:
         except OSError as exc:
             raise UsageError(f"cannot remove {path}: {exc.strerror}") from None
         return path
-    _write(path, tomlkit.dumps(document))
+    write_private(path, tomlkit.dumps(document))
     return path
 
 
-def _write(path: Path, text: str) -> None:
+def write_private(path: Path, text: str, error: type[BookerError] = UsageError) -> None:
+    """Atomically replace ``path`` with ``text``, readable by the owner alone from the first
+    byte (mkstemp's 0600, kept): the settings file may hold credentials. ``error`` on failure."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(text)
                 file.flush()
                 os.fsync(file.fileno())
+            os.chmod(temporary, 0o600)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise error(f"cannot write {path}: {exc.strerror}") from None
 
 
 def set_value(key: str, text: str, path: Path | None = None) -> tuple[str, int]:

@@ -66,6 +66,7 @@ class Answer:
     failure: Failure = Failure.NONE
     retry_after: str | None = None  # the Retry-After header, as sent
     content_type: str = ""
+    written_at: float = 0.0  # epoch when the request's first bytes left (0: none did)
 
 
 @dataclass(frozen=True, slots=True)

@@ -286,3 +286,37 @@ def test_requests_cut_by_their_deadline_leak_no_pool_slot() -> None:
     cut, after = asyncio.run(scenario())
     assert cut == [{NO_ANSWER}] * 4
     assert after == {200}  # the pool (10 connections) still has every slot
+
+
+def test_an_answer_says_when_its_request_really_left() -> None:
+    """A request queued behind a busy connection is stamped when its bytes left, not when sent."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await asyncio.sleep(0.2)  # every answer takes 200 ms
+                writer.write(http_answer(b"{}"))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        finally:
+            writer.close()
+
+    async def scenario() -> tuple[float, list[float]]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        try:
+            config = ClientConfig(base_url=url, http2=False, pool_connections=1)
+            async with HttpClient(config) as client:
+                entered = time.time()
+                answers = await asyncio.gather(
+                    client.send(Request("GET", "/a")), client.send(Request("GET", "/b"))
+                )
+        finally:
+            server.close()
+        return entered, sorted(a.written_at for a in answers)
+
+    entered, (first, second) = asyncio.run(scenario())
+    assert entered <= first < entered + 0.1
+    assert second >= first + 0.19  # it waited for the connection: it left 200 ms later

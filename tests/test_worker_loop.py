@@ -4,8 +4,10 @@ no sockets, no real waiting."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,3 +221,38 @@ def test_no_poll_while_booking_and_none_after_the_claim(monkeypatch: pytest.Monk
     assert flow.bookings == 1
     assert during == [0]
     assert flow.polled <= 3  # the one that found, and perhaps one already on its way
+
+
+def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A logged request carries the instant its bytes left; one cancelled in flight is logged."""
+    shared = FakeShared()
+    worker, _ = make_worker(monkeypatch, shared, FakeFlow(shared))
+    worker.spec = dataclasses.replace(worker.spec, log_path=tmp_path / "run.log")
+
+    class SlowHttp(FakeHttp):
+        async def send(self, request: Request) -> Answer:
+            if request.path == "/hang":
+                await asyncio.sleep(60)
+            return Answer(200, b"{}", written_at=START + 0.25)  # queued 250 ms before leaving
+
+    worker.http = SlowHttp()  # type: ignore[assignment]
+
+    async def main() -> None:
+        await worker.send(POLL)
+        hanging = asyncio.create_task(worker.send(Request("GET", "/hang")))
+        await asyncio.sleep(0)
+        hanging.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await hanging
+
+    asyncio.run(main())
+    (left, first), (_, second) = worker.trail
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    answered: Answer = first[1]
+    cut: Request = second[0]
+    lost: Answer = second[1]
+    assert (left, answered.status) == (START + 0.25, 200)
+    assert (cut.path, lost.status, lost.error) == ("/hang", 0, "cancelled in flight")
+    assert shared.flight == 0

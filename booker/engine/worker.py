@@ -41,6 +41,7 @@ TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off th
 KEEPALIVE_S = 5.0  # while waiting for the start, a cheap request this often keeps the line warm
 START_CHECK_S = 0.002
 PR_SET_PDEATHSIG = 1
+CANCELLED = Answer(0, error="cancelled in flight")  # the log's answer for a request cut off
 
 
 # A trail entry: free text, a decision, or a request with its answer (formatted off the hot path).
@@ -137,14 +138,18 @@ class Worker:
         assert self.http is not None
         self.shared.add_in_flight(self.index, 1)
         self.shared.count_request(self.index)
-        sent_at = time.time()
+        entered = time.time()
         try:
             answer = await self.http.send(request)
+        except asyncio.CancelledError:  # cut off in flight (the job stopped): logged all the same
+            if self.spec.log_path is not None:
+                self.trail.append((entered, (request, CANCELLED)))
+            raise
         finally:
             self.shared.add_in_flight(self.index, -1)
         self.shared.record_status(answer.status)
         if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
-            self.trail.append((sent_at, (request, answer)))
+            self.trail.append((answer.written_at or entered, (request, answer)))
         if not self.warm and answer.failure in PERMANENT_FAILURES:
             self.unreachable(f"cannot reach {self.spec.client.base_url}: {answer.error}")
         return answer
