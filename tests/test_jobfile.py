@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from booker.journal import job_key
 
 ENV = {"RESY_API_KEY": "k" * 32, "RESY_AUTH_TOKEN": "t" * 40}
 EXAMPLE = Path(__file__).parent.parent / "examples" / "job-dinner.toml"
+YEAR = dt.date.today().year + 1
 
 
 def key_of(prepared: object) -> str:
@@ -22,12 +24,14 @@ def key_of(prepared: object) -> str:
 
 
 def test_the_example_and_its_options_give_the_same_job_and_key(tmp_path: Path) -> None:
-    argv, at, tz = split_at(job_argv(EXAMPLE))
+    example = tmp_path / "job-dinner.toml"  # its days, moved to next year: never in the past
+    example.write_text(EXAMPLE.read_text().replace("2026-12-", f"{YEAR}-12-"))
+    argv, at, tz = split_at(job_argv(example))
     assert (at, tz) == ("10:00", "America/New_York")
     from_file = check_book_command(argv, ENV, tmp_path)
     options = check_book_command(
         (
-            "book", "resy", "--venue-id", "60029,1505", "--date", "2026-12-24,2026-12-26",
+            "book", "resy", "--venue-id", "60029,1505", "--date", f"{YEAR}-12-24,{YEAR}-12-26",
             "--party-size", "2", "--times", "19:00-20:30,21:00",
             "--table-types", "Dining Room,Patio", "--exclude-types", "Bar,Counter",
             "--concurrency", "3", "--cadence-ms", "100", "--max-duration", "300",
@@ -37,7 +41,7 @@ def test_the_example_and_its_options_give_the_same_job_and_key(tmp_path: Path) -
     )  # fmt: skip
     assert from_file.job == options.job
     assert from_file.settings == options.settings
-    assert key_of(from_file) == key_of(options) == "resy:1505,60029:2026-12-24,2026-12-26:2"
+    assert key_of(from_file) == key_of(options) == f"resy:1505,60029:{YEAR}-12-24,{YEAR}-12-26:2"
     target = from_file.job.target
     assert target.times == ("19:00:00-20:30:00", "21:00:00")
     assert target.table_types == ("Dining Room", "Patio")
