@@ -13,11 +13,12 @@ import textwrap
 import tomllib
 from pathlib import Path
 
+import h2.exceptions
 import httpcore
 import pytest
 from test_http_client import client_for, http_answer, raw_server
 
-from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request, describe_failure
+from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
 from booker.sim.testing import running_sim
 from booker.wire import PERMANENT_FAILURES, Failure
 
@@ -246,3 +247,60 @@ def test_the_cause_is_found_under_the_library_wrapper(
     found, said = describe_failure(wrapped(cause), "h")
     assert found is failure
     assert said.startswith(error)
+
+
+def send_through_failing_pool(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> Answer:
+    """One send whose connection pool raises ``exc`` (no socket is opened)."""
+
+    async def failing(self: object, request: object) -> object:
+        raise exc
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", failing)
+
+    async def scenario() -> Answer:
+        async with client_for("http://127.0.0.1:9") as client:
+            return await client.send(Request("GET", "/2/user"))
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TypeError("'NoneType' object is not subscriptable"),
+        AttributeError("'Request' object has no attribute 'stream'"),
+        KeyError("http_version"),
+        RuntimeError("a library upgrade broke something"),
+    ],
+)
+def test_a_bug_in_the_send_path_is_raised_not_a_quiet_http_000(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    """A programming error (booker's or a library's) propagates, to end the worker."""
+    with pytest.raises(type(exc)):
+        send_through_failing_pool(monkeypatch, exc)
+
+
+@pytest.mark.parametrize(
+    ("exc", "failure"),
+    [
+        (httpcore.ConnectError("refused"), Failure.OTHER),
+        (httpcore.ReadError("reset"), Failure.DROPPED),
+        (httpcore.WriteError("broken pipe"), Failure.OTHER),
+        (httpcore.PoolTimeout("pool"), Failure.TIMEOUT),
+        (httpcore.RemoteProtocolError("Server disconnected"), Failure.DROPPED),
+        (httpcore.LocalProtocolError("illegal header"), Failure.OTHER),
+        (h2.exceptions.StreamClosedError(1), Failure.OTHER),
+        (h2.exceptions.ProtocolError("bad frame"), Failure.OTHER),
+        (ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"), Failure.DROPPED),
+        (ssl.SSLError(1, "decryption failed"), Failure.TLS),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), Failure.OTHER),
+    ],
+)
+def test_every_failure_on_the_wire_is_still_an_http_000(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException, failure: Failure
+) -> None:
+    """The network, timeout, protocol (httpcore's, h2's), OSError and TLS families."""
+    answer = send_through_failing_pool(monkeypatch, exc)
+    assert (answer.status, answer.failure) == (NO_ANSWER, failure)
+    assert answer.error
