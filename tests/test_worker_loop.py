@@ -256,3 +256,20 @@ def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
     assert (left, answered.status) == (START + 0.25, 200)
     assert (cut.path, lost.status, lost.error) == ("/hang", 0, "cancelled in flight")
     assert shared.flight == 0
+
+
+def test_a_bug_in_a_poll_ends_the_loop_instead_of_polling_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``send`` raises only on a bug (network failures are answers): it ends the worker."""
+    shared = FakeShared()
+    flow = FakeFlow(shared)
+    worker, _ = make_worker(monkeypatch, shared, flow)
+
+    async def broken(request: Request) -> Answer:
+        raise TypeError("a programming error")
+
+    worker.http.send = broken  # type: ignore[method-assign, union-attr]
+    with pytest.raises(TypeError, match="a programming error"):
+        run_loop(worker)
+    assert shared.sent <= 2  # a tick later the loop ended: no quiet stream of failed polls

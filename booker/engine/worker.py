@@ -116,6 +116,7 @@ class Worker:
         self.booking: asyncio.Task[None] | None = None
         self.trail: list[tuple[float, Note]] = []  # (wall time, what), formatted when written
         self.warm = False  # set once warm: from then on no failure ends the job by itself
+        self.crash: BaseException | None = None  # a bug raised in a poll or a booking task
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -351,6 +352,8 @@ class Worker:
             due = schedule.time_of(tick)
             if not await sleep_until(due, lambda: shared.stopped or shared.claimed):
                 return  # stopped, or claimed: a winner killed before its stop must not go on
+            if self.crash is not None:
+                raise self.crash  # a bug: the worker ends and the supervisor reports it
             now = time.monotonic()
             tick = schedule.next_for(self.index, workers, max(due + 1e-6, now - late))
             if self.booking is not None or shared.paused(now):
@@ -362,7 +365,13 @@ class Worker:
                 prepared = tuple(self.http.prepare(request) for request in requests)
             task = asyncio.create_task(self._poll(prepared))
             self.polls.add(task)
-            task.add_done_callback(self.polls.discard)
+            task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """Forget a finished poll; keep what it raised (``send`` answers network failures)."""
+        self.polls.discard(task)
+        if not task.cancelled() and task.exception() is not None and self.crash is None:
+            self.crash = task.exception()
 
     async def _keep_warm_until(self, until: float) -> None:
         """A start far ahead: keep the connection alive until shortly before it."""
@@ -394,6 +403,7 @@ class Worker:
                 status=verdict.status,
             )
             self.booking = asyncio.create_task(self._book(verdict))
+            self.booking.add_done_callback(self._task_done)
 
     async def _book(self, verdict: Verdict) -> None:
         try:

@@ -1,7 +1,7 @@
 """ReserveAmerica-style campsite carts: requests as values, answers classified, no I/O.
 
 Here the poll *is* the booking attempt: every tick sends "add to cart" until
-the service accepts it. Shapes follow ``shared/API-NOTES.md``.
+the service accepts it. Shapes follow ``docs/API-NOTES.md``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Resy: requests as values and answers classified, without any I/O.
 
-Shapes follow ``shared/API-NOTES.md``; where the notes are uncertain, the
+Shapes follow ``docs/API-NOTES.md``; where the notes are uncertain, the
 readers accept both readings.
 """
 

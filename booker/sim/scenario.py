@@ -183,7 +183,7 @@ class Scenario:
     cart: CartSpec | None = None  # set exactly when provider == "cart"
     date_lie: DateLie = field(default_factory=DateLie)  # [date_header]: Date headers that lie
     network: Network = field(default_factory=Network)  # [network]: an emulated internet link
-    shapes: str = "2026"  # "legacy": the answers API-NOTES first described
+    shapes: str = "2026"  # "legacy": the answers docs/API-NOTES.md first described
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
