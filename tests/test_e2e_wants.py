@@ -3,12 +3,12 @@ several venues released at once that keeps exactly one reservation."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from booker_run import book_resy_command, environment, run_booker, scenario
+from booker_run import book_resy_command, run_booker, scenario
+from conftest import EmptyRangeRun
 
 from booker.journal import Journal
 from booker.sim.testing import running_sim
@@ -16,33 +16,15 @@ from booker.sim.testing import running_sim
 pytestmark = pytest.mark.e2e
 
 
-def test_a_range_with_table_types_books_the_right_slot_and_an_empty_range_nothing(
-    tmp_path: Path,
-) -> None:
+def test_a_range_with_table_types_books_the_right_slot(tmp_path: Path) -> None:
     """19:10-20:00 with Patio or Bar wanted books 19:30 Bar (not 19:00, not a Dining Room),
-    and says why; meanwhile a range where nothing is offered books nothing (exit 1)."""
+    and says why."""
     with running_sim(scenario("+1s", rivals=0), tmp_dir=tmp_path) as sim:
-        empty_dir = tmp_path / "empty"
-        empty_dir.mkdir()
-        empty = book_resy_command(
-            sim, "--cadence-ms", "500", "--max-duration", "30", "--json",
-            times="20:00-21:00,18:00-18:59",
+        command = book_resy_command(
+            sim, "--cadence-ms", "50", "--max-duration", "30", "--json",
+            "--table-types", "patio,Bar", times="18:00-18:30,19:10-20:00",
         )  # fmt: skip
-        empty[empty.index("--party-size") + 1] = "3"  # another job: its own lock and key
-        with subprocess.Popen(
-            empty,
-            env=environment(sim, "empty", empty_dir),
-            cwd=empty_dir,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        ) as waiting:
-            command = book_resy_command(
-                sim, "--cadence-ms", "50", "--max-duration", "30", "--json",
-                "--table-types", "patio,Bar", times="18:00-18:30,19:10-20:00",
-            )  # fmt: skip
-            run = run_booker(sim, command, tmp_path)
-            out, err = waiting.communicate(timeout=60)
+        run = run_booker(sim, command, tmp_path)
         ledger = sim.ledger()
     assert run.code == 0, run.stderr
     result = run.json()
@@ -51,10 +33,21 @@ def test_a_range_with_table_types_books_the_right_slot_and_an_empty_range_nothin
     assert result["slot"]["rank"] == "1"
     assert "time 19:10-20:00 (choice 2 of 2, earliest first)" in result["slot"]["why"]
     assert "table Bar (choice 2 of 2)" in result["slot"]["why"]
-    assert waiting.returncode == 1, err
-    assert out and '"status":"not_booked"' in out.replace(" ", "")
     ours = [b for b in ledger["bookings"] if b["who"] == "booker" and b["active"]]
     assert [(b["time"], b["table_type"], b["party_size"]) for b in ours] == [("19:30:00", "Bar", 2)]
+
+
+def test_an_empty_range_books_nothing(empty_range_run: EmptyRangeRun | None) -> None:
+    """Ranges where nothing is offered: polling sees the release, books nothing, exit 1
+    at --max-duration (started with the session, so its 30 s overlap other tests)."""
+    assert empty_range_run is not None
+    out, err = empty_range_run.process.communicate(timeout=90)
+    ledger = empty_range_run.ledger()
+    assert empty_range_run.process.returncode == 1, err
+    assert '"status":"not_booked"' in out.replace(" ", "")
+    finds = [r["t"] for r in ledger["requests"] if r["path"] == "/4/find"]
+    assert max(finds) > float(ledger["release_at"])  # it did see the slots that opened
+    assert [b for b in ledger["bookings"] if b["who"] == "booker"] == []
 
 
 def test_two_venues_and_two_days_released_at_once_keep_exactly_one_reservation(
