@@ -2,7 +2,7 @@
 
 A loop polls ``GET /4/find`` with ``urllib.request``, sleeps the cadence
 between polls, and on the first wanted slot does ``POST /3/details`` (JSON)
-then ``POST /3/book`` (form-encoded, per API-NOTES). It speaks HTTPS to the
+then ``POST /3/book`` (form-encoded, per docs/API-NOTES.md). It speaks HTTPS to the
 simulator with an SSL context that trusts the simulator's CA (urllib: HTTP/1.1,
 a new connection per request). No booker code is imported, on purpose.
 

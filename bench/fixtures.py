@@ -15,7 +15,7 @@ WANTED = ("19:00:00", "19:30:00", "20:00:00")
 
 
 def find_document(slots: int = 40) -> dict[str, object]:
-    """A /4/find answer shaped like API-NOTES: ``slots`` slots from 17:00 every 15 minutes."""
+    """A /4/find answer shaped like docs/API-NOTES.md: ``slots`` slots from 17:00 every 15 minutes."""
     raw = []
     for index in range(slots):
         minutes = 17 * 60 + (index // len(TABLE_TYPES)) * 15

@@ -1,7 +1,7 @@
 """The request hot path: HttpClient.send of a prepared /4/find against the simulator.
 
 HTTP/2 over TLS on loopback, one uvloop loop per module (a module-scoped
-``asyncio.Runner``, PERF-NOTES), the same code on httpx and on httpx2 (see
+``asyncio.Runner``, docs/PERF-NOTES.md), the same code on httpx and on httpx2 (see
 ``bench/http_variants.py``). Per-round wall times include ``Runner.run``'s task
 overhead (about 20-40 us); the CPU figure is ``time.process_time`` over a
 sequential burst divided by its length, inside one ``run`` call.

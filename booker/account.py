@@ -17,6 +17,7 @@ from booker import credential_store
 from booker.credentials import resolve
 from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
 from booker.lookups import exchange, raise_for, run
+from booker.matching import bounds
 from booker.providers import resy
 from booker.providers.resy_account import (
     DINNER,
@@ -248,8 +249,8 @@ def notify_waitlist(
     waitlist = Waitlist(
         target.venue_id,
         target.day,
-        min(target.times),
-        max(target.times),
+        min(bounds(t)[0] for t in target.times),
+        max(bounds(t)[1] for t in target.times),
         target.party_size,
         service_type_id,
     )

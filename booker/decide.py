@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from booker.matching import time_choice, type_choice
 from booker.model import Booked, Slot
 
 
@@ -175,13 +176,23 @@ def next_booking_step(
     return BookingStep(Step.RETRY, policy.booking_backoff_s * (attempt + 1))
 
 
-def rank_slots(slots: tuple[Slot, ...] | list[Slot], times: tuple[str, ...]) -> tuple[Slot, ...]:
-    """Slots at wanted times, best first: by the order of ``times``, then as served."""
-    priority = {wanted: index for index, wanted in enumerate(times)}
-    matching = [
-        (priority[slot.time], order, slot)
-        for order, slot in enumerate(slots)
-        if slot.time in priority
-    ]
-    matching.sort(key=lambda item: (item[0], item[1]))
-    return tuple(slot for _, _, slot in matching)
+def rank_slots(
+    slots: tuple[Slot, ...] | list[Slot],
+    times: tuple[str, ...],
+    types: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> tuple[Slot, ...]:
+    """Wanted slots, best first: by the order of ``times`` (exact times or windows; within
+    a window, earliest first), then by the order of ``types``, then as served. Slots at no
+    wanted time, of an excluded type or (with ``types``) of no wanted type are left out."""
+    matching = []
+    for order, slot in enumerate(slots):
+        when = time_choice(slot.time, times)
+        if when is None:
+            continue
+        kind = type_choice(slot.table_type, types, exclude)
+        if kind is None:
+            continue
+        matching.append(((when, slot.time, kind, order), slot))
+    matching.sort(key=lambda item: item[0])
+    return tuple(slot for _, slot in matching)

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
+import h2.exceptions
 import httpcore
 
 from booker.exceptions import UsageError
@@ -47,7 +48,9 @@ from booker.wire import (
 )
 
 # Loaded on a client's first request otherwise (milliseconds of imports): load them with this
-# module instead, so a worker's first request pays for the network only.
+# module instead, so a worker's first request pays for the network only. Two are private
+# modules of httpcore and anyio (versions bounded in pyproject.toml); a move is caught by
+# tests/test_http_preload.py, never here: a missing one only costs that first request.
 LAZY_MODULES = ("h2.connection", "httpcore._async.http2", "anyio._backends._asyncio")
 for _module in LAZY_MODULES:
     with contextlib.suppress(ImportError):
@@ -289,6 +292,23 @@ class _Origin:
         )
 
 
+class BodyTooLargeError(Exception):
+    """An answer went past the body cap; its connection has been dropped."""
+
+
+# What "no answer" means: the network, a deadline, a peer that broke the protocol, TLS.
+# Anything else raised while sending is a bug (booker's or a library's) and propagates:
+# it ends the worker, and the supervisor reports it, instead of a quiet stream of HTTP 000.
+NETWORK_FAILURES: tuple[type[BaseException], ...] = (
+    httpcore.NetworkError,  # ConnectError, ReadError, WriteError
+    httpcore.TimeoutException,  # ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout
+    httpcore.ProtocolError,  # RemoteProtocolError, LocalProtocolError (h11's, h2's, mapped)
+    h2.exceptions.ProtocolError,  # a peer's HTTP/2 error that httpcore did not map
+    OSError,  # ConnectionError, TimeoutError, socket.gaierror, ssl.SSLError
+    BodyTooLargeError,
+)
+
+
 class HttpClient:
     """One worker's pre-warmed connection to the service."""
 
@@ -358,6 +378,7 @@ class HttpClient:
 
         The body is read as it streams, up to ``max_body_bytes``: past that the
         connection is dropped and the answer is a failure (memory stays bounded).
+        A failure outside ``NETWORK_FAILURES`` (a bug) is raised, never made an HTTP 000.
         """
         prepared = self.prepare(request) if isinstance(request, Request) else request
         deadline = prepared.timeout_s or self._deadline_s
@@ -379,7 +400,7 @@ class HttpClient:
                 failure=Failure.TIMEOUT,
                 written_at=written[0],
             )
-        except Exception as exc:  # any failure on the wire is an HTTP 000, never a crash
+        except NETWORK_FAILURES as exc:  # a failure on the wire is an HTTP 000, never a crash
             failure, error = describe_failure(exc, self._origin.host_header)
             return Answer(
                 NO_ANSWER,
@@ -423,10 +444,6 @@ class HttpClient:
         )
 
 
-class BodyTooLargeError(Exception):
-    """An answer went past the body cap; its connection has been dropped."""
-
-
 async def _read_capped(response: httpcore.Response, limit: int) -> bytes:
     """The body, read as it streams; ``BodyTooLargeError`` (connection dropped) past ``limit``.
 
@@ -462,7 +479,7 @@ async def _drop_connection(response: httpcore.Response, stream: AsyncIterator[by
     if abort is None:
         return
     abort()
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(*NETWORK_FAILURES):
         async for _ in stream:
             pass
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class Status(enum.StrEnum):
@@ -40,21 +40,53 @@ class Slot:
     table_type: str
     token: str
     day: str = ""  # "YYYY-MM-DD"
+    venue: str = ""  # the venue (or site) it is at, when the job has several
+    rank: int = 0  # 1 = the best of what one poll found; 0 = unranked
+    why: str = ""  # why it ranks there, e.g. "time 19:00-20:30 (choice 1 of 2), ..."
 
     def describe(self) -> str:
         """Human form, e.g. ``19:00 Dining Room``."""
         return f"{self.time[:5]} {self.table_type}".strip()
+
+    def as_dict(self) -> dict[str, str]:
+        """The slot in reports and ``--json``: time, type, day; venue and rank when known."""
+        shown = {"time": self.time, "type": self.table_type, "day": self.day}
+        if self.venue:
+            shown["venue"] = self.venue
+        if self.rank:
+            shown["rank"] = str(self.rank)
+        if self.why:
+            shown["why"] = self.why
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
 class ResyTarget:
     """What the user wants from Resy."""
 
-    venue_id: int
-    day: str  # "YYYY-MM-DD"
+    venue_id: int  # the first venue wanted
+    day: str  # "YYYY-MM-DD", the first day wanted
     party_size: int
-    times: tuple[str, ...]  # "HH:MM:SS", in order of preference
+    times: tuple[str, ...]  # "HH:MM:SS" or windows "HH:MM:SS-HH:MM:SS", in order of preference
     payment_method_id: int | None = None
+    table_types: tuple[str, ...] = ()  # only these, in order of preference (empty: any)
+    exclude_types: tuple[str, ...] = ()  # never these
+    venue_ids: tuple[int, ...] = ()  # every venue, in order of preference (empty: venue_id)
+    days: tuple[str, ...] = ()  # every day, in order of preference (empty: day)
+
+    @property
+    def all_venues(self) -> tuple[int, ...]:
+        """Every venue wanted, best first."""
+        return self.venue_ids or (self.venue_id,)
+
+    @property
+    def all_days(self) -> tuple[str, ...]:
+        """Every day wanted, best first."""
+        return self.days or (self.day,)
+
+    def at(self, venue_id: int, day: str) -> ResyTarget:
+        """The same wants at one venue on one day."""
+        return replace(self, venue_id=venue_id, day=day, venue_ids=(), days=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +113,7 @@ class Booked:
         return {
             "reservation_id": self.identity,
             "resy_token": self.resy_token,
-            "slot": {"time": self.slot.time, "type": self.slot.table_type, "day": self.slot.day},
+            "slot": self.slot.as_dict(),
             "attempt": attempt,
             "recovered": recovered,
         }

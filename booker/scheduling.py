@@ -97,6 +97,7 @@ def default_tag(target: dt.datetime, command: Sequence[str]) -> str:
             venue = command[index + 1]
         elif arg.startswith("--venue-id="):
             venue = arg.partition("=")[2]
+    venue = venue.partition(",")[0]  # several venues: the first names the entry
     if not _TAG.fullmatch(venue):
         venue = "run"
     return f"{venue}-{target:%Y%m%d%H%M}"

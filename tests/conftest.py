@@ -92,3 +92,36 @@ def night_run(
         command = book_resy_command(sim, "--at", at, "--json")
         with start_booker(sim, command, folder) as (process, tag):
             yield NightRun(process, tag, release, sim.ledger)
+
+
+@dataclass
+class EmptyRangeRun:
+    """A job whose time ranges the service never offers: it can only end at --max-duration."""
+
+    process: subprocess.Popen[str]
+    ledger: Callable[[], dict[str, Any]]
+
+
+EMPTY_RANGE_TEST = "test_an_empty_range_books_nothing"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_range_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmptyRangeRun | None]:
+    """Started with the session when its test is selected, so its 30 s overlap other tests."""
+    if not any(item.name == EMPTY_RANGE_TEST for item in request.session.items):
+        yield None
+        return
+    from booker_run import book_resy_command, scenario, start_booker
+
+    from booker.sim.testing import running_sim
+
+    folder = tmp_path_factory.mktemp("empty-range")
+    with running_sim(scenario("+1s", rivals=0), tmp_dir=folder) as sim:
+        command = book_resy_command(
+            sim, "--cadence-ms", "500", "--max-duration", "30", "--json",
+            times="20:00-21:00,18:00-18:59",
+        )  # fmt: skip
+        with start_booker(sim, command, folder) as (process, _):
+            yield EmptyRangeRun(process, sim.ledger)

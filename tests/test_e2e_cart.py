@@ -168,3 +168,22 @@ def test_ping_cart_checks_the_session(tmp_path: Path) -> None:
     assert expired.code == 3
     assert "session expired" in expired.stderr
     assert len(expired.stderr.strip().splitlines()) == 1
+
+
+def test_two_sites_released_at_once_keep_one_in_the_cart(tmp_path: Path) -> None:
+    """--site-id 245720,245719 (issue 16): both open at once, each tick adds both; one
+    stay stays in the cart (the cart refuses a second stay on the same dates, so the one
+    it accepted first) and the result says which site and why."""
+    with running_sim(cart_scenario("+1s"), tmp_dir=tmp_path) as sim:
+        command = book_cart_command(
+            sim, "--workers", "2", "--cadence-ms", "50", "--max-duration", "30", "--json",
+            site="245720,245719",
+        )  # fmt: skip
+        run = run_booker(sim, command, tmp_path)
+        ledger = sim.ledger()
+    assert run.code == 0, run.stdout + run.stderr
+    items = [i for i in ours(ledger) if i.get("active", True)]
+    assert len(items) == 1, ledger["bookings"]
+    result = run.json()
+    assert result["slot"]["venue"] == items[0]["site_id"]
+    assert "choice" in result["slot"]["why"]

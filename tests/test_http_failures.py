@@ -10,14 +10,23 @@ import ssl
 import subprocess
 import sys
 import textwrap
+import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import h2.exceptions
 import httpcore
 import pytest
+from test_e2e_exactly_one import Silent
 from test_http_client import client_for, http_answer, raw_server
 
-from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request, describe_failure
+from booker.decide import Kind, Verdict
+from booker.engine.supervisor import Supervisor
+from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
+from booker.model import EXIT_CODES, Status
+from booker.settings import EngineSettings
 from booker.sim.testing import running_sim
 from booker.wire import PERMANENT_FAILURES, Failure
 
@@ -246,3 +255,126 @@ def test_the_cause_is_found_under_the_library_wrapper(
     found, said = describe_failure(wrapped(cause), "h")
     assert found is failure
     assert said.startswith(error)
+
+
+def send_through_failing_pool(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> Answer:
+    """One send whose connection pool raises ``exc`` (no socket is opened)."""
+
+    async def failing(self: object, request: object) -> object:
+        raise exc
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", failing)
+
+    async def scenario() -> Answer:
+        async with client_for("http://127.0.0.1:9") as client:
+            return await client.send(Request("GET", "/2/user"))
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TypeError("'NoneType' object is not subscriptable"),
+        AttributeError("'Request' object has no attribute 'stream'"),
+        KeyError("http_version"),
+        RuntimeError("a library upgrade broke something"),
+    ],
+)
+def test_a_bug_in_the_send_path_is_raised_not_a_quiet_http_000(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    """A programming error (booker's or a library's) propagates, to end the worker."""
+    with pytest.raises(type(exc)):
+        send_through_failing_pool(monkeypatch, exc)
+
+
+@pytest.mark.parametrize(
+    ("exc", "failure"),
+    [
+        (httpcore.ConnectError("refused"), Failure.OTHER),
+        (httpcore.ReadError("reset"), Failure.DROPPED),
+        (httpcore.WriteError("broken pipe"), Failure.OTHER),
+        (httpcore.PoolTimeout("pool"), Failure.TIMEOUT),
+        (httpcore.RemoteProtocolError("Server disconnected"), Failure.DROPPED),
+        (httpcore.LocalProtocolError("illegal header"), Failure.OTHER),
+        (h2.exceptions.StreamClosedError(1), Failure.OTHER),
+        (h2.exceptions.ProtocolError("bad frame"), Failure.OTHER),
+        (ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"), Failure.DROPPED),
+        (ssl.SSLError(1, "decryption failed"), Failure.TLS),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), Failure.OTHER),
+    ],
+)
+def test_every_failure_on_the_wire_is_still_an_http_000(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException, failure: Failure
+) -> None:
+    """The network, timeout, protocol (httpcore's, h2's), OSError and TLS families."""
+    answer = send_through_failing_pool(monkeypatch, exc)
+    assert (answer.status, answer.failure) == (NO_ANSWER, failure)
+    assert answer.error
+
+
+class Notices(Silent):
+    """Keeps the notices too (the supervisor's word on dead workers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notices: list[str] = []
+
+    def notice(self, message: str) -> None:
+        self.notices.append(message)
+
+
+class PollOnly:
+    """A flow that is warm at once and polls a request that never books anything."""
+
+    async def warm(self, io: Any) -> bool:
+        return True
+
+    def probe(self) -> Request:
+        return Request("GET", "/2/user")
+
+    def poll(self) -> Request:
+        return Request("GET", "/4/find")
+
+    def read_poll(self, answer: Answer) -> Verdict:
+        return Verdict(Kind.EXPECTED, answer.status)
+
+    async def book(self, io: Any, verdict: Verdict) -> None:
+        raise AssertionError("nothing is ever found")
+
+
+@dataclass(frozen=True)
+class PollOnlyJob:
+    noun: str = "reservation"
+
+    def flow(self) -> PollOnly:
+        return PollOnly()
+
+
+def test_a_bug_in_every_workers_send_path_ends_the_run_as_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Real worker processes (``fork``: they inherit the broken pool): each dies of the bug,
+    the supervisor says so and the run ends at once as ``error`` (exit 1), not as a quiet
+    stream of HTTP 000 until ``--max-duration``."""
+
+    async def broken(self: object, request: object) -> object:
+        raise TypeError("a programming error in the send path")
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", broken)
+    reporter = Notices()
+    started = time.monotonic()
+    result = Supervisor(
+        EngineSettings(workers=2, concurrency=2, max_duration_s=30),
+        ClientConfig("http://127.0.0.1:9"),
+        PollOnlyJob(),
+        reporter,
+        start_method="fork",
+    ).run()
+    assert (result.status, result.message) == (Status.ERROR, "no worker could run the job")
+    assert EXIT_CODES[result.status] == 1
+    assert sorted(reporter.notices) == [
+        f"worker {i} died (exit code 1); going on with the others" for i in range(2)
+    ]
+    assert time.monotonic() - started < 20  # long before --max-duration (30 s)

@@ -504,3 +504,25 @@ def test_a_notify_option_silences_the_note_and_a_bad_url_is_refused(
     code, _, err = run(capsys, *args, "--notify", "nonsense://x")
     assert code == 2
     assert "--notify: apprise cannot use a URL of scheme 'nonsense'" in err
+
+
+def test_a_job_file_schedules_as_its_options_do(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``schedule --job FILE``: the file's ``at`` and ``tz`` are --at and --tz; the line runs
+    the options the file says, the same as ``schedule --at ... -- book resy ...``."""
+    job = tmp_path / "dinner.toml"
+    job.write_text(
+        f'provider = "resy"\nvenue_id = 60029\nparty_size = 2\ndate = "{FUTURE_YEAR}-12-31"\n'
+        f'times = ["19:00"]\nat = "{AT}"\ntz = "America/New_York"\n',
+        encoding="utf-8",
+    )
+    code, from_file, _ = run(capsys, "schedule", "--job", str(job))
+    assert code == 0
+    code, from_options, _ = run(
+        capsys, "schedule", "--at", AT, "--tz", "America/New_York", "--", *BOOK, *DINNER
+    )
+    assert code == 0
+    assert from_file.replace("'19:00'", "19:00") == from_options
+    code, _, err = run(capsys, "schedule", "--job", str(job), "--", *BOOK, *DINNER)
+    assert code == 2 and "give none after --" in err

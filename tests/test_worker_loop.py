@@ -23,6 +23,7 @@ from booker.wire import Answer, ClientConfig, Request
 
 START = 1000.0
 POLL = Request("GET", "/poll")
+POLLS = (POLL,)
 SLOT = Slot("19:00:00", "Bar", "t")
 
 
@@ -97,7 +98,7 @@ class FakeFlow:
     def __init__(self, shared: FakeShared, found_from: int = 10**9) -> None:
         self.shared = shared
         self.found_from = found_from
-        self.polls = 0
+        self.polled = 0
         self.bookings = 0
         self.release = asyncio.Event()
         self.claim_after_polls: int | None = None
@@ -105,14 +106,17 @@ class FakeFlow:
     def poll(self) -> Request:
         return POLL
 
+    def polls(self) -> tuple[Request, ...]:
+        return POLLS
+
     def probe(self) -> Request:
         return POLL
 
     def read_poll(self, answer: Answer) -> Verdict:
-        self.polls += 1
-        if self.claim_after_polls is not None and self.polls >= self.claim_after_polls:
+        self.polled += 1
+        if self.claim_after_polls is not None and self.polled >= self.claim_after_polls:
             self.shared.claimed = True  # another worker claimed; its stop never came
-        if self.polls >= self.found_from:
+        if self.polled >= self.found_from:
             return Verdict(Kind.FOUND, 200, slots=(SLOT,))
         return Verdict(Kind.EXPECTED, 200)
 
@@ -162,7 +166,7 @@ def test_the_loop_polls_on_its_ticks_until_stopped(monkeypatch: pytest.MonkeyPat
     sent_at_stop: list[int] = []
 
     def read_poll(answer: Answer) -> Verdict:
-        if flow.polls == 4 and not shared.stopped:
+        if flow.polled == 4 and not shared.stopped:
             shared.stopped = True
             sent_at_stop.append(shared.sent)
         return original(answer)
@@ -216,7 +220,7 @@ def test_no_poll_while_booking_and_none_after_the_claim(monkeypatch: pytest.Monk
     run_loop(worker)
     assert flow.bookings == 1
     assert during == [0]
-    assert flow.polls <= 3  # the one that found, and perhaps one already on its way
+    assert flow.polled <= 3  # the one that found, and perhaps one already on its way
 
 
 def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
@@ -252,3 +256,20 @@ def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
     assert (left, answered.status) == (START + 0.25, 200)
     assert (cut.path, lost.status, lost.error) == ("/hang", 0, "cancelled in flight")
     assert shared.flight == 0
+
+
+def test_a_bug_in_a_poll_ends_the_loop_instead_of_polling_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``send`` raises only on a bug (network failures are answers): it ends the worker."""
+    shared = FakeShared()
+    flow = FakeFlow(shared)
+    worker, _ = make_worker(monkeypatch, shared, flow)
+
+    async def broken(request: Request) -> Answer:
+        raise TypeError("a programming error")
+
+    worker.http.send = broken  # type: ignore[method-assign, union-attr]
+    with pytest.raises(TypeError, match="a programming error"):
+        run_loop(worker)
+    assert shared.sent <= 2  # a tick later the loop ended: no quiet stream of failed polls

@@ -13,13 +13,18 @@ import click
 from booker.cli.options import (
     engine_options,
     parse_day,
+    parse_days,
     parse_identifier,
+    parse_ids,
     parse_nights,
     parse_party_size,
     parse_times,
+    parse_types,
+    parse_venue_ids,
 )
 from booker.credentials import require
 from booker.exceptions import UsageError
+from booker.matching import describe_wanted
 from booker.model import ResyTarget, Status
 from booker.notify import check_urls
 from booker.providers import cart, resy
@@ -47,19 +52,37 @@ Exit codes:
 
 
 @click.group(
+    invoke_without_command=True,
     epilog=f"""\b
-Example:
+Examples:
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 --times 19:00
+  booker book --job examples/job-dinner.toml     # the same options, from a TOML file
 
 \b
 Credentials: RESY_API_KEY, RESY_AUTH_TOKEN (resy); RA_AUTHORIZATION, RA_A1DATA (cart).
 {SOURCES}
 
 {EXIT_CODES_HELP}
-"""
+""",
 )
-def book() -> None:
+@click.option(
+    "--job",
+    "job_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Run the job a TOML file describes (provider and the options, see the README).",
+)
+@click.pass_context
+def book(ctx: click.Context, job_file: Path | None) -> int | None:
     """Book a reservation as soon as it appears."""
+    if job_file is None:
+        if ctx.invoked_subcommand is None:
+            raise UsageError("give a provider (book resy ..., book cart ...) or --job FILE")
+        return None
+    if ctx.invoked_subcommand is not None:
+        raise UsageError("--job FILE says the provider and the options: give nothing else")
+    from booker.cli.jobfile import job_argv
+
+    return run_prepared(check_book_command(job_argv(job_file), source=f"--job {job_file}"))
 
 
 @book.command(
@@ -70,6 +93,8 @@ Examples:
       --times 19:00,19:30 --concurrency 3 --cadence-ms 100
   booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 \\
       --times 19:00 --at 10:00        # 10:00 in the venue's time zone
+  booker book resy --venue-id 60029,1505 --party-size 2 --date 2026-12-24,2026-12-26 \\
+      --times 19:00-20:30,21:00 --table-types "Dining Room,Patio" --exclude-types Bar
 
 \b
 Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account's).
@@ -78,12 +103,25 @@ Credentials: RESY_API_KEY (the web app's key) and RESY_AUTH_TOKEN (your account'
 {EXIT_CODES_HELP}
 """,
 )
-@click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
-@click.option("--party-size", type=int, required=True, help="Number of guests (1-20).")
-@click.option("--date", "day", required=True, help="Day to book, YYYY-MM-DD.")
 @click.option(
-    "--times", required=True, help="Wanted times in order of preference, e.g. 19:00,19:30."
+    "--venue-id", required=True, help="Resy venue id; several in order of preference: 60029,1505."
 )
+@click.option("--party-size", type=int, required=True, help="Number of guests (1-20).")
+@click.option(
+    "--date",
+    "day",
+    required=True,
+    help="Day to book, YYYY-MM-DD; several in order of preference: 2026-12-24,2026-12-26.",
+)
+@click.option(
+    "--times",
+    required=True,
+    help="Wanted times and ranges in order of preference, e.g. 19:00,19:30-20:30.",
+)
+@click.option(
+    "--table-types", help='Only these table types, in order of preference: "Dining Room,Patio".'
+)
+@click.option("--exclude-types", help='Never these table types: "Bar,Counter".')
 @click.option("--payment-method-id", type=int, help="Card to use (default: the account's default).")
 @click.option(
     "--notify-waitlist",
@@ -113,7 +151,9 @@ Credentials: RA_AUTHORIZATION (the idToken cookie) and RA_A1DATA (the a1Data coo
 )
 @click.option("--contract-code", required=True, help="State or agency code, e.g. NY.")
 @click.option("--facility-id", required=True, help="Campground (facility) id.")
-@click.option("--site-id", required=True, help="Campsite id.")
+@click.option(
+    "--site-id", required=True, help="Campsite id; several in order of preference: 245719,245720."
+)
 @click.option("--arrival-date", required=True, help="First night, YYYY-MM-DD.")
 @click.option("--nights", type=int, required=True, help="Number of nights (1-30).")
 @click.option("--base-url", default=cart.BASE_URL, show_default=True, help="Service URL.")
@@ -169,20 +209,27 @@ def prepare_resy(
     from booker.providers.resy_flow import ResyJob
 
     options = dict(params)
-    venue_id: int = options.pop("venue_id")
-    day, times = options.pop("day"), options.pop("times")
+    venue_ids = parse_venue_ids(str(options.pop("venue_id")))
+    days, times = parse_days(options.pop("day")), options.pop("times")
+    table_types = parse_types(options.pop("table_types", None), "--table-types")
+    exclude_types = parse_types(options.pop("exclude_types", None), "--exclude-types")
     party_size, payment_method_id = options.pop("party_size"), options.pop("payment_method_id")
     base_url: str = options.pop("base_url")
     notify_waitlist = bool(options.pop("notify_waitlist", False))
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
     target = ResyTarget(
-        venue_id=venue_id,
-        day=parse_day(day),
+        venue_id=venue_ids[0],
+        day=days[0],
         party_size=parse_party_size(party_size),
         times=parse_times(times),
         payment_method_id=payment_method_id,
+        table_types=table_types,
+        exclude_types=exclude_types,
+        venue_ids=venue_ids if len(venue_ids) > 1 else (),
+        days=days if len(days) > 1 else (),
     )
+    venue_id = target.venue_id
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
     found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"), environ, cwd)
@@ -194,9 +241,14 @@ def prepare_resy(
         return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
 
     header = (
-        f"Resy venue {target.venue_id}, {target.day}, party of {target.party_size}, "
-        f"times {', '.join(t[:5] for t in target.times)}"
+        f"Resy venue {', '.join(str(v) for v in target.all_venues)}, "
+        f"{', '.join(target.all_days)}, party of {target.party_size}, "
+        f"times {', '.join(describe_wanted(t) for t in target.times)}"
     )
+    if table_types:
+        header += f", tables {', '.join(table_types)}"
+    if exclude_types:
+        header += f", not {', '.join(exclude_types)}"
 
     def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
         from booker import account
@@ -238,12 +290,14 @@ def prepare_cart(
     nights, base_url = options.pop("nights"), options.pop("base_url")
     args = EngineArgs.from_click(options)
     settings = engine_settings(args)
+    sites = parse_ids(site_id, "--site-id")
     target = cart.CartTarget(
         contract_code=parse_identifier("--contract-code", contract_code),
         facility_id=parse_identifier("--facility-id", facility_id),
-        site_id=parse_identifier("--site-id", site_id),
+        site_id=sites[0],
         arrival_date=parse_day(arrival_date, option="--arrival-date"),
         nights=parse_nights(nights),
+        site_ids=sites if len(sites) > 1 else (),
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
@@ -252,7 +306,8 @@ def prepare_cart(
         found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"])
     )
     header = (
-        f"Cart {target.contract_code} facility {target.facility_id} site {target.site_id}, "
+        f"Cart {target.contract_code} facility {target.facility_id} "
+        f"site{'s' if len(sites) > 1 else ''} {', '.join(sites)}, "
         f"arriving {target.arrival_date} for {target.nights} night(s)"
     )
     return Prepared(
@@ -280,10 +335,15 @@ PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": pre
 
 
 def check_book_command(
-    argv: Sequence[str], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    argv: Sequence[str],
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    *,
+    source: str = "the command after --",
 ) -> Prepared:
     """``book PROVIDER OPTIONS...`` parsed and checked as the command itself would, with
-    credentials from ``environ`` and ``cwd``; a usage error naming what is wrong."""
+    credentials from ``environ`` and ``cwd``; a usage error naming what is wrong (and
+    ``source``, where the command came from)."""
     if len(argv) < 2 or argv[0] != "book":
         raise UsageError(
             "give the booker command to run after --, e.g. -- book resy --venue-id 60029 ..."
@@ -291,12 +351,12 @@ def check_book_command(
     provider = argv[1]
     command = book.commands.get(provider)
     if command is None or provider not in PREPARE:
-        raise UsageError(f"the command after --: no provider {provider!r} (use resy or cart)")
+        raise UsageError(f"{source}: no provider {provider!r} (use resy or cart)")
     if any(arg in ("--help", "-h") for arg in argv):
         raise UsageError("the command after -- must run a booking, not print help")
     try:
         with command.make_context(f"booker book {provider}", list(argv[2:])) as ctx:
             params = dict(ctx.params)
     except click.ClickException as exc:
-        raise UsageError(f"the command after --: {exc.format_message()}") from None
+        raise UsageError(f"{source}: {exc.format_message()}") from None
     return PREPARE[provider](params, environ, cwd)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from booker import matching
 from booker.exceptions import UsageError
-from booker.providers import resy
 
 
 def engine_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -67,21 +67,66 @@ def parse_day(text: str, option: str = "--date") -> str:
     return day.isoformat()
 
 
+def parse_days(text: str, option: str = "--date") -> tuple[str, ...]:
+    """``2026-12-24,2026-12-26`` -> days in order of preference, de-duplicated."""
+    days: list[str] = []
+    for part in text.split(","):
+        if part.strip() and (day := parse_day(part, option)) not in days:
+            days.append(day)
+    if not days:
+        parse_day(text, option)  # says what is wrong with it
+    return tuple(days)
+
+
+def parse_ids(text: str, option: str) -> tuple[str, ...]:
+    """``60029,1505`` -> ids in order of preference, de-duplicated."""
+    ids: list[str] = []
+    for part in text.split(","):
+        if part.strip() and (value := parse_identifier(option, part)) not in ids:
+            ids.append(value)
+    if not ids:
+        parse_identifier(option, text)  # says what is wrong with it
+    return tuple(ids)
+
+
+def parse_venue_ids(text: str) -> tuple[int, ...]:
+    """``60029,1505`` -> Resy venue ids (positive numbers) in order of preference."""
+    venues: list[int] = []
+    for part in parse_ids(text, "--venue-id"):
+        if not part.isdigit() or int(part) < 1:
+            raise UsageError(f"--venue-id must be a positive number, got {part!r}")
+        venues.append(int(part))
+    return tuple(dict.fromkeys(venues))
+
+
 def parse_times(text: str) -> tuple[str, ...]:
-    """``19:00,19:30:00`` -> normalised, de-duplicated, in order."""
+    """``19:00,19:30-20:30`` -> exact times and windows, normalised, de-duplicated, in order."""
     wanted: list[str] = []
     for part in text.split(","):
         if not part.strip():
             continue
         try:
-            value = resy.normalise_time(part)
+            value = matching.normalise_wanted(part)
         except ValueError as exc:
             raise UsageError(f"--times: {exc}") from exc
         if value not in wanted:
             wanted.append(value)
     if not wanted:
-        raise UsageError("--times needs at least one time, e.g. 19:00")
+        raise UsageError("--times needs at least one time or range, e.g. 19:00 or 19:00-20:30")
     return tuple(wanted)
+
+
+def parse_types(text: str | None, option: str) -> tuple[str, ...]:
+    """``"Dining Room,Patio"`` -> table types in order of preference (none: any)."""
+    if text is None:
+        return ()
+    try:
+        types = matching.parse_types(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from exc
+    if not types:
+        raise UsageError(f'{option} needs at least one table type, e.g. "Dining Room"')
+    return types
 
 
 def parse_party_size(size: int) -> int:

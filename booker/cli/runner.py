@@ -150,6 +150,16 @@ def _record(journal: Journal, result: JobResult, identity: JobIdentity, key: str
     described = " ".join(
         str(slot[k])[:5] if k == "time" else str(slot[k]) for k in ("time", "type") if slot.get(k)
     )
+    if "," in identity.venue + identity.day:  # a job of several: say which one was booked
+        where = " ".join(
+            part
+            for part in (
+                f"on {slot['day']}" if "," in identity.day and slot.get("day") else "",
+                f"at {slot['venue']}" if "," in identity.venue and slot.get("venue") else "",
+            )
+            if part
+        )
+        described = f"{described} {where}".strip()
     entry = Entry(
         provider=identity.provider,
         job_key=key,

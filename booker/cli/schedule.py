@@ -108,6 +108,12 @@ Examples:
 )
 @click.option("--at-job", is_flag=True, help="Print an `at` command instead of a crontab line.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: print a JSON list on stdout.")
+@click.option(
+    "--job",
+    "job_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Schedule the job a TOML file describes (its at and tz are --at and --tz).",
+)
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def schedule(
     at_text: str | None,
@@ -118,6 +124,7 @@ def schedule(
     remove: str | None,
     at_job: bool,
     as_json: bool,
+    job_file: Path | None,
     command: tuple[str, ...],
 ) -> None:
     """Start COMMAND (after --) from cron one minute before --at, passing the exact --at.
@@ -127,6 +134,13 @@ def schedule(
     """
     if as_json and not list_:
         raise UsageError("--json applies to --list only")
+    if job_file is not None:
+        from booker.cli.jobfile import job_argv, split_at
+
+        if command:
+            raise UsageError("--job FILE says the command: give none after --")
+        command, file_at, file_tz = split_at(job_argv(job_file))
+        at_text, zone_name = at_text or file_at, zone_name or file_tz
     schedule_main(
         at_text,
         zone_name,

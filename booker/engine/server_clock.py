@@ -6,7 +6,7 @@ local instant ``S + offset_s`` and a local instant ``t`` is the server instant
 ``t - offset_s``. The human form (``format_estimate``) shows the server clock
 relative to ours instead: ``server clock +1.500 s ± 2.0 ms`` for that server.
 
-Method (PERF-NOTES, "Timing"): a request sent at local ``t0`` whose answer came
+Method (docs/PERF-NOTES.md, "Timing"): a request sent at local ``t0`` whose answer came
 back at local ``t2`` carrying the header second ``D`` was stamped at some local
 instant ``s`` in ``[t0, t2]`` with ``D <= s - offset < D + 1``, hence
 

@@ -455,6 +455,8 @@ def build_result(
         verb = "Already booked" if recovered else "Booked"
         where = "; found at the service, recorded now" if recovered else ""
         what = f"{_describe(slot)} ({noun} {record['reservation_id']}{where}){warning}"
+        if isinstance(slot, dict) and slot.get("why"):
+            what += f"; {slot['why']}"
         if hold_minutes is not None:  # a cart item: held only until checkout
             head = "Already in cart" if recovered else "Added to cart"
             message = f"{head}: complete checkout within {hold_minutes} minutes: {what}"
@@ -476,7 +478,8 @@ def build_result(
         slot = dry.data.get("slot")
         return JobResult(
             Status.DRY_RUN,
-            f"Dry run: would book {_describe(slot)}",
+            f"Dry run: would book {_describe(slot)}"
+            + (f"; {slot['why']}" if isinstance(slot, dict) and slot.get("why") else ""),
             slot=slot,
             worker=dry.worker,
             **common,
@@ -499,7 +502,8 @@ def _describe(slot: dict[str, str] | None) -> str:
     if not slot:
         return "a slot"
     parts = (slot.get("day", ""), str(slot.get("time", ""))[:5], slot.get("type", ""))
-    return " ".join(part for part in parts if part)
+    venue = f"at venue {slot['venue']}" if slot.get("why") and slot.get("venue") else ""
+    return " ".join(part for part in (*parts, venue) if part)
 
 
 @contextmanager

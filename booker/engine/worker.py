@@ -116,6 +116,7 @@ class Worker:
         self.booking: asyncio.Task[None] | None = None
         self.trail: list[tuple[float, Note]] = []  # (wall time, what), formatted when written
         self.warm = False  # set once warm: from then on no failure ends the job by itself
+        self.crash: BaseException | None = None  # a bug raised in a poll or a booking task
 
     # --- WorkerIO ------------------------------------------------------------
     @property
@@ -343,26 +344,34 @@ class Worker:
         schedule = shared.schedule(cadence)
         await self._keep_warm_until(schedule.start - KEEPALIVE_S / 2)
         assert self.http is not None
-        request = self.flow.poll()
-        prepared = self.http.prepare(request)
+        requests = self.flow.polls()
+        prepared = tuple(self.http.prepare(request) for request in requests)
         late = cadence / 2  # a tick this late still fires; later ones are skipped
         tick = schedule.next_for(self.index, workers, time.monotonic() - late)
         while True:
             due = schedule.time_of(tick)
             if not await sleep_until(due, lambda: shared.stopped or shared.claimed):
                 return  # stopped, or claimed: a winner killed before its stop must not go on
+            if self.crash is not None:
+                raise self.crash  # a bug: the worker ends and the supervisor reports it
             now = time.monotonic()
             tick = schedule.next_for(self.index, workers, max(due + 1e-6, now - late))
             if self.booking is not None or shared.paused(now):
                 continue
             if shared.in_flight() >= shared.concurrency:
                 continue
-            if self.flow.poll() is not request:  # the flow changed its poll (another method)
-                request = self.flow.poll()
-                prepared = self.http.prepare(request)
+            if self.flow.polls() is not requests:  # the flow changed its polls (another method)
+                requests = self.flow.polls()
+                prepared = tuple(self.http.prepare(request) for request in requests)
             task = asyncio.create_task(self._poll(prepared))
             self.polls.add(task)
-            task.add_done_callback(self.polls.discard)
+            task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """Forget a finished poll; keep what it raised (``send`` answers network failures)."""
+        self.polls.discard(task)
+        if not task.cancelled() and task.exception() is not None and self.crash is None:
+            self.crash = task.exception()
 
     async def _keep_warm_until(self, until: float) -> None:
         """A start far ahead: keep the connection alive until shortly before it."""
@@ -372,9 +381,13 @@ class Worker:
             if not self.stopped:
                 await self.send(probe)
 
-    async def _poll(self, prepared: Any) -> None:
-        answer = await self.send(prepared)
-        verdict = self.flow.read_poll(answer)
+    async def _poll(self, prepared: tuple[Any, ...]) -> None:
+        """One tick: one request (or one per day and venue of the job), read as one verdict."""
+        if len(prepared) == 1:
+            verdict = self.flow.read_poll(await self.send(prepared[0]))
+        else:
+            answers = await asyncio.gather(*(self.send(p) for p in prepared))
+            verdict = self.flow.read_polls(answers)
         self.apply(verdict)
         if (
             verdict.kind in (Kind.FOUND, Kind.BOOKED)
@@ -390,6 +403,7 @@ class Worker:
                 status=verdict.status,
             )
             self.booking = asyncio.create_task(self._book(verdict))
+            self.booking.add_done_callback(self._task_done)
 
     async def _book(self, verdict: Verdict) -> None:
         try:

@@ -113,11 +113,15 @@ class Flow(Protocol):
     def probe(self) -> Request:
         """A cheap request: keeps the connection alive and reads the service's clock."""
 
-    def poll(self) -> Request:
-        """The request every tick sends: the same object until the flow switches to another."""
+    def polls(self) -> tuple[Request, ...]:
+        """Every tick's requests (one per day and venue, or per site): the same tuple
+        until the flow switches to others."""
 
     def read_poll(self, answer: Answer) -> Verdict:
-        """Classify a poll answer."""
+        """Classify a poll answer (a tick of one request)."""
+
+    def read_polls(self, answers: list[Answer]) -> Verdict:
+        """Classify one tick's answers, in the order of ``polls``, as one verdict."""
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
         """A poll found something: try to book it."""

@@ -1,7 +1,7 @@
 """ReserveAmerica-style campsite carts: requests as values, answers classified, no I/O.
 
 Here the poll *is* the booking attempt: every tick sends "add to cart" until
-the service accepts it. Shapes follow ``shared/API-NOTES.md``.
+the service accepts it. Shapes follow ``docs/API-NOTES.md``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -92,9 +92,19 @@ class CartTarget:
 
     contract_code: str
     facility_id: str
-    site_id: str
+    site_id: str  # the first site wanted
     arrival_date: str  # YYYY-MM-DD
     nights: int
+    site_ids: tuple[str, ...] = ()  # every site, in order of preference (empty: site_id)
+
+    @property
+    def all_sites(self) -> tuple[str, ...]:
+        """Every site wanted, best first."""
+        return self.site_ids or (self.site_id,)
+
+    def at(self, site_id: str) -> CartTarget:
+        """The same stay at one site."""
+        return replace(self, site_id=site_id, site_ids=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +118,12 @@ class CartItem:
     nights: int | None = None  # from ``units``, else arrival to departure
 
     def matches(self, target: CartTarget) -> bool:
-        """Is this the stay ``target`` adds: same site, arrival, facility and nights?
+        """Is this a stay ``target`` adds: one of its sites, same arrival, facility, nights?
 
         Site and arrival must be stated; facility and nights must match when stated.
         """
         return (
-            self.site_id == target.site_id
+            self.site_id in target.all_sites
             and self.arrival_date[:10] == target.arrival_date
             and self.facility_id in ("", target.facility_id)
             and self.nights in (None, target.nights)

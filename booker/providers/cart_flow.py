@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from booker.decide import Kind, Verdict
 from booker.engine import events as ev
@@ -36,7 +36,8 @@ class CartJob:
     def identity(self) -> JobIdentity:
         """What the journal files this job under."""
         target = self.target
-        venue = f"{target.contract_code}/{target.facility_id}/{target.site_id}"
+        sites = ",".join(sorted(set(target.all_sites)))  # one site: the key of old
+        venue = f"{target.contract_code}/{target.facility_id}/{sites}"
         return JobIdentity("cart", venue, target.arrival_date, None, (target.nights,))
 
 
@@ -46,7 +47,11 @@ class CartFlow:
     def __init__(self, job: CartJob) -> None:
         self.job = job
         self.api = CartApi(job.credentials, job.target)
-        self._add = self.api.add_item()
+        self.sites = job.target.all_sites  # in order of preference, one request each per tick
+        self.taken: set[str] = set()  # sites someone else took
+        self._polls = tuple(
+            CartApi(job.credentials, job.target.at(site)).add_item() for site in self.sites
+        )
         self.before: frozenset[str] = frozenset()  # cart item ids held before this run
         self.count_before: int | None = None  # itemsCount when warm
         self._unknown_told = False  # "unknown: check your cart" is said once per worker
@@ -71,11 +76,11 @@ class CartFlow:
         self.before = self.before | {item.cart_item_id for item in items}
         if view.items_count is not None:
             self.count_before = view.items_count
-        held = [i for i in items if i.matches(self.job.target)]
+        held = self._best_first([i for i in items if i.matches(self.job.target)])
         if held and not self.job.force and not io.settings.dry_run:
             # an earlier run got it (and perhaps died before recording it, perhaps twice)
             kept, *extras = held
-            booked = Booked(kept.cart_item_id, self._slot(kept.cart_item_id))
+            booked = Booked(kept.cart_item_id, self._slot(kept.cart_item_id, kept.site_id))
             if io.won(booked, 0, recovered=True) is Claim.WON:
                 await self._remove_extras(io, extras, earlier=True)
             return False
@@ -95,12 +100,43 @@ class CartFlow:
         return self.api.view_cart()
 
     def poll(self) -> Request:
-        """Add to cart, built once."""
-        return self._add
+        """Add the first site's stay to the cart, built once."""
+        return self._polls[0]
+
+    def polls(self) -> tuple[Request, ...]:
+        """Every tick adds the stay at each site still open to the cart (one request each)."""
+        return self._polls
 
     def read_poll(self, answer: Answer) -> Verdict:
-        """Classify an add-to-cart answer."""
-        return cart.read_add(answer)
+        """Classify an add-to-cart answer (a job of one site)."""
+        return self.read_polls([answer])
+
+    def read_polls(self, answers: list[Answer] | tuple[Answer, ...]) -> Verdict:
+        """One tick's answers, one per open site, as one verdict.
+
+        FOUND for the first site (in order of preference) that was added or overlaps,
+        carrying that site. A site someone else took counts as gone; the job stops with
+        "already reserved" only once every site has been taken.
+        """
+        read = list(zip(self.sites, (cart.read_add(a) for a in answers), strict=False))
+        for site, verdict in read:
+            if verdict.kind is Kind.FOUND:
+                rank = self.sites.index(site) + 1
+                day = self.job.target.arrival_date
+                candidate = Slot("", self._what(site), "", day, site, rank)
+                return replace(verdict, slots=(candidate,))
+        left = []
+        for site, verdict in read:
+            if verdict.kind is Kind.TERMINAL and verdict.reason == cart.ALREADY_RESERVED:
+                self.taken.add(site)
+                if len(self.taken) < len(self.sites):
+                    continue
+            left.append(verdict)
+        for kind in (Kind.TERMINAL, Kind.THROTTLE, Kind.FAILURE):
+            for verdict in left:
+                if verdict.kind is kind:
+                    return verdict
+        return left[0] if left else Verdict(Kind.GONE, 0, "site taken: the others stay wanted")
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
         """Added, or overlapping: confirm through the cart which of our items won."""
@@ -139,7 +175,7 @@ class CartFlow:
         by ``itemsCount`` risen over the warm-up snapshot."""
         target = self.job.target
         new = [i for i in view.items if i.cart_item_id not in self.before]
-        matching = [i for i in new if i.matches(target)]
+        matching = self._best_first([i for i in new if i.matches(target)])
         if matching:
             return matching
         anonymous = [i for i in new if not i.described]
@@ -154,8 +190,14 @@ class CartFlow:
         )
         if added or (rose and not new):
             name = added[0] if added else verdict.book_token or f"item {view.items_count} in cart"
-            return [CartItem(name, target.site_id, target.arrival_date, target.facility_id)]
+            site = verdict.slots[0].venue if verdict.slots else target.site_id
+            return [CartItem(name, site, target.arrival_date, target.facility_id)]
         return []
+
+    def _best_first(self, items: list[CartItem]) -> list[CartItem]:
+        """Items of the job in the order of its sites (the first site wanted first)."""
+        order = {site: rank for rank, site in enumerate(self.sites)}
+        return sorted(items, key=lambda item: order.get(item.site_id, len(order)))
 
     async def _settle(self, io: WorkerIO, verdict: Verdict, view: cart.CartView) -> None:
         ours = self.ours(verdict, view)
@@ -167,7 +209,7 @@ class CartFlow:
                     self._unknown(io, "overlapping, yet the cart is empty")
             return
         first, extras = ours[0], ours[1:]
-        booked = Booked(first.cart_item_id, self._slot(first.cart_item_id))
+        booked = Booked(first.cart_item_id, self._slot(first.cart_item_id, first.site_id))
         io.apply(Verdict(Kind.BOOKED, 200, "in cart", booked=booked))
         if io.won(booked, 1) is Claim.WON:
             await self._remove_extras(io, extras)
@@ -187,24 +229,32 @@ class CartFlow:
                 ev.DUPLICATE,
                 reservation_id=extra.cart_item_id,
                 cancelled=removed,
-                slot=self._slot_dict(),
+                slot=self._slot_dict(extra.site_id),
                 earlier=earlier,
             )
 
-    def _slot(self, cart_item_id: str = "") -> Slot:
+    def _slot(self, cart_item_id: str = "", site: str = "") -> Slot:
+        """The stay as a slot; with several sites, which one and why (its rank)."""
         target = self.job.target
-        return Slot(time="", table_type=self._what(), token=cart_item_id, day=target.arrival_date)
+        site = site or target.site_id
+        slot = Slot("", self._what(site), cart_item_id, target.arrival_date)
+        if len(self.sites) > 1 and site in self.sites:
+            rank = self.sites.index(site) + 1
+            why = f"rank {rank}; site {site} (choice {rank} of {len(self.sites)})"
+            slot = replace(slot, venue=site, rank=rank, why=why)
+        return slot
 
-    def _what(self) -> str:
+    def _what(self, site: str = "") -> str:
         target = self.job.target
-        return f"site {target.site_id}, {target.nights} night{'s' if target.nights != 1 else ''}"
+        nights = f"{target.nights} night{'s' if target.nights != 1 else ''}"
+        return f"site {site or target.site_id}, {nights}"
 
-    def _slot_dict(self) -> dict[str, str]:
+    def _slot_dict(self, site: str = "") -> dict[str, str]:
         target = self.job.target
         return {
-            "site": target.site_id,
+            "site": site or target.site_id,
             "day": target.arrival_date,
             "nights": str(target.nights),
-            "type": self._what(),
+            "type": self._what(site),
             "time": "",
         }

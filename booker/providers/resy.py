@@ -1,20 +1,22 @@
 """Resy: requests as values and answers classified, without any I/O.
 
-Shapes follow ``shared/API-NOTES.md``; where the notes are uncertain, the
+Shapes follow ``docs/API-NOTES.md``; where the notes are uncertain, the
 readers accept both readings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
 
+from booker import matching
 from booker.decide import Kind, Verdict, rank_slots
 from booker.exceptions import ParseError
+from booker.matching import fast_set
 from booker.model import Booked, ResyTarget, Slot
 from booker.providers.common import dig, failure, json_body, throttle_or_none
 from booker.settings import BOOKING_TIMEOUT_S
@@ -126,8 +128,10 @@ class ResyApi:
         booking = {**dict(self._user), **BOOK_HEADERS, **(book_headers or {})}
         self._book = (*booking.items(), FORM)
 
-    def find(self, method: str = FIND_METHODS[0], day: str | None = None) -> Request:
-        """Poll the venue's slots for the target day (or ``day``) and party.
+    def find(
+        self, method: str = FIND_METHODS[0], day: str | None = None, venue_id: int | None = None
+    ) -> Request:
+        """Poll the venue's (or ``venue_id``'s) slots for the target day (or ``day``) and party.
 
         POST with a JSON body, as the web app sends it, or GET with a query.
         """
@@ -136,7 +140,7 @@ class ResyApi:
             "long": 0,
             "day": day or self.target.day,
             "party_size": self.target.party_size,
-            "venue_id": self.target.venue_id,
+            "venue_id": venue_id or self.target.venue_id,
         }
         if method == "GET":
             return Request("GET", f"/4/find?{urlencode(fields)}", self._find_headers)
@@ -150,7 +154,11 @@ class ResyApi:
     def details(self, slot: Slot) -> Request:
         """Ask for a book token for ``slot``."""
         body = orjson.dumps(
-            {"config_id": slot.token, "day": self.target.day, "party_size": self.target.party_size}
+            {
+                "config_id": slot.token,
+                "day": slot.day or self.target.day,
+                "party_size": self.target.party_size,
+            }
         )
         return Request(
             "POST", "/3/details", (*self._user, ("Content-Type", "application/json")), body
@@ -232,10 +240,10 @@ def read_find(answer: Answer, target: ResyTarget) -> Verdict:
 def find_verdict(document: Any, target: ResyTarget) -> Verdict:
     """The decision on a decoded 200 /4/find answer: FOUND with the wanted slots, best first."""
     try:
-        slots = parse_slots(document, target.day, target.party_size, frozenset(target.times))
+        slots = parse_slots(document, target.day, target.party_size, fast_set(target.times))
     except ParseError as exc:
         return Verdict(Kind.FAILURE, 200, f"HTTP 200: {exc}")
-    ranked = rank_slots(slots, target.times)
+    ranked = rank_slots(slots, target.times, target.table_types, target.exclude_types)
     if not ranked:
         offered = _count_slots(document)
         return Verdict(
@@ -353,14 +361,7 @@ def _is_canonical(start: str) -> bool:
 
 def normalise_time(text: str) -> str:
     """``19:00`` or ``19:00:00`` -> ``19:00:00``; ``ValueError`` when it is not a time."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
-        raise ValueError(f"not a time: {text!r}")
-    hour, minute = int(parts[0]), int(parts[1])
-    second = int(parts[2]) if len(parts) == 3 else 0
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"not a time: {text!r}")
-    return f"{hour:02d}:{minute:02d}:{second:02d}"
+    return matching.normalise_time(text)
 
 
 def read_details(answer: Answer) -> Verdict:
@@ -472,15 +473,115 @@ def read_reservations(answer: Answer) -> list[Reservation]:
 def is_for(reservation: Reservation, target: ResyTarget) -> bool:
     """Is this reservation one the job ``target`` could have made?
 
-    Venue, day and party size match, and its time is one of the wanted times (minutes
-    compared: listings write ``19:00`` or ``19:00:00``). Anything else is the owner's own.
+    Its venue and day are among the job's, its party size matches, its time is one of the
+    wanted times or in a wanted window (minutes compared: listings write ``19:00`` or
+    ``19:00:00``) and, when the listing names its table type, that type is wanted and not
+    excluded. Anything else is the owner's own.
     """
     return (
-        reservation.venue_id == target.venue_id
-        and reservation.day == target.day
+        reservation.venue_id in target.all_venues
+        and reservation.day in target.all_days
         and reservation.seats == target.party_size
-        and reservation.time_slot[:5] in {t[:5] for t in target.times}
+        and matching.minute_choice(reservation.time_slot[:5], target.times) is not None
+        and matching.type_allowed(reservation.table_type, target.table_types, target.exclude_types)
     )
+
+
+# a tick's answers folded into one verdict: the strongest reaction wins
+_MERGE_ORDER = (Kind.TERMINAL, Kind.THROTTLE, Kind.FAILURE, Kind.GONE, Kind.UNKNOWN)
+
+
+def merge_finds(verdicts: list[Verdict], targets: tuple[ResyTarget, ...]) -> Verdict:
+    """One tick's /4/find verdicts (one per day and venue, in order of preference) as one.
+
+    FOUND when any found: every wanted slot, best first (the day, the venue, then as each
+    answer ranked them), each stamped with its day, its rank (slots the job wants as much,
+    such as two tables of one time when any type will do, share one) and, with several
+    venues, its venue. Otherwise the strongest of the others (a refusal for good, a
+    throttle, a failure), else EXPECTED.
+    """
+    if len(verdicts) == 1 and verdicts[0].kind is not Kind.FOUND:
+        return verdicts[0]  # the common case, every tick before the drop: nothing to fold
+    several = len({target.venue_id for target in targets}) > 1
+    found = [
+        (v, index, t)
+        for index, (v, t) in enumerate(zip(verdicts, targets, strict=False))
+        if v.kind is Kind.FOUND
+    ]
+    if found:
+        slots: list[Slot] = []
+        rank, last = 0, None
+        for verdict, index, target in found:
+            for slot in verdict.slots:
+                key = (
+                    index,
+                    matching.time_choice(slot.time, target.times),
+                    slot.time,
+                    matching.type_choice(slot.table_type, target.table_types, target.exclude_types),
+                )
+                if key != last:
+                    rank, last = rank + 1, key
+                slots.append(
+                    replace(
+                        slot,
+                        day=slot.day or target.day,
+                        venue=str(target.venue_id) if several else slot.venue,
+                        rank=rank,
+                    )
+                )
+        first = found[0][0]
+        reason = first.reason if len(found) == 1 else f"{len(slots)} matching slots"
+        return replace(first, slots=tuple(slots), reason=reason)
+    for kind in _MERGE_ORDER:
+        same = [v for v in verdicts if v.kind is kind]
+        if same:
+            if kind is Kind.THROTTLE:
+                waits = [v.retry_after_s for v in same if v.retry_after_s is not None]
+                return replace(same[0], retry_after_s=max(waits) if waits else None)
+            return same[0]
+    return verdicts[0] if verdicts else Verdict(Kind.EXPECTED, 0, "no answer")
+
+
+def reservation_rank(reservation: Reservation, target: ResyTarget) -> tuple[int, ...]:
+    """Where a reservation of the job (``is_for``) stands among its wants: day, venue,
+    wanted time, time, table type; lower is better."""
+    days, venues = target.all_days, target.all_venues
+    when = matching.minute_choice(reservation.time_slot[:5], target.times)
+    kind = matching.type_choice(reservation.table_type, target.table_types, target.exclude_types)
+    return (
+        days.index(reservation.day) if reservation.day in days else len(days),
+        venues.index(reservation.venue_id) if reservation.venue_id in venues else len(venues),
+        len(target.times) if when is None else when,
+        minute_of(reservation.time_slot),
+        len(target.table_types) if kind is None else kind,
+    )
+
+
+def explain(slot: Slot, target: ResyTarget) -> str:
+    """Why ``slot`` ranks where it does among the job's wants, in words."""
+    parts = [f"rank {slot.rank}"] if slot.rank else []
+    days, venues = target.all_days, target.all_venues
+    if len(days) > 1:
+        parts.append(f"day {slot.day} ({matching.ordinal_of(slot.day, days)})")
+    if len(venues) > 1 and slot.venue.isdigit():
+        parts.append(f"venue {slot.venue} ({matching.ordinal_of(int(slot.venue), venues)})")
+    when = matching.time_choice(slot.time, target.times)
+    if when is not None:
+        entry = target.times[when]
+        earliest = ", earliest first" if matching.WINDOW_SEPARATOR in entry else ""
+        parts.append(
+            f"time {matching.describe_wanted(entry)} "
+            f"(choice {when + 1} of {len(target.times)}{earliest})"
+        )
+    if target.table_types:
+        kind = matching.type_choice(slot.table_type, target.table_types, target.exclude_types)
+        if kind is not None:
+            parts.append(
+                f"table {target.table_types[kind]} (choice {kind + 1} of {len(target.table_types)})"
+            )
+    if target.exclude_types:
+        parts.append(f"not {', '.join(target.exclude_types)}")
+    return "; ".join(parts)
 
 
 def minute_of(time: str) -> int:

@@ -1,6 +1,6 @@
 """Resy's account calls: sign-in, token refresh, venue by slug, cards, Notify. Pure.
 
-Shapes follow ``shared/API-NOTES.md`` ("What public clients show in 2026"):
+Shapes follow ``docs/API-NOTES.md`` ("What public clients show in 2026"):
 ``POST /4/auth/password`` (``/3/auth/password`` on older deployments),
 ``POST /3/auth/refresh``, ``GET /3/venue?url_slug=&location=``, ``GET /2/user``
 and ``POST /2/notify``. Every body is form-encoded. The service offers no

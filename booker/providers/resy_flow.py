@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
 from booker.engine import events as ev
@@ -37,9 +37,12 @@ class ResyJob:
         return ResyFlow(self)
 
     def identity(self) -> JobIdentity:
-        """What the journal files this job under."""
+        """What the journal files this job under: one key for the whole job, whatever its
+        venues and days (a job of one venue and one day keeps its key of old)."""
         target = self.target
-        return JobIdentity("resy", str(target.venue_id), target.day, target.party_size)
+        venues = ",".join(str(v) for v in sorted(set(target.all_venues)))
+        days = ",".join(sorted(set(target.all_days)))
+        return JobIdentity("resy", venues, days, target.party_size)
 
 
 class ResyFlow:
@@ -49,8 +52,14 @@ class ResyFlow:
         self.job = job
         self.api = ResyApi(job.credentials, job.target)
         self.payment_method_id = job.target.payment_method_id
+        # one /4/find per day and venue, in order of preference: days first, then venues
+        self.targets = tuple(
+            job.target.at(venue, day)
+            for day in job.target.all_days
+            for venue in job.target.all_venues
+        )
         self._find_method = resy.FIND_METHODS[0]
-        self._find = self.api.find(self._find_method)
+        self._finds = self._build_finds()
         self._find_refusals = 0  # 405/5xx in a row on the current /4/find method
         self.before: frozenset[str] = frozenset()  # reservation ids held before this run
         self._renewed = False
@@ -101,7 +110,7 @@ class ResyFlow:
             )
             return False
         self.api = ResyApi(ResyCredentials(api_key, renewed.token), self.job.target)
-        self._find = self.api.find()
+        self._finds = self._build_finds()
         if io.index == 0:
             io.report(
                 ev.WARNING, message="the auth token was refused; renewed it with the refresh token"
@@ -131,11 +140,10 @@ class ResyFlow:
         return True
 
     def _mine(self, listed: list[resy.Reservation]) -> list[resy.Reservation]:
-        """This job's reservations (``resy.is_for``), best wanted time first."""
+        """This job's reservations (``resy.is_for``), best first (day, venue, wanted time)."""
         target = self.job.target
-        order = {time[:5]: rank for rank, time in enumerate(target.times)}
         mine = [r for r in listed if resy.is_for(r, target)]
-        return sorted(mine, key=lambda r: (order.get(r.time_slot[:5], 0), r.reservation_id))
+        return sorted(mine, key=lambda r: (resy.reservation_rank(r, target), r.reservation_id))
 
     async def _reservations(self, io: WorkerIO) -> list[resy.Reservation] | None:
         try:
@@ -155,11 +163,34 @@ class ResyFlow:
         """/2/user: cheap, and proves the token is still good."""
         return self.api.user()
 
+    def _build_finds(self) -> tuple[Request, ...]:
+        return tuple(
+            self.api.find(self._find_method, target.day, target.venue_id) for target in self.targets
+        )
+
     def poll(self) -> Request:
-        """The /4/find request, built once per method (the engine re-prepares it on a switch)."""
-        return self._find
+        """The first /4/find request (the first day at the first venue)."""
+        return self._finds[0]
+
+    def polls(self) -> tuple[Request, ...]:
+        """Every tick's /4/find requests, one per day and venue, built once per method (the
+        engine re-prepares them on a switch)."""
+        return self._finds
+
+    def read_polls(self, answers: tuple[Answer, ...] | list[Answer]) -> Verdict:
+        """One tick's answers (in the order of ``polls``) as one verdict: FOUND carries
+        every wanted slot, best first (day, venue, then time and table type)."""
+        verdicts = [
+            self._read_one(answer, target)
+            for answer, target in zip(answers, self.targets, strict=False)
+        ]
+        return resy.merge_finds(verdicts, self.targets)
 
     def read_poll(self, answer: Answer) -> Verdict:
+        """Classify one /4/find answer (the first day at the first venue)."""
+        return self.read_polls((answer,))
+
+    def _read_one(self, answer: Answer, target: ResyTarget) -> Verdict:
         """Classify /4/find: FOUND carries the wanted slots, best first.
 
         A 405 (this method is not served), or ``FIND_FALLBACK_AFTER`` 5xx in a row
@@ -177,10 +208,10 @@ class ResyFlow:
                 self._find_refusals = 0
                 other = [m for m in resy.FIND_METHODS if m != self._find_method]
                 self._find_method = other[0]
-                self._find = self.api.find(self._find_method)
+                self._finds = self._build_finds()
         elif answer.status != NO_ANSWER:
             self._find_refusals = 0
-        return resy.read_find(answer, self.job.target)
+        return resy.read_find(answer, target)
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
         """Book in priority order; the next slot's book token is fetched while this one books.
@@ -190,6 +221,7 @@ class ResyFlow:
         Other workers start on other tables of the same time (``deal``).
         """
         slots = deal(verdict.slots, io.index)
+        target = self.job.target
         pending: dict[int, asyncio.Task[Verdict]] = {}
 
         def prefetch(index: int, after_s: float = 0.0) -> None:
@@ -197,7 +229,7 @@ class ResyFlow:
                 pending[index] = asyncio.create_task(self._details(io, slots[index], after_s))
 
         try:
-            for index, slot in enumerate(slots):
+            for index, candidate in enumerate(slots):
                 if io.stopped or io.claimed:
                     return
                 prefetch(index)
@@ -210,6 +242,7 @@ class ResyFlow:
                     return
                 if details.kind is not Kind.FOUND:
                     continue
+                slot = replace(candidate, why=resy.explain(candidate, target))
                 if io.settings.dry_run:
                     io.found_dry_run({"slot": _slot_dict(slot)})
                     return
@@ -315,6 +348,8 @@ class ResyFlow:
                 resy.is_for(reservation, self.job.target)
                 and reservation.reservation_id not in self.before
                 and reservation.time_slot[:5] == slot.time[:5]
+                and (not slot.day or reservation.day == slot.day)
+                and (not slot.venue or str(reservation.venue_id) == slot.venue)
                 and (
                     winner is None
                     or not winner.same_as(reservation.reservation_id, reservation.resy_token)
@@ -358,8 +393,13 @@ def _unsure(answer: Answer, verdict: Verdict) -> bool:
 
 def _booked(reservation: resy.Reservation) -> Booked:
     """A listed reservation as a ``Booked``."""
+    venue = str(reservation.venue_id) if reservation.venue_id is not None else ""
     slot = Slot(
-        reservation.time_slot, reservation.table_type, reservation.resy_token, reservation.day
+        reservation.time_slot,
+        reservation.table_type,
+        reservation.resy_token,
+        reservation.day,
+        venue=venue,
     )
     return Booked(reservation.reservation_id, slot, reservation.resy_token)
 
@@ -384,4 +424,4 @@ def deal(slots: tuple[Slot, ...], worker: int) -> tuple[Slot, ...]:
 
 
 def _slot_dict(slot: Slot) -> dict[str, str]:
-    return {"time": slot.time, "type": slot.table_type, "day": slot.day}
+    return slot.as_dict()

@@ -32,6 +32,7 @@ class BookingRecord:
     party_size: int
     active: bool = True
     drop: int = 1  # the drop (1-based) current when booked
+    venue_id: int | None = None  # which venue, when the scenario has sister venues
 
 
 @dataclass(slots=True)
@@ -111,11 +112,27 @@ class Ledger:
         return record
 
     def book(
-        self, t: float, who: str, *, time: str, table_type: str, day: str, party_size: int
+        self,
+        t: float,
+        who: str,
+        *,
+        time: str,
+        table_type: str,
+        day: str,
+        party_size: int,
+        venue_id: int | None = None,
     ) -> BookingRecord:
         """Record a booking under a fresh reservation id."""
         record = BookingRecord(
-            t, who, self._next_id, time, table_type, day, party_size, drop=self.drop
+            t,
+            who,
+            self._next_id,
+            time,
+            table_type,
+            day,
+            party_size,
+            drop=self.drop,
+            venue_id=venue_id,
         )
         self._next_id += 1
         self.bookings.append(record)

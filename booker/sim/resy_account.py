@@ -1,6 +1,6 @@
 """The simulated Resy account: sign-in, token refresh, tokens that expire, and Notify.
 
-Shapes as public clients show them in 2026 (``shared/API-NOTES.md``):
+Shapes as public clients show them in 2026 (``docs/API-NOTES.md``):
 
 - ``POST /4/auth/password`` (form ``email``, ``password``; ``/3/auth/password`` on
   scenarios that still have it): 200 with ``token`` (a JWT that expires),

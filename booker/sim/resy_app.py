@@ -50,6 +50,8 @@ class BookToken:
     stock: Stock
     party_size: int
     expires_at: float
+    venue_id: int = 0
+    day: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class Held:
     booking: BookingRecord
     stock: Stock
     resy_token: str
+    venue_id: int = 0
 
 
 def slot_token(venue_id: int, day: str, stock: Stock) -> str:
@@ -225,14 +228,15 @@ class ResyApp:
         signed_in = token is not None and self.account.accepts(token)
         if token is not None and self.modern and not signed_in:
             return error_response(419, "Unauthorized")
-        here = venue_id == self.venue.id
+        here = venue_id == self.venue.id or venue_id in self.venue.sisters
         name = self.venue.name if here else ""
         slots: list[dict[str, Any]] = []
+        stock = self.world.inventory_at(venue_id, day)
         if here and (signed_in or not self.venue.signed_in_only):
-            if day == self.world.day:
-                slots = [self._slot(s, day) for s in self.world.inventory.visible(party_size)]
+            if stock is not None:
+                slots = [self._slot(s, day, venue_id) for s in stock.visible(party_size)]
             elif self.modern and self._released_before(day):
-                slots = [self._slot(s, day) for s in self._earlier_stock(party_size)]
+                slots = [self._slot(s, day, venue_id) for s in self._earlier_stock(party_size)]
         inner: dict[str, Any] = {"id": {"resy": venue_id}, "name": name}
         if self.modern and here:
             inner["location"] = {"time_zone": self.venue.time_zone}
@@ -279,13 +283,13 @@ class ResyApp:
             return self.world.day
         return (date.fromisoformat(self.world.day) - timedelta(days=1)).isoformat()
 
-    def _slot(self, stock: Stock, day: str) -> dict[str, Any]:
+    def _slot(self, stock: Stock, day: str, venue_id: int) -> dict[str, Any]:
         start = datetime.fromisoformat(f"{day}T{stock.time}")
         end = start + timedelta(minutes=SLOT_MINUTES)
         shaped = {
             "config": {
                 "id": stock.config_id,
-                "token": slot_token(self.venue.id, day, stock),
+                "token": slot_token(venue_id, day, stock),
                 "type": stock.table_type,
             },
             "date": {"start": f"{day} {stock.time}", "end": end.strftime("%Y-%m-%d %H:%M:%S")},
@@ -316,18 +320,16 @@ class ResyApp:
         m = _SLOT_TOKEN.match(token)
         if m is None:
             return error_response(400, "Bad Request")
-        stock = self.world.inventory.find(int(m.group(2)))
-        if (
-            stock is None
-            or day != self.world.day
-            or token != slot_token(self.venue.id, self.world.day, stock)
-        ):
+        venue_id = int(m.group(1))
+        inventory = self.world.inventory_at(venue_id, day)
+        stock = inventory.find(int(m.group(2))) if inventory is not None else None
+        if stock is None or token != slot_token(venue_id, day, stock):
             return error_response(404, "Not Found")
         if not stock.seats(party_size):
             return error_response(400, "Bad Request")
         value = secrets.token_urlsafe(48)
         expires_at = request.t + self.scenario.release.book_token_ttl_s
-        self.book_tokens[value] = BookToken(stock, party_size, expires_at)
+        self.book_tokens[value] = BookToken(stock, party_size, expires_at, venue_id, day)
         return json_response(
             200,
             {
@@ -356,26 +358,29 @@ class ResyApp:
         stock = ticket.stock
         if stock.quantity <= 0:
             return error_response(412, "Sorry, this reservation is no longer available")
-        if not self.scenario.release.allow_multiple and self._holds_day():
+        day = ticket.day or self.world.day
+        if not self.scenario.release.allow_multiple and self._holds_day(day):
             return error_response(412, "You already have a reservation for this day")
         self.world.inventory.take(stock)
         del self.book_tokens[form["book_token"]]
+        venue_id = ticket.venue_id or self.venue.id
         booking = self.world.ledger.book(
             now,
             "booker",
             time=stock.time,
             table_type=stock.table_type,
-            day=self.world.day,
+            day=day,
             party_size=ticket.party_size,
+            venue_id=venue_id if self.venue.sisters else None,
         )
         resy_token = f"rr://{secrets.token_hex(24)}"
-        self.held[resy_token] = Held(booking, stock, resy_token)
+        self.held[resy_token] = Held(booking, stock, resy_token, venue_id)
         return json_response(
             201, {"resy_token": resy_token, "reservation_id": booking.reservation_id}
         )
 
-    def _holds_day(self) -> bool:
-        return any(h.booking.active and h.booking.day == self.world.day for h in self.held.values())
+    def _holds_day(self, day: str) -> bool:
+        return any(h.booking.active and h.booking.day == day for h in self.held.values())
 
     async def cancel(self, request: Request) -> Response:
         """POST /3/cancel (form): 200, or 404 for an unknown or cancelled reservation."""
@@ -411,7 +416,7 @@ class ResyApp:
                 "day": h.booking.day,
                 "time_slot": h.booking.time,
                 "num_seats": h.booking.party_size,
-                "venue": {"id": self.venue.id, "name": self.venue.name},
+                "venue": {"id": h.venue_id or self.venue.id, "name": self.venue.name},
                 "config": {"type": h.booking.table_type},
                 "status": {"finished": 0, "cancelled": 0 if h.booking.active else 1},
             }

@@ -81,6 +81,7 @@ class Venue:
     signed_in_only: bool = False  # /4/find shows slots only with the user's token
     zone_in_venue: bool = True  # 2026: False leaves /3/venue without locale.time_zone
     calendar_in_config: bool = True  # 2026: False leaves calendar_date_to out of /2/config
+    sisters: tuple[int, ...] = ()  # more venue ids: the same tables, released at once, own stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class Release:
     day: date | None = None
     book_token_ttl_s: float = 300.0
     allow_multiple: bool = False
+    more_days: int = 0  # the days after the drop's day that open with it, each its own stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,7 @@ class Scenario:
     cart: CartSpec | None = None  # set exactly when provider == "cart"
     date_lie: DateLie = field(default_factory=DateLie)  # [date_header]: Date headers that lie
     network: Network = field(default_factory=Network)  # [network]: an emulated internet link
-    shapes: str = "2026"  # "legacy": the answers API-NOTES first described
+    shapes: str = "2026"  # "legacy": the answers docs/API-NOTES.md first described
 
     def release_at(self, started_at: float) -> float:
         """The release instant on the sim clock, given the sim-clock start time."""
@@ -312,8 +314,15 @@ def _venue(t: Table, shapes: str = "2026") -> Venue:
         calendar_in_config=t.get("calendar_in_config", bool, d.calendar_in_config),
         url_slug=t.get("url_slug", str, d.url_slug),
         location=t.get("location", str, d.location),
+        sisters=tuple(t.get("sisters", list, [])),
     )
     t.done()
+    t.check(
+        all(type(v) is int and v > 0 and v != venue.id for v in venue.sisters)
+        and len(set(venue.sisters)) == len(venue.sisters),
+        "sisters",
+        "must list other positive venue ids, once each",
+    )
     t.check(venue.id > 0, "id", "must be positive")
     t.check(
         bool(venue.find_methods) and all(m in FIND_METHODS for m in venue.find_methods),
@@ -333,8 +342,10 @@ def _release(t: Table) -> Release:
     ttl = t.get("book_token_ttl_s", float, d.book_token_ttl_s)
     t.check(ttl > 0, "book_token_ttl_s", "must be positive")
     allow = t.get("allow_multiple", bool, d.allow_multiple)
+    more_days = t.get("more_days", int, d.more_days)
     t.done()
-    return Release(at_offset_s, at_epoch, day_offset, day, ttl, allow)
+    t.check(0 <= more_days <= 30, "more_days", "must be 0-30")
+    return Release(at_offset_s, at_epoch, day_offset, day, ttl, allow, more_days)
 
 
 def _slot(t: Table) -> SlotSpec:

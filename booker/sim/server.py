@@ -1,10 +1,19 @@
-"""Serving a Gateway with hypercorn's protocol stack on a loopback socket we bind ourselves."""
+"""Serving a Gateway with hypercorn's public ``serve`` on a loopback socket we bind ourselves.
+
+Only public API: ``hypercorn.asyncio.serve`` with a ``Config`` that binds our socket
+(``fd://``), and asyncio's ``create_server``. The ``drop`` fault needs the connection
+behind a request: the serving loop hands every connection it accepts to ``Connections``
+(``TrackingLoop``), keyed by the peer address ASGI puts in the request's scope.
+That relies on hypercorn serving with ``asyncio.start_server`` on the running loop, as
+any asyncio server does; ``tests/test_sim_faults.py::test_drop_is_a_transport_error``
+(HTTP/1.1 and HTTP/2) fails if it ever stops.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
+import os
 import signal
 import socket
 import ssl
@@ -13,18 +22,17 @@ from pathlib import Path
 from typing import Any, cast
 
 import uvloop
-from hypercorn.app_wrappers import ASGIWrapper
-from hypercorn.asyncio.tcp_server import TCPServer
-from hypercorn.asyncio.worker_context import WorkerContext
+from hypercorn.asyncio import serve
 from hypercorn.config import Config
-from hypercorn.utils import parse_socket_addr
 
+from booker.sim.asgi import Receive, Scope, Send
 from booker.sim.connections import Connections
 from booker.sim.gateway import Gateway
-from booker.sim.tls import Tls
+from booker.sim.tls import ALPN, Tls
 
 KEEP_ALIVE_S = 120.0
 SHUTDOWN_GRACE_S = 2.0
+HANDSHAKE_TIMEOUT_S = 10.0
 
 
 class ListenError(ValueError):
@@ -68,16 +76,60 @@ def base_url(sock: socket.socket, tls: bool) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-def hypercorn_config() -> Config:
-    """No Date/Server headers of hypercorn's own, long keep-alive, no request cap, quiet."""
+def hypercorn_config(sock: socket.socket, tls: Tls | None) -> Config:
+    """Serve ``sock`` (a duplicate of it: hypercorn closes its own); TLS from ``tls``.
+
+    No Date/Server headers of hypercorn's own, long keep-alive, no request cap, quiet
+    (errors only: no "Running on" line on stderr).
+    """
     config = Config()
+    config.bind = [f"fd://{os.dup(sock.fileno())}"]
+    if tls is not None:
+        config.certfile = str(tls.cert_path)
+        config.keyfile = str(tls.key_path)
+        config.alpn_protocols = list(ALPN)
+        config.ssl_handshake_timeout = HANDSHAKE_TIMEOUT_S
     config.include_date_header = False
     config.include_server_header = False
     config.keep_alive_timeout = KEEP_ALIVE_S
     config.keep_alive_max_requests = 2**62
     config.accesslog = None
+    config.loglevel = "WARNING"
     config.graceful_timeout = SHUTDOWN_GRACE_S
     return config
+
+
+class TrackingLoop(uvloop.Loop):
+    """uvloop whose servers tell ``connections`` of every connection they accept."""
+
+    def __init__(self, connections: Connections) -> None:
+        super().__init__()
+        self.connections = connections
+
+    async def create_server(
+        self, protocol_factory: Callable[[], asyncio.BaseProtocol], *args: Any, **kwargs: Any
+    ) -> asyncio.Server:
+        """``loop.create_server``, each protocol wrapped to register its transport."""
+        tracked = self.connections.tracking(protocol_factory)
+        return cast(asyncio.Server, await super().create_server(tracked, *args, **kwargs))
+
+
+def announcing(app: Gateway, on_ready: Callable[[], None]) -> Callable[..., Any]:
+    """``app``, calling ``on_ready`` once its lifespan has started (rivals running)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def send_then_announce(message: dict[str, Any]) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete":
+                on_ready()  # the socket already listens: connections wait in its backlog
+
+        await app(scope, receive, send_then_announce)
+
+    return wrapped
 
 
 def _quiet_ssl(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -89,50 +141,16 @@ async def run_server(
     app: Gateway,
     sock: socket.socket,
     tls: Tls | None,
-    connections: Connections,
     on_ready: Callable[[], None],
 ) -> None:
-    """Serve until SIGINT/SIGTERM, then close connections and stop the app."""
+    """Serve until SIGINT/SIGTERM; then connections close (``SHUTDOWN_GRACE_S``), the app stops."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_quiet_ssl)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    config = hypercorn_config()
-    context = WorkerContext(None)
-    wrapped = ASGIWrapper(cast(Any, app))
-    tasks: set[asyncio.Task[Any]] = set()
-
-    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        peer = parse_socket_addr(sock.family, writer.get_extra_info("peername"))
-        if peer is not None:
-            connections.add(peer, writer)
-        try:
-            await TCPServer(wrapped, loop, config, context, {}, reader, writer)
-        finally:
-            if peer is not None:
-                connections.remove(peer)
-
-    await app.start()
-    tls_args: dict[str, Any] = {"ssl": tls.context, "ssl_handshake_timeout": 10.0} if tls else {}
-    server = await asyncio.start_server(on_connect, sock=sock, **tls_args)
-    on_ready()
-    try:
-        await stop.wait()
-    finally:
-        server.close()
-        await context.terminated.set()
-        if tasks:
-            await asyncio.wait(set(tasks), timeout=SHUTDOWN_GRACE_S)
-        for task in set(tasks):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*tasks, return_exceptions=True)
-        await app.stop()
+    config = hypercorn_config(sock, tls)
+    await serve(cast(Any, announcing(app, on_ready)), config, shutdown_trigger=stop.wait)
 
 
 def serve_forever(
@@ -142,9 +160,9 @@ def serve_forever(
     connections: Connections,
     on_ready: Callable[[], None],
 ) -> None:
-    """Run `run_server` on a fresh uvloop loop."""
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(run_server(app, sock, tls, connections, on_ready))
+    """Run `run_server` on a fresh uvloop loop that tracks connections for ``drop``."""
+    with asyncio.Runner(loop_factory=lambda: TrackingLoop(connections)) as runner:
+        runner.run(run_server(app, sock, tls, on_ready))
 
 
 def remove_ready_file(path: Path | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from booker.sim.clock import SimClock
@@ -24,6 +24,14 @@ class World:
     ledger: Ledger
     inventory: Inventory
     rng: random.Random
+    # the sister venues' and later days' stock of the drop, by (venue id, day)
+    more: dict[tuple[int, str], Inventory] = field(default_factory=dict)
+
+    def inventory_at(self, venue_id: int, day: str) -> Inventory | None:
+        """The drop's stock at that venue on that day (None: nothing opens there)."""
+        if venue_id == self.scenario.venue.id and day == self.day:
+            return self.inventory
+        return self.more.get((venue_id, day))
 
     @property
     def drop(self) -> int:
@@ -35,6 +43,7 @@ class World:
         self.day = day
         self.release_at = release_at
         self.inventory = Inventory(self.scenario.slots, day, release_at, self.clock)
+        self.more = more_stock(self.scenario, day, release_at, self.clock)
         self.ledger.rearm(t, day, release_at, rivals=rivals)
 
     def next_day(self) -> str:
@@ -61,4 +70,22 @@ def build_world(scenario: Scenario) -> World:
     ledger = Ledger(started_at, release_at, scenario.clock_skew_s, day=day)
     inventory = Inventory(scenario.slots, day, release_at, clock)
     rng = random.Random(scenario.seed)
-    return World(scenario, clock, started_at, release_at, day, ledger, inventory, rng)
+    more = more_stock(scenario, day, release_at, clock)
+    return World(scenario, clock, started_at, release_at, day, ledger, inventory, rng, more)
+
+
+def more_stock(
+    scenario: Scenario, day: str, release_at: float, clock: SimClock
+) -> dict[tuple[int, str], Inventory]:
+    """Stock of the sister venues and of the ``more_days`` after ``day``, opening with it."""
+    days = [
+        (date.fromisoformat(day) + timedelta(days=n)).isoformat()
+        for n in range(scenario.release.more_days + 1)
+    ]
+    venues = (scenario.venue.id, *scenario.venue.sisters)
+    return {
+        (venue, when): Inventory(scenario.slots, when, release_at, clock)
+        for venue in venues
+        for when in days
+        if (venue, when) != (scenario.venue.id, day)
+    }

@@ -1,0 +1,169 @@
+"""Imports flow down: the contract of booker's layers, read from the source with ``ast``.
+
+Every ``import`` counts, at module level or inside a function (the CLI imports lazily).
+Importing ``booker.a.b`` also runs ``booker/a/__init__.py``; such implicit parent imports
+are not edges. How to check by hand: ``python -m pytest tests/test_import_contract.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "booker"
+
+Graph = Mapping[str, frozenset[str]]
+
+# Shared vocabulary the providers' flows speak with the engine, as it is today: the event
+# names (engine.events) and the claim's outcome (engine.shared.Claim). Issue 19 moves them
+# into one port module both layers import downward; until then nothing else may be added.
+PROVIDERS_MAY_IMPORT_FROM_ENGINE = frozenset({"booker.engine.events", "booker.engine.shared"})
+
+# Module cycles that exist today (none): each entry a sorted tuple of the modules of one cycle.
+# (At package level engine and providers do import each other today: engine.worker imports
+# providers.base for the Flow protocol, the flows import engine.events and engine.shared.)
+KNOWN_CYCLES: frozenset[tuple[str, ...]] = frozenset()
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, frozenset[str]]:
+    """Each module of ``package`` and the modules of booker it imports."""
+    files = {module_name(path): path for path in package.rglob("*.py")}
+    graph: dict[str, frozenset[str]] = {}
+    for name, path in files.items():
+        is_package = path.name == "__init__.py"
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node, name, is_package)
+                for alias in node.names:  # `from booker.engine import events`: a module
+                    full = f"{base}.{alias.name}"
+                    imported.add(full if full in files else base)
+        graph[name] = frozenset(m for m in imported if m.split(".")[0] == "booker" and m != name)
+    return graph
+
+
+def _absolute(node: ast.ImportFrom, importer: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = importer.split(".")
+    anchor = parts if is_package else parts[:-1]
+    anchor = anchor[: len(anchor) - (node.level - 1)]
+    return ".".join([*anchor, node.module] if node.module else anchor)
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def crossings(graph: Graph, source: str, target: str, allowed: Iterable[str] = ()) -> set[str]:
+    """``importer -> imported`` lines where ``source`` imports ``target``, but for ``allowed``."""
+    allowed = frozenset(allowed)
+    return {
+        f"{importer} -> {imported}"
+        for importer, targets in graph.items()
+        if within(importer, source)
+        for imported in targets
+        if within(imported, target) and imported not in allowed
+    }
+
+
+def cycles(graph: Graph) -> set[tuple[str, ...]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[tuple[str, ...]] = set()
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in graph.get(node, ()):
+            if other not in graph:
+                continue
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in graph.get(node, ()):
+                found.add(tuple(sorted(group)))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_sees_every_kind_of_import() -> None:
+    """Module level, lazy (in a function), ``from package import module``: all are edges."""
+    graph = import_graph()
+    assert "booker.engine.events" in graph["booker.providers.resy_flow"]  # from pkg import mod
+    assert "booker.sim" in graph["booker.cli.sim"]  # imported inside the command
+    assert "booker.http" in graph["booker.engine.worker"]
+
+
+def test_providers_import_only_the_engines_shared_vocabulary() -> None:
+    assert (
+        crossings(
+            import_graph(), "booker.providers", "booker.engine", PROVIDERS_MAY_IMPORT_FROM_ENGINE
+        )
+        == set()
+    )
+
+
+def test_the_engine_does_not_import_the_command_line() -> None:
+    assert crossings(import_graph(), "booker.engine", "booker.cli") == set()
+
+
+def test_the_simulator_imports_nothing_of_the_rest_of_booker() -> None:
+    """It stands for the services: it must not share booker's own reading of them."""
+    graph = import_graph()
+    outside = {
+        f"{importer} -> {imported}"
+        for importer, targets in graph.items()
+        if within(importer, "booker.sim")
+        for imported in targets
+        if not within(imported, "booker.sim")
+    }
+    assert outside == set()
+
+
+def test_booker_modules_import_one_another_without_cycles() -> None:
+    assert cycles(import_graph()) - KNOWN_CYCLES == set()
+
+
+def test_the_checks_catch_what_they_are_for() -> None:
+    """A new upward import and a new cycle, in a made-up graph, are found."""
+    graph = {
+        "booker.providers.new": frozenset({"booker.engine.worker", "booker.engine.events"}),
+        "booker.engine.worker": frozenset({"booker.cli.book"}),
+        "booker.cli.book": frozenset({"booker.engine.worker"}),
+        "booker.engine.events": frozenset(),
+    }
+    assert crossings(
+        graph, "booker.providers", "booker.engine", PROVIDERS_MAY_IMPORT_FROM_ENGINE
+    ) == {"booker.providers.new -> booker.engine.worker"}
+    assert crossings(graph, "booker.engine", "booker.cli") == {
+        "booker.engine.worker -> booker.cli.book"
+    }
+    assert cycles(graph) == {("booker.cli.book", "booker.engine.worker")}
