@@ -235,7 +235,8 @@ def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
         async def send(self, request: Request) -> Answer:
             if request.path == "/hang":
                 await asyncio.sleep(60)
-            return Answer(200, b"{}", written_at=START + 0.25)  # queued 250 ms before leaving
+            # queued 250 ms before leaving, answered 100 ms later
+            return Answer(200, b"{}", elapsed_s=0.35, written_at=START - 1.0 + 0.25)
 
     worker.http = SlowHttp()  # type: ignore[assignment]
 
@@ -253,7 +254,8 @@ def test_the_log_stamps_requests_when_they_left_and_keeps_those_cut_off(
     answered: Answer = first[1]
     cut: Request = second[0]
     lost: Answer = second[1]
-    assert (left, answered.status) == (START + 0.25, 200)
+    assert (left, answered.status) == (START - 1.0 + 0.25, 200)
+    assert answered.elapsed_s == pytest.approx(0.10)  # the log's ms count from when it left
     assert (cut.path, lost.status, lost.error) == ("/hang", 0, "cancelled in flight")
     assert shared.flight == 0
 

@@ -16,7 +16,7 @@ import os
 import random
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any, Protocol
@@ -150,7 +150,10 @@ class Worker:
             self.shared.add_in_flight(self.index, -1)
         self.shared.record_status(answer.status)
         if self.spec.log_path is not None:  # stamped with the moment it left, formatted later
-            self.trail.append((answer.written_at or entered, (request, answer)))
+            left = answer.written_at or entered
+            waited = left - entered  # queued for a connection before its bytes left
+            logged = replace(answer, elapsed_s=max(0.0, answer.elapsed_s - waited))
+            self.trail.append((left, (request, logged)))  # its ms count from when it left
         if not self.warm and answer.failure in PERMANENT_FAILURES:
             self.unreachable(f"cannot reach {self.spec.client.base_url}: {answer.error}")
         return answer
