@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 # Byte-compile first: with PYTHONDONTWRITEBYTECODE set (as on our machines) every subprocess
 # the suite starts (CLI runs, workers, simulators) would otherwise recompile booker.
+# The end-to-end half (mostly waiting) and the unit half (CPU) run at once: scripts/test.sh.
 test: $(STAMP)
 	$(BIN)/python -m compileall -q booker > /dev/null
-	$(BIN)/python -m pytest -q
+	bash scripts/test.sh $(BIN)/python
 
 # test-fast: booker's unit tests, about 20 s: no end-to-end test (marked e2e: simulator and
 # worker processes) and none of the simulator's own tests (tests/test_sim_*.py start it).
