@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # Byte-compile first: with PYTHONDONTWRITEBYTECODE set (as on our machines) every subprocess
 # the suite starts (CLI runs, workers, simulators) would otherwise recompile booker.
-# The end-to-end half (mostly waiting) and the unit half (CPU) run at once: scripts/test.sh.
+# The end-to-end tests (mostly waiting) and the unit tests (CPU) run in two lanes: scripts/test.sh.
 test: $(STAMP)
 	$(BIN)/python -m compileall -q booker > /dev/null
 	bash scripts/test.sh $(BIN)/python
