@@ -69,24 +69,24 @@ def parse_day(text: str, option: str = "--date") -> str:
 
 def parse_days(text: str, option: str = "--date") -> tuple[str, ...]:
     """``2026-12-24,2026-12-26`` -> days in order of preference, de-duplicated."""
-    days: list[str] = []
-    for part in text.split(","):
-        if part.strip() and (day := parse_day(part, option)) not in days:
-            days.append(day)
-    if not days:
-        parse_day(text, option)  # says what is wrong with it
-    return tuple(days)
+    return _listed(text, lambda part: parse_day(part, option))
 
 
 def parse_ids(text: str, option: str) -> tuple[str, ...]:
     """``60029,1505`` -> ids in order of preference, de-duplicated."""
-    ids: list[str] = []
+    return _listed(text, lambda part: parse_identifier(option, part))
+
+
+def _listed(text: str, parse: Callable[[str], str]) -> tuple[str, ...]:
+    """Comma-separated values, each read by ``parse``, in order, de-duplicated; none at all
+    is ``parse``'s own error for the whole text."""
+    values: list[str] = []
     for part in text.split(","):
-        if part.strip() and (value := parse_identifier(option, part)) not in ids:
-            ids.append(value)
-    if not ids:
-        parse_identifier(option, text)  # says what is wrong with it
-    return tuple(ids)
+        if part.strip() and (value := parse(part)) not in values:
+            values.append(value)
+    if not values:
+        parse(text)  # says what is wrong with it
+    return tuple(values)
 
 
 def parse_venue_ids(text: str) -> tuple[int, ...]:

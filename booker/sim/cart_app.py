@@ -169,7 +169,12 @@ class CartApp:
         unknown = sorted(set(params) - known)
         if unknown:
             raise ValueError(f"unknown parameter(s): {', '.join(unknown)}")
-        body = {
+        if parse_add_item(self._hand_body(params)) is None:
+            raise ValueError("site_id, arrival_date (YYYY-MM-DD) and nights (>= 1) are needed")
+
+    def _hand_body(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The add-to-cart body a stay made by hand stands for (defaults: this campground)."""
+        return {
             "contractCode": params.get("contract_code", self.camp.contract_code),
             "facilityID": params.get("facility_id", self.camp.facility_id),
             "siteID": params.get("site_id"),
@@ -177,21 +182,10 @@ class CartApp:
             "units": params.get("nights", 1),
             "quantity": 1,
         }
-        if parse_add_item(body) is None:
-            raise ValueError("site_id, arrival_date (YYYY-MM-DD) and nights (>= 1) are needed")
 
     def by_hand(self, params: dict[str, Any]) -> dict[str, Any]:
         """The owner adds a stay in the browser: in the cart, ledger who="hand"."""
-        add = parse_add_item(
-            {
-                "contractCode": params.get("contract_code", self.camp.contract_code),
-                "facilityID": params.get("facility_id", self.camp.facility_id),
-                "siteID": params.get("site_id"),
-                "arrivalDate": params.get("arrival_date", self.world.day),
-                "units": params.get("nights", 1),
-                "quantity": 1,
-            }
-        )
+        add = parse_add_item(self._hand_body(params))
         assert add is not None  # checked by check_by_hand
         booking = self.world.ledger.book_site(
             self.world.clock.now(),
