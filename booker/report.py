@@ -20,8 +20,8 @@ from typing import Any, TextIO
 import orjson
 
 from booker.credentials import Redactor
-from booker.engine import events as ev
 from booker.engine.supervisor import JobResult, StatusSnapshot, format_duration
+from booker.ports import Event, EventKind
 from booker.settings import EngineSettings
 
 CLEAR_LINE = "\r\x1b[K"  # back to column 0, erase to the end of the row
@@ -32,60 +32,60 @@ def _stamp() -> str:
     return dt.datetime.now().astimezone().strftime("%H:%M:%S.%f")[:-3]
 
 
-def describe_event(event: ev.Event) -> str | None:
+def describe_event(event: Event) -> str | None:
     """One human line for an event, None for events that only go to the log."""
     data = event.data
     match event.kind:
-        case ev.VENUE:
+        case EventKind.VENUE:
             return f"Venue: {data.get('name')} ({data.get('time_zone')})"
-        case ev.READY:
+        case EventKind.READY:
             flag = data.get("tcp_nodelay")
             nodelay = "unknown" if flag is None else ("on" if flag else "OFF")
             return (
                 f"worker {event.worker} warm: {data.get('http_version')} in "
                 f"{data.get('warm_ms', 0):.1f} ms, TCP_NODELAY {nodelay}"
             )
-        case ev.FOUND:
+        case EventKind.FOUND:
             if not data.get("count"):
                 return f"worker {event.worker}: {data.get('reason')} (HTTP {data.get('status')})"
             shown = ", ".join(data.get("slots", []))
             return f"worker {event.worker} found {data.get('count')} matching slots: {shown}"
-        case ev.BOOKED:
+        case EventKind.BOOKED:
             slot = data.get("slot") or {}
             what = " ".join(p for p in (str(slot.get("time", ""))[:5], slot.get("type", "")) if p)
             return (
                 f"worker {event.worker} booked {what} "
                 f"on attempt {data.get('attempt')} ({data.get('reservation_id')})"
             )
-        case ev.UNCLAIMED:
+        case EventKind.UNCLAIMED:
             slot = data.get("slot") or {}
             what = " ".join(p for p in (str(slot.get("time", ""))[:5], slot.get("type", "")) if p)
             return (
                 f"worker {event.worker} booked {what} ({data.get('reservation_id')}) but could "
                 "not take the claim (its lock is stuck): kept, nothing cancelled"
             )
-        case ev.DRY_RUN:
+        case EventKind.DRY_RUN:
             slot = data.get("slot") or {}
             return f"dry run: worker {event.worker} would book {str(slot.get('time', ''))[:5]} {slot.get('type', '')}"
-        case ev.DUPLICATE:
+        case EventKind.DUPLICATE:
             state = "cancelled" if data.get("cancelled") else "NOT cancelled: cancel it yourself"
             origin = "an earlier run's" if data.get("earlier") else "from a parallel attempt"
             return f"extra reservation {data.get('reservation_id')} ({origin}): {state}"
-        case ev.PAUSED:
+        case EventKind.PAUSED:
             status = data.get("status")
             shown = "HTTP 000" if status == 0 else f"HTTP {status}"
             return f"throttled ({shown}, {data.get('reason')}): pausing all workers {data.get('seconds', 0):.1f} s"
-        case ev.REDUCED:
+        case EventKind.REDUCED:
             return f"10 throttles in a row: concurrency reduced to {data.get('concurrency')}"
-        case ev.WARNING:
+        case EventKind.WARNING:
             return str(data.get("message"))
-        case ev.TERMINAL | ev.UNREACHABLE:
+        case EventKind.TERMINAL | EventKind.UNREACHABLE:
             return f"stopping: {data.get('message')}"
-        case ev.WARM_FAILED:
+        case EventKind.WARM_FAILED:
             return f"worker {event.worker} cannot reach the service yet ({data.get('reason')}); retrying"
-        case ev.CLOCK:
+        case EventKind.CLOCK:
             return f"{data.get('text')}"
-        case ev.EXHAUSTED:
+        case EventKind.EXHAUSTED:
             return f"worker {event.worker}: every candidate failed; polling again"
     return None
 
@@ -257,7 +257,7 @@ class ConsoleReporter:
             self._line(f"waiting: polling starts at {label} ({format_duration(seconds)} from now)")
         self._countdown_said = True
 
-    def event(self, event: ev.Event, elapsed_s: float) -> None:
+    def event(self, event: Event, elapsed_s: float) -> None:
         """Show and log one worker event."""
         text = describe_event(event)
         if text is not None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from booker.engine import events as ev
 from booker.engine.supervisor import StatusSnapshot, Supervisor
 from booker.http import ClientConfig
 from booker.model import ResyTarget, Status
+from booker.ports import Event, EventKind
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
 from booker.settings import EngineSettings
@@ -52,7 +52,7 @@ class Silent:
     """A reporter that keeps the events and prints nothing."""
 
     def __init__(self) -> None:
-        self.events: list[ev.Event] = []
+        self.events: list[Event] = []
 
     def started(self, settings: EngineSettings, workers: int) -> None:
         """Nothing to show."""
@@ -60,7 +60,7 @@ class Silent:
     def polling(self, starts_in_s: float) -> None:
         """Nothing to show."""
 
-    def event(self, event: ev.Event, elapsed_s: float) -> None:
+    def event(self, event: Event, elapsed_s: float) -> None:
         """Keep it."""
         self.events.append(event)
 
@@ -99,7 +99,7 @@ def test_two_hundred_drops_end_with_exactly_one_reservation_each(tmp_path: Path)
                 settings, client, ResyJob(credentials, target), reporter, start_method=method
             ).run()
             assert result.status is Status.BOOKED, result.message
-            reported[method] += sum(e.kind == ev.DUPLICATE for e in reporter.events)
+            reported[method] += sum(e.kind == EventKind.DUPLICATE for e in reporter.events)
         ledger: dict[str, Any] = sim.ledger()
     mine = [b for b in ledger["bookings"] if b["who"] == "booker"]
     active = collections.Counter(b["day"] for b in mine if b["active"])

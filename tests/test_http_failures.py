@@ -14,7 +14,7 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import h2.exceptions
 import httpcore
@@ -26,6 +26,7 @@ from booker.decide import Kind, Verdict
 from booker.engine.supervisor import Supervisor
 from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
 from booker.model import EXIT_CODES, Status
+from booker.ports import Job
 from booker.settings import EngineSettings
 from booker.sim.testing import running_sim
 from booker.wire import PERMANENT_FAILURES, Failure
@@ -368,7 +369,7 @@ def test_a_bug_in_every_workers_send_path_ends_the_run_as_an_error(
     result = Supervisor(
         EngineSettings(workers=2, concurrency=2, max_duration_s=30),
         ClientConfig("http://127.0.0.1:9"),
-        PollOnlyJob(),
+        cast(Job, PollOnlyJob()),  # a partial flow: it only polls
         reporter,
         start_method="fork",
     ).run()

@@ -15,14 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "booker"
 
 Graph = Mapping[str, frozenset[str]]
 
-# Shared vocabulary the providers' flows speak with the engine, as it is today: the event
-# names (engine.events) and the claim's outcome (engine.shared.Claim). Issue 19 moves them
-# into one port module both layers import downward; until then nothing else may be added.
-PROVIDERS_MAY_IMPORT_FROM_ENGINE = frozenset({"booker.engine.events", "booker.engine.shared"})
-
 # Module cycles that exist today (none): each entry a sorted tuple of the modules of one cycle.
-# (At package level engine and providers do import each other today: engine.worker imports
-# providers.base for the Flow protocol, the flows import engine.events and engine.shared.)
 KNOWN_CYCLES: frozenset[tuple[str, ...]] = frozenset()
 
 
@@ -117,18 +110,25 @@ def cycles(graph: Graph) -> set[tuple[str, ...]]:
 def test_the_graph_sees_every_kind_of_import() -> None:
     """Module level, lazy (in a function), ``from package import module``: all are edges."""
     graph = import_graph()
-    assert "booker.engine.events" in graph["booker.providers.resy_flow"]  # from pkg import mod
+    assert "booker.providers.resy" in graph["booker.providers.resy_flow"]  # from pkg import mod
     assert "booker.sim" in graph["booker.cli.sim"]  # imported inside the command
     assert "booker.http" in graph["booker.engine.worker"]
 
 
-def test_providers_import_only_the_engines_shared_vocabulary() -> None:
-    assert (
-        crossings(
-            import_graph(), "booker.providers", "booker.engine", PROVIDERS_MAY_IMPORT_FROM_ENGINE
-        )
-        == set()
-    )
+def test_providers_do_not_import_the_engine() -> None:
+    """They speak with it through ``booker.ports`` (events, claim, ``WorkerIO``) only."""
+    assert crossings(import_graph(), "booker.providers", "booker.engine") == set()
+
+
+def test_the_engine_does_not_import_the_providers() -> None:
+    """It runs any provider's job through ``booker.ports`` (``Job``, ``Flow``)."""
+    assert crossings(import_graph(), "booker.engine", "booker.providers") == set()
+
+
+def test_the_shared_vocabulary_imports_neither_side() -> None:
+    graph = import_graph()
+    sides = ("booker.engine", "booker.providers", "booker.cli")
+    assert {m for m in graph["booker.ports"] if any(within(m, side) for side in sides)} == set()
 
 
 def test_the_engine_does_not_import_the_command_line() -> None:
@@ -155,14 +155,19 @@ def test_booker_modules_import_one_another_without_cycles() -> None:
 def test_the_checks_catch_what_they_are_for() -> None:
     """A new upward import and a new cycle, in a made-up graph, are found."""
     graph = {
-        "booker.providers.new": frozenset({"booker.engine.worker", "booker.engine.events"}),
-        "booker.engine.worker": frozenset({"booker.cli.book"}),
+        "booker.providers.new": frozenset({"booker.engine.shared", "booker.ports"}),
+        "booker.engine.worker": frozenset({"booker.cli.book", "booker.providers.base"}),
         "booker.cli.book": frozenset({"booker.engine.worker"}),
-        "booker.engine.events": frozenset(),
+        "booker.engine.shared": frozenset({"booker.ports"}),
+        "booker.providers.base": frozenset({"booker.ports"}),
+        "booker.ports": frozenset(),
     }
-    assert crossings(
-        graph, "booker.providers", "booker.engine", PROVIDERS_MAY_IMPORT_FROM_ENGINE
-    ) == {"booker.providers.new -> booker.engine.worker"}
+    assert crossings(graph, "booker.providers", "booker.engine") == {
+        "booker.providers.new -> booker.engine.shared"
+    }
+    assert crossings(graph, "booker.engine", "booker.providers") == {
+        "booker.engine.worker -> booker.providers.base"
+    }
     assert crossings(graph, "booker.engine", "booker.cli") == {
         "booker.engine.worker -> booker.cli.book"
     }

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from booker.engine import events as ev
 from booker.engine.shared import Stop
 from booker.engine.supervisor import build_result
 from booker.model import Status
+from booker.ports import Event, EventKind
 from booker.settings import EngineSettings
 
 SLOT = {"time": "19:00:00", "type": "Bar", "day": "2026-12-24"}
@@ -34,7 +34,7 @@ class FakeShared:
         return self.record
 
 
-def result(shared: FakeShared, events: list[ev.Event]) -> Any:
+def result(shared: FakeShared, events: list[Event]) -> Any:
     return build_result(
         shared, events, since=100.0, now=101.5, settings=EngineSettings(), workers=2
     )
@@ -61,7 +61,7 @@ def test_a_winner_killed_before_it_stopped_the_job_is_still_a_booking() -> None:
 
 def test_the_event_still_serves_when_no_record_was_written() -> None:
     """A claim without a record (an older worker) falls back on the BOOKED event."""
-    booked = ev.Event(ev.BOOKED, 0, 100.2, {"reservation_id": "55", "slot": SLOT, "attempt": 1})
+    booked = Event(EventKind.BOOKED, 0, 100.2, {"reservation_id": "55", "slot": SLOT, "attempt": 1})
     made = result(FakeShared(Stop.BOOKED, winner=0), [booked])
     assert (made.status, made.reservation_id) == (Status.BOOKED, "55")
 
@@ -73,7 +73,7 @@ def test_no_claim_and_no_event_is_not_a_booking() -> None:
 
 def test_a_booking_whose_claim_timed_out_is_reported_never_hidden() -> None:
     """UNCLAIMED: booked but nobody could tell who won; kept, and the user is told."""
-    unclaimed = ev.Event(ev.UNCLAIMED, 1, 100.3, {**RECORD, "reservation_id": "77"})
+    unclaimed = Event(EventKind.UNCLAIMED, 1, 100.3, {**RECORD, "reservation_id": "77"})
     made = result(FakeShared(Stop.BOOKED), [unclaimed])
     assert (made.status, made.reservation_id) == (Status.BOOKED, "77")
     assert "claim could not be confirmed" in made.message

@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 
 from booker.credentials import Redactor
-from booker.engine import events as ev
 from booker.engine.supervisor import JobResult, StatusSnapshot
 from booker.model import Status
+from booker.ports import Event, EventKind
 from booker.report import ConsoleReporter, format_elapsed, status_text
 
 
@@ -59,7 +59,7 @@ def test_status_line_goes_to_stderr_cut_to_the_terminal_width() -> None:
 def test_status_line_has_no_stale_event_text() -> None:
     out, err = Terminal(), Terminal()
     shown = reporter(out, err, columns=200)
-    event = ev.Event(ev.FOUND, 1, 0.0, {"count": 0, "reason": "not released", "status": 200})
+    event = Event(EventKind.FOUND, 1, 0.0, {"count": 0, "reason": "not released", "status": 200})
     shown.event(event, 0.5)
     shown.notice("worker 0 died (exit code 9); going on with the others")
     shown.status(snapshot())

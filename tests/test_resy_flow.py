@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from booker.decide import Kind, Verdict
-from booker.engine.shared import Claim
 from booker.http import Answer, Request
 from booker.model import Booked, ResyTarget, Slot
+from booker.ports import Claim
 from booker.providers import resy
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyFlow, ResyJob

@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from booker.engine import shared as shared_module
-from booker.engine.shared import RECORD_BYTES, Claim, SharedState, Stop
+from booker.engine.shared import RECORD_BYTES, SharedState, Stop
+from booker.ports import Claim
 
 
 def shared_state() -> SharedState:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import multiprocessing
 import queue
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from booker.engine import events as ev
 from booker.engine.schedule import Schedule
 from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.engine.supervisor import READY_TIMEOUT_S, StatusSnapshot, Supervisor
 from booker.model import StartTiming, Status
+from booker.ports import Event, Job
 from booker.settings import EngineSettings
 from booker.wire import ClientConfig
 
@@ -57,11 +57,11 @@ class FakeQueue:
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
 
-    def get(self, timeout: float | None = None) -> ev.Event:
+    def get(self, timeout: float | None = None) -> Event:
         self.clock.advance(timeout or 0.0)
         raise queue.Empty
 
-    def get_nowait(self) -> ev.Event:
+    def get_nowait(self) -> Event:
         raise queue.Empty
 
     def close(self) -> None:
@@ -158,7 +158,7 @@ class Recorder:
         self.polling_at = self.clock.time() + starts_in_s
         self.polling_mono = self.clock.monotonic() + starts_in_s
 
-    def event(self, event: ev.Event, elapsed_s: float) -> None:
+    def event(self, event: Event, elapsed_s: float) -> None:
         pass
 
     def status(self, snapshot: StatusSnapshot) -> None:
@@ -200,7 +200,7 @@ def run_night(
     supervisor = Supervisor(
         engine,
         ClientConfig(base_url="http://127.0.0.1:9"),
-        job=None,
+        job=cast(Job, None),  # the fake context never runs a flow
         reporter=reporter,
         start=start,
         clock=clock,
@@ -283,7 +283,7 @@ def test_a_stop_during_the_wait_reports_no_negative_time() -> None:
     supervisor = Supervisor(
         EngineSettings(workers=1, max_duration_s=30),
         ClientConfig(base_url="http://127.0.0.1:9"),
-        job=None,
+        job=cast(Job, None),  # the fake context never runs a flow
         reporter=reporter,
         start=StartTiming(EPOCH + 100, label="the drop"),
         clock=clock,

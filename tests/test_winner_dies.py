@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from test_e2e_exactly_one import Silent
 
 from booker.engine.supervisor import Supervisor
 from booker.model import Booked, Slot, Status
+from booker.ports import Job
 from booker.settings import EngineSettings
 from booker.wire import ClientConfig
 
@@ -42,7 +43,11 @@ def test_a_winner_killed_before_its_event_is_sent_still_books() -> None:
     settings = EngineSettings(workers=1, max_duration_s=30)
     reporter = Silent()
     result = Supervisor(
-        settings, ClientConfig("http://127.0.0.1:9"), DyingJob(), reporter, start_method="fork"
+        settings,
+        ClientConfig("http://127.0.0.1:9"),
+        cast(Job, DyingJob()),
+        reporter,
+        start_method="fork",
     ).run()
     assert not any(e.kind == "booked" for e in reporter.events)
     assert result.status is Status.BOOKED, result.message
@@ -71,7 +76,7 @@ def test_a_winner_killed_between_claim_and_stop_still_books() -> None:
     result = Supervisor(
         settings,
         ClientConfig("http://127.0.0.1:9"),
-        DyingBeforeStopJob(),
+        cast(Job, DyingBeforeStopJob()),  # a partial flow: it dies in warm()
         Silent(),
         start_method="fork",
     ).run()

@@ -20,7 +20,7 @@ from booker.joblock import job_lock
 from booker.journal import Entry, Journal, job_key
 from booker.logpaths import default_log_path
 from booker.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
-from booker.providers.base import JobIdentity
+from booker.ports import Job, JobIdentity
 from booker.report import ConsoleReporter, LogFile, result_document
 from booker.settings import BOUNDS, EngineSettings
 from booker.user_settings import load_saved_defaults
@@ -214,7 +214,7 @@ def _one_run_per_job(
 
 
 def run_job(
-    job: Any,
+    job: Job,
     args: EngineArgs,
     settings: EngineSettings,
     client: ClientConfig,

@@ -18,18 +18,11 @@ import orjson
 
 from booker.decide import Counters
 from booker.engine.schedule import Schedule
+from booker.ports import Claim
 
 LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
 RECORD_BYTES = 2048  # the winner's reservation, as JSON (ids, slot, attempt)
 MINUTES = 24 * 60  # unsure booking attempts are counted per worker and minute of the day
-
-
-class Claim(enum.Enum):
-    """What a claim attempt learned."""
-
-    WON = "won"  # this attempt is the one that counts
-    LOST = "lost"  # another attempt had claimed first
-    UNKNOWN = "unknown"  # the claim's lock could not be taken: nobody knows who won
 
 
 class Stop(enum.IntEnum):

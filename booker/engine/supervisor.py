@@ -15,18 +15,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
 from booker.decide import DEFAULT_POLICY, Policy
-from booker.engine import events as ev
 from booker.engine.clock import SYSTEM_CLOCK, Clock
 from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
 from booker.model import StartTiming, Status
+from booker.ports import Event, EventKind, Job
 from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.wire import ClientConfig
 
@@ -112,7 +113,7 @@ class Reporter(Protocol):
     def polling(self, starts_in_s: float) -> None:
         """Every worker is warm; tick 0 comes in ``starts_in_s``."""
 
-    def event(self, event: ev.Event, elapsed_s: float) -> None:
+    def event(self, event: Event, elapsed_s: float) -> None:
         """A worker reported something."""
 
     def status(self, snapshot: StatusSnapshot) -> None:
@@ -138,7 +139,7 @@ class Supervisor:
         self,
         settings: EngineSettings,
         client: ClientConfig,
-        job: Any,
+        job: Job,
         reporter: Reporter,
         policy: Policy = DEFAULT_POLICY,
         start: StartTiming | None = None,
@@ -163,14 +164,14 @@ class Supervisor:
         # the supervisor leaks into workers. Tests that run hundreds of jobs may choose fork.
         # ``context`` (tests only) replaces the processes and queue, as ``clock`` replaces time.
         self._ctx: Any = context or multiprocessing.get_context(start_method)
-        self._events: list[ev.Event] = []
+        self._events: list[Event] = []
         self._dead_reported: set[int] = set()
         self._polling_since: float | None = None
 
     def run(self) -> JobResult:
         """Run the job to its end; never leaves a worker behind."""
         shared = SharedState(self._ctx, self.workers, self.settings.concurrency)
-        events: Any = self._ctx.Queue()
+        events: Queue[Event] = self._ctx.Queue()
         processes = [
             self._ctx.Process(
                 target=worker_main,
@@ -210,7 +211,11 @@ class Supervisor:
         return self._result(shared, started)
 
     def _watch(
-        self, shared: SharedState, events: Any, processes: Sequence[BaseProcess], started: float
+        self,
+        shared: SharedState,
+        events: Queue[Event],
+        processes: Sequence[BaseProcess],
+        started: float,
     ) -> None:
         next_status = 0.0
         while not shared.stopped:
@@ -325,7 +330,7 @@ class Supervisor:
             polling=since is not None,
         )
 
-    def _drain(self, events: Any, started: float, wait: float = 0.0) -> None:
+    def _drain(self, events: Queue[Event], started: float, wait: float = 0.0) -> None:
         try:
             event = events.get(timeout=wait) if wait else events.get_nowait()
             while True:
@@ -336,7 +341,7 @@ class Supervisor:
             return
 
     def _wind_down(
-        self, shared: SharedState, events: Any, processes: Sequence[BaseProcess]
+        self, shared: SharedState, events: Queue[Event], processes: Sequence[BaseProcess]
     ) -> None:
         shared.request_stop(Stop.INTERRUPTED)  # no-op unless something went wrong before a stop
         limit = WIND_DOWN_BOOKED_S if shared.stop is Stop.BOOKED else WIND_DOWN_S
@@ -370,12 +375,12 @@ class Supervisor:
             unreachable=self._unreachable,
         )
 
-    def _unreachable(self, kinds: dict[str, ev.Event]) -> str:
+    def _unreachable(self, kinds: dict[str, Event]) -> str:
         """Why the service could not be used: a worker's words, else the last warm-up failure."""
-        stopped = kinds.get(ev.UNREACHABLE)
+        stopped = kinds.get(EventKind.UNREACHABLE)
         if stopped is not None:
             return str(stopped.data.get("message"))
-        failed = [e for e in self._events if e.kind == ev.WARM_FAILED]
+        failed = [e for e in self._events if e.kind == EventKind.WARM_FAILED]
         reason = f" (last: {failed[-1].data.get('reason')})" if failed else ""
         return f"cannot reach {self.client.base_url}: the service did not get ready{reason}"
 
@@ -404,7 +409,7 @@ class SharedView(Protocol):
 
 def build_result(
     shared: SharedView,
-    events: Sequence[ev.Event],
+    events: Sequence[Event],
     *,
     since: float,
     now: float,
@@ -413,19 +418,19 @@ def build_result(
     noun: str = "reservation",
     clock_offset_s: float | None = None,
     hold_minutes: int | None = None,
-    unreachable: Callable[[dict[str, ev.Event]], str] = lambda kinds: "cannot reach the service",
+    unreachable: Callable[[dict[str, Event]], str] = lambda kinds: "cannot reach the service",
 ) -> JobResult:
     """How the job ended, from shared memory first and the workers' events second.
 
     A booking is read from the winner's claim record, so it is reported (and journaled)
     even when the winner died before its BOOKED event reached the supervisor.
     """
-    kinds: dict[str, ev.Event] = {}
+    kinds: dict[str, Event] = {}
     for event in events:
         kinds.setdefault(event.kind, event)
-    found = kinds.get(ev.FOUND)
-    venue = kinds.get(ev.VENUE)
-    unclaimed = [e for e in events if e.kind == ev.UNCLAIMED]
+    found = kinds.get(EventKind.FOUND)
+    venue = kinds.get(EventKind.VENUE)
+    unclaimed = [e for e in events if e.kind == EventKind.UNCLAIMED]
     common: dict[str, Any] = {
         "requests": shared.requests(),
         "elapsed_ms": round((now - since) * 1000),
@@ -433,11 +438,11 @@ def build_result(
         "venue": dict(venue.data) if venue else None,
         "concurrency": shared.concurrency,
         "workers": workers,
-        "duplicates": tuple(e.data for e in events if e.kind == ev.DUPLICATE),
+        "duplicates": tuple(e.data for e in events if e.kind == EventKind.DUPLICATE),
         "clock_offset_s": clock_offset_s,
     }
     stop = shared.stop
-    booked = kinds.get(ev.BOOKED)
+    booked = kinds.get(EventKind.BOOKED)
     record = shared.winner_record()  # a claim with a record is a booking, however we stopped
     worker = shared.winner
     if record is None and booked is not None and stop is Stop.BOOKED:
@@ -473,7 +478,7 @@ def build_result(
             attempt=record.get("attempt"),
             **common,
         )
-    dry = kinds.get(ev.DRY_RUN)
+    dry = kinds.get(EventKind.DRY_RUN)
     if stop is Stop.DRY_RUN and dry is not None:
         slot = dry.data.get("slot")
         return JobResult(
@@ -485,7 +490,7 @@ def build_result(
             **common,
         )
     if stop is Stop.TERMINAL:
-        terminal = kinds.get(ev.TERMINAL)
+        terminal = kinds.get(EventKind.TERMINAL)
         message = str(terminal.data.get("message")) if terminal else "the service refused"
         return JobResult(Status.FAILED, message, **common)
     if stop is Stop.TIMEOUT:

@@ -19,20 +19,19 @@ import time
 from dataclasses import dataclass, replace
 from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 import uvloop
 
 from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
-from booker.engine import events as ev
 from booker.engine.clock import sleep_until
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
-from booker.engine.shared import Claim, ClockReading, SharedState, Stop
+from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.hardening import forbid_core_dumps
 from booker.http import Answer, ClientConfig, HttpClient, Request
 from booker.model import Booked, Slot
-from booker.providers.base import Flow
+from booker.ports import Claim, Event, EventKind, Flow, Job
 from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.wire import PERMANENT_FAILURES
 
@@ -48,13 +47,6 @@ CANCELLED = Answer(0, error="cancelled in flight")  # the log's answer for a req
 Note = str | Verdict | tuple[Any, Answer]
 
 
-class JobSpec(Protocol):
-    """A provider's job description: it makes one flow per worker."""
-
-    def flow(self) -> Flow:
-        """A fresh flow."""
-
-
 @dataclass(frozen=True, slots=True)
 class WorkerSpec:
     """What one worker process is started with (pickled by ``spawn``)."""
@@ -63,7 +55,7 @@ class WorkerSpec:
     workers: int
     settings: EngineSettings
     client: ClientConfig
-    job: Any  # a JobSpec; Any because Protocols do not pickle-check
+    job: Job
     parent_pid: int
     policy: Policy = DEFAULT_POLICY
     clock_samples: int = 0  # > 0: estimate the service's clock with this many probes
@@ -71,7 +63,7 @@ class WorkerSpec:
     log_path: Path | None = None
 
 
-def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
+def worker_main(spec: WorkerSpec, shared: SharedState, events: Queue[Event]) -> None:
     """Process entry point."""
     forbid_core_dumps()  # it holds the credentials (inherited from the supervisor too)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C for everyone
@@ -101,9 +93,9 @@ def _die_with_parent() -> None:
 
 
 class Worker:
-    """One worker's loop; implements ``providers.base.WorkerIO`` for its flow."""
+    """One worker's loop; implements ``booker.ports.WorkerIO`` for its flow."""
 
-    def __init__(self, spec: WorkerSpec, shared: SharedState, events: Queue[ev.Event]) -> None:
+    def __init__(self, spec: WorkerSpec, shared: SharedState, events: Queue[Event]) -> None:
         self.spec = spec
         self.index = spec.index
         self.settings = spec.settings
@@ -190,12 +182,15 @@ class Worker:
             shared.release_counters()
         if reaction.pause_s and shared.pause(time.monotonic() + reaction.pause_s):
             self.report(
-                ev.PAUSED, seconds=reaction.pause_s, status=verdict.status, reason=verdict.reason
+                EventKind.PAUSED,
+                seconds=reaction.pause_s,
+                status=verdict.status,
+                reason=verdict.reason,
             )
         if reaction.reduced_to is not None:
-            self.report(ev.REDUCED, concurrency=reaction.reduced_to)
+            self.report(EventKind.REDUCED, concurrency=reaction.reduced_to)
         if reaction.warning:
-            self.report(ev.WARNING, message=reaction.warning, status=verdict.status)
+            self.report(EventKind.WARNING, message=reaction.warning, status=verdict.status)
         if reaction.stop:
             self.terminal(reaction.stop)
 
@@ -212,7 +207,7 @@ class Worker:
         self.shared.request_stop(Stop.BOOKED)  # first: every worker stops sending at once
         if claim is Claim.UNKNOWN:
             self.shared.mark_uncertain()
-        self.report(ev.BOOKED if claim is Claim.WON else ev.UNCLAIMED, **record)
+        self.report(EventKind.BOOKED if claim is Claim.WON else EventKind.UNCLAIMED, **record)
         return claim
 
     def winner(self) -> Booked | None:
@@ -253,23 +248,23 @@ class Worker:
         """A dry run found its slot: stop."""
         if self.shared.try_claim(self.index) is Claim.WON:
             self.shared.request_stop(Stop.DRY_RUN)
-            self.report(ev.DRY_RUN, **data)
+            self.report(EventKind.DRY_RUN, **data)
 
     def terminal(self, message: str) -> None:
         """Stop everything: the service refused for good."""
         if self.shared.request_stop(Stop.TERMINAL):
-            self.report(ev.TERMINAL, message=message)
+            self.report(EventKind.TERMINAL, message=message)
 
     def unreachable(self, message: str) -> None:
         """Stop everything: the service cannot be reached in a way no retry clears."""
         if self.shared.request_stop(Stop.UNREACHABLE):
-            self.report(ev.UNREACHABLE, message=message)
+            self.report(EventKind.UNREACHABLE, message=message)
 
-    def report(self, kind: str, **data: Any) -> None:
+    def report(self, kind: EventKind, **data: Any) -> None:
         """Queue an event for the supervisor."""
-        if kind == ev.READY and self.http is not None:
+        if kind == EventKind.READY and self.http is not None:
             data = {**data, "tcp_nodelay": self.http.nodelay}  # read back from the live socket
-        self.events.put(ev.Event(kind, self.index, time.monotonic(), data))
+        self.events.put(Event(kind, self.index, time.monotonic(), data))
 
     # --- the loop --------------------------------------------------------------
     async def run(self) -> None:
@@ -307,7 +302,7 @@ class Worker:
         reason = "no usable Date header before the start" if estimate is None else doubt(estimate)
         if estimate is None or reason is not None:
             self.report(
-                ev.WARNING,
+                EventKind.WARNING,
                 message=f"not using the service's clock ({reason}): scheduling on this machine's",
             )
         else:
@@ -319,7 +314,7 @@ class Worker:
                 )
             )
             self.report(
-                ev.CLOCK,
+                EventKind.CLOCK,
                 offset_s=estimate.offset_s,
                 uncertainty_s=estimate.uncertainty_s,
                 rtt_ms=round(estimate.rtt_s * 1000, 2),
@@ -399,7 +394,7 @@ class Worker:
             and not self.claimed
         ):
             self.report(
-                ev.FOUND,
+                EventKind.FOUND,
                 count=len(verdict.slots),
                 slots=[s.describe() for s in verdict.slots[:5]],
                 reason=verdict.reason,
@@ -414,7 +409,7 @@ class Worker:
         finally:
             self.booking = None
             if not self.stopped and not self.claimed:
-                self.report(ev.EXHAUSTED)
+                self.report(EventKind.EXHAUSTED)
 
     async def _wind_down(self) -> None:
         """Cancel polls; let a booking in flight settle (duplicates get cancelled)."""

@@ -6,12 +6,11 @@ import asyncio
 from dataclasses import dataclass, replace
 
 from booker.decide import Kind, Verdict
-from booker.engine import events as ev
-from booker.engine.shared import Claim
 from booker.exceptions import ParseError
 from booker.model import Booked, Slot
+from booker.ports import Claim, EventKind, JobIdentity, WorkerIO
 from booker.providers import cart
-from booker.providers.base import JobIdentity, WorkerIO, warm_with_retries
+from booker.providers.base import warm_with_retries
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
 from booker.wire import Answer, Request
 
@@ -85,7 +84,7 @@ class CartFlow:
                 await self._remove_extras(io, extras, earlier=True)
             return False
         io.report(
-            ev.READY,
+            EventKind.READY,
             http_version=answer.http_version,
             warm_ms=answer.elapsed_s * 1e3,
             cart_items=len(items),
@@ -167,7 +166,7 @@ class CartFlow:
         """Say once that the outcome is unknown; polling goes on and may still prove it."""
         if not self._unknown_told:
             self._unknown_told = True
-            io.report(ev.WARNING, message=f"{cart.UNKNOWN} ({why})")
+            io.report(EventKind.WARNING, message=f"{cart.UNKNOWN} ({why})")
 
     def ours(self, verdict: Verdict, view: cart.CartView) -> list[CartItem]:
         """Items of ``view`` that this run added: new and for our stay; or, where the cart
@@ -226,7 +225,7 @@ class CartFlow:
                 answer = await io.send(self.api.remove(extra.cart_item_id))
                 removed = answer.status == 200
             io.report(
-                ev.DUPLICATE,
+                EventKind.DUPLICATE,
                 reservation_id=extra.cart_item_id,
                 cancelled=removed,
                 slot=self._slot_dict(extra.site_id),

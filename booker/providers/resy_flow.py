@@ -6,12 +6,11 @@ import asyncio
 from dataclasses import dataclass, field, replace
 
 from booker.decide import Kind, Step, Verdict, next_booking_step
-from booker.engine import events as ev
-from booker.engine.shared import Claim
 from booker.exceptions import ParseError
 from booker.model import Booked, ResyTarget, Slot
+from booker.ports import Claim, EventKind, JobIdentity, WorkerIO
 from booker.providers import resy
-from booker.providers.base import JobIdentity, WorkerIO, warm_with_retries
+from booker.providers.base import warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.providers.resy_account import AccountApi, read_signed_in
 from booker.wire import NO_ANSWER, Answer, Request
@@ -88,7 +87,7 @@ class ResyFlow:
             await self._report_venue(io)
         if not await self._snapshot(io):
             return False
-        io.report(ev.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
+        io.report(EventKind.READY, http_version=answer.http_version, warm_ms=answer.elapsed_s * 1e3)
         return True
 
     async def _renew(self, io: WorkerIO) -> bool:
@@ -106,14 +105,16 @@ class ResyFlow:
             renewed = read_signed_in(answer)
         except ParseError:
             io.report(
-                ev.WARNING, message=f"renewing the refused token failed (HTTP {answer.status})"
+                EventKind.WARNING,
+                message=f"renewing the refused token failed (HTTP {answer.status})",
             )
             return False
         self.api = ResyApi(ResyCredentials(api_key, renewed.token), self.job.target)
         self._finds = self._build_finds()
         if io.index == 0:
             io.report(
-                ev.WARNING, message="the auth token was refused; renewed it with the refresh token"
+                EventKind.WARNING,
+                message="the auth token was refused; renewed it with the refresh token",
             )
         return True
 
@@ -157,7 +158,7 @@ class ResyFlow:
             venue = resy.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
-        io.report(ev.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
+        io.report(EventKind.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
 
     def probe(self) -> Request:
         """/2/user: cheap, and proves the token is still good."""
@@ -374,7 +375,7 @@ class ResyFlow:
             answer = await io.send(self.api.cancel(booked.resy_token))
             cancelled = answer.status in (200, 204)
         io.report(
-            ev.DUPLICATE,
+            EventKind.DUPLICATE,
             reservation_id=booked.identity,
             slot=_slot_dict(booked.slot),
             cancelled=cancelled,
