@@ -20,9 +20,10 @@ from typing import Any, TextIO
 import orjson
 
 from booker.credentials import Redactor
-from booker.engine.supervisor import JobResult, StatusSnapshot, format_duration
+from booker.engine.results import JobResult, StatusSnapshot
 from booker.ports import Event, EventKind
 from booker.settings import EngineSettings
+from booker.wording import format_duration
 
 CLEAR_LINE = "\r\x1b[K"  # back to column 0, erase to the end of the row
 DUMB_TERMINALS = frozenset({"", "dumb"})

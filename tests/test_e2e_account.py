@@ -466,7 +466,7 @@ def test_notify_waitlist_when_the_job_ends_unbooked(
 ) -> None:
     """Unbooked: POST /2/notify with the wanted times' span, and the user is told."""
     from booker.cli import cli, runner
-    from booker.engine.supervisor import JobResult
+    from booker.engine.results import JobResult
     from booker.model import Status
 
     def unbooked(*args: object, **kwargs: object) -> tuple[JobResult, int]:

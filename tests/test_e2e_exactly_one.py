@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from booker.engine.supervisor import StatusSnapshot, Supervisor
+from booker.engine.results import StatusSnapshot
+from booker.engine.supervisor import Supervisor
 from booker.http import ClientConfig
 from booker.model import ResyTarget, Status
 from booker.ports import Event, EventKind

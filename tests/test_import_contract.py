@@ -131,6 +131,13 @@ def test_the_shared_vocabulary_imports_neither_side() -> None:
     assert {m for m in graph["booker.ports"] if any(within(m, side) for side in sides)} == set()
 
 
+def test_the_report_reads_result_values_not_the_supervisor() -> None:
+    """Results are values (``engine.results``); their sentences come from ``wording``."""
+    graph = import_graph()
+    assert "booker.engine.supervisor" not in graph["booker.report"]
+    assert graph["booker.wording"] == frozenset()  # sentences from plain values only
+
+
 def test_the_engine_does_not_import_the_command_line() -> None:
     assert crossings(import_graph(), "booker.engine", "booker.cli") == set()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from booker.engine.results import build_result
 from booker.engine.shared import Stop
-from booker.engine.supervisor import build_result
 from booker.model import Status
 from booker.ports import Event, EventKind
 from booker.settings import EngineSettings

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 
 from booker.credentials import Redactor
-from booker.engine.supervisor import JobResult, StatusSnapshot
+from booker.engine.results import JobResult, StatusSnapshot
 from booker.model import Status
 from booker.ports import Event, EventKind
 from booker.report import ConsoleReporter, format_elapsed, status_text

@@ -16,7 +16,7 @@ from test_cli_input import ReachedEngineError, assert_one_error_line, command, r
 
 import booker.cli.runner as runner_module
 from booker import journal
-from booker.engine.supervisor import JobResult
+from booker.engine.results import JobResult
 from booker.model import Status
 from booker.sim.scenario import DEFAULT_AUTH_TOKEN
 

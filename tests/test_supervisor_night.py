@@ -15,9 +15,10 @@ from typing import Any, cast
 
 import pytest
 
+from booker.engine.results import StatusSnapshot
 from booker.engine.schedule import Schedule
 from booker.engine.shared import ClockReading, SharedState, Stop
-from booker.engine.supervisor import READY_TIMEOUT_S, StatusSnapshot, Supervisor
+from booker.engine.supervisor import READY_TIMEOUT_S, Supervisor
 from booker.model import StartTiming, Status
 from booker.ports import Event, Job
 from booker.settings import EngineSettings

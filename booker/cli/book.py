@@ -32,7 +32,7 @@ from booker.wire import check_base_url
 
 if TYPE_CHECKING:
     from booker.cli.runner import EngineArgs
-    from booker.engine.supervisor import JobResult
+    from booker.engine.results import JobResult
     from booker.settings import EngineSettings
     from booker.wire import ClientConfig
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from booker import wording
 from booker.credentials import Redactor
-from booker.engine.supervisor import JobResult, Supervisor
+from booker.engine.results import JobResult
+from booker.engine.supervisor import Supervisor
 from booker.exceptions import BookerError, UsageError
 from booker.http import tls_context
 from booker.joblock import job_lock
@@ -128,8 +130,7 @@ def _already_booked(entry: Entry, settings: EngineSettings) -> JobResult:
     """The journal holds an active booking for this job: say so, book nothing."""
     return JobResult(
         Status.BOOKED,
-        f"Already booked: {entry.slot} on {entry.day} (reservation {entry.reservation_id}, "
-        f"recorded {entry.recorded_at}); use --force to book again",
+        wording.already_journaled(entry.slot, entry.day, entry.reservation_id, entry.recorded_at),
         requests=0,
         elapsed_ms=0,
         reservation_id=entry.reservation_id,

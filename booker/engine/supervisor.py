@@ -13,20 +13,21 @@ import queue
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
+from booker import wording
 from booker.decide import DEFAULT_POLICY, Policy
 from booker.engine.clock import SYSTEM_CLOCK, Clock
+from booker.engine.results import JobResult, StatusSnapshot, build_result
 from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
-from booker.model import StartTiming, Status
+from booker.model import StartTiming
 from booker.ports import Event, EventKind, Job
 from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.wire import ClientConfig
@@ -40,68 +41,6 @@ COUNTDOWN_EVERY_S = 0.25
 WIND_DOWN_S = 0.8  # then terminate: an interrupt must end everything within a second
 # a booking in flight may settle (its own deadline), duplicates get cancelled and swept
 WIND_DOWN_BOOKED_S = BOOKING_TIMEOUT_S + 8.0
-
-
-@dataclass(frozen=True, slots=True)
-class StatusSnapshot:
-    """What the live status line shows."""
-
-    elapsed_s: float
-    max_duration_s: float
-    requests: int
-    last_status: int
-    concurrency: int
-    paused: bool
-    polling: bool
-
-
-@dataclass(frozen=True, slots=True)
-class JobResult:
-    """How a job ended, for the human report, ``--json`` and the exit code."""
-
-    status: Status
-    message: str
-    requests: int
-    elapsed_ms: int
-    reservation_id: str | None = None
-    slot: dict[str, str] | None = None
-    worker: int | None = None
-    attempt: int | None = None
-    found_after_ms: int | None = None
-    venue: dict[str, str] | None = None
-    concurrency: int = 0
-    workers: int = 0
-    duplicates: tuple[dict[str, Any], ...] = ()
-    warnings: tuple[str, ...] = field(default=())
-    clock_offset_s: float | None = None
-    recovered: bool = False  # found at the service (an earlier run's booking), not booked now
-    already_booked: bool = False  # the journal already held this job: nothing was sent
-    journaled: bool = False  # the booking is in the journal (recorded now, or before)
-    checkout_within_min: int | None = None  # a cart item: held this long, until checkout
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document."""
-        return {
-            "status": str(self.status),
-            "message": self.message,
-            "reservation_id": self.reservation_id,
-            "slot": self.slot,
-            "requests": self.requests,
-            "elapsed_ms": self.elapsed_ms,
-            "found_after_ms": self.found_after_ms,
-            "worker": self.worker,
-            "attempt": self.attempt,
-            "venue": self.venue,
-            "workers": self.workers,
-            "concurrency": self.concurrency,
-            "duplicates": list(self.duplicates),
-            "clock_offset_s": self.clock_offset_s,
-            "recovered": self.recovered,
-            "already_booked": self.already_booked,
-            "journaled": self.journaled,
-            "in_cart": self.checkout_within_min is not None,
-            "checkout_within_minutes": self.checkout_within_min,
-        }
 
 
 class Reporter(Protocol):
@@ -124,12 +63,6 @@ class Reporter(Protocol):
 
     def countdown(self, seconds: float, label: str) -> None:
         """Waiting for the prewarm moment before a scheduled start."""
-
-
-def format_duration(seconds: float) -> str:
-    """``300`` -> ``5m 0s``."""
-    whole = int(seconds)
-    return f"{whole // 60}m {whole % 60}s"
 
 
 class Supervisor:
@@ -381,134 +314,8 @@ class Supervisor:
         if stopped is not None:
             return str(stopped.data.get("message"))
         failed = [e for e in self._events if e.kind == EventKind.WARM_FAILED]
-        reason = f" (last: {failed[-1].data.get('reason')})" if failed else ""
-        return f"cannot reach {self.client.base_url}: the service did not get ready{reason}"
-
-
-class SharedView(Protocol):
-    """What ``build_result`` reads of the shared state."""
-
-    @property
-    def stop(self) -> Stop:
-        """Why the job stopped."""
-
-    @property
-    def concurrency(self) -> int:
-        """The active concurrency."""
-
-    @property
-    def winner(self) -> int | None:
-        """The index of the worker that claimed the booking."""
-
-    def requests(self) -> int:
-        """Requests sent by all workers."""
-
-    def winner_record(self) -> dict[str, Any] | None:
-        """The reservation the winner wrote with its claim."""
-
-
-def build_result(
-    shared: SharedView,
-    events: Sequence[Event],
-    *,
-    since: float,
-    now: float,
-    settings: EngineSettings,
-    workers: int,
-    noun: str = "reservation",
-    clock_offset_s: float | None = None,
-    hold_minutes: int | None = None,
-    unreachable: Callable[[dict[str, Event]], str] = lambda kinds: "cannot reach the service",
-) -> JobResult:
-    """How the job ended, from shared memory first and the workers' events second.
-
-    A booking is read from the winner's claim record, so it is reported (and journaled)
-    even when the winner died before its BOOKED event reached the supervisor.
-    """
-    kinds: dict[str, Event] = {}
-    for event in events:
-        kinds.setdefault(event.kind, event)
-    found = kinds.get(EventKind.FOUND)
-    venue = kinds.get(EventKind.VENUE)
-    unclaimed = [e for e in events if e.kind == EventKind.UNCLAIMED]
-    common: dict[str, Any] = {
-        "requests": shared.requests(),
-        "elapsed_ms": round((now - since) * 1000),
-        "found_after_ms": round((found.at - since) * 1000) if found else None,
-        "venue": dict(venue.data) if venue else None,
-        "concurrency": shared.concurrency,
-        "workers": workers,
-        "duplicates": tuple(e.data for e in events if e.kind == EventKind.DUPLICATE),
-        "clock_offset_s": clock_offset_s,
-    }
-    stop = shared.stop
-    booked = kinds.get(EventKind.BOOKED)
-    record = shared.winner_record()  # a claim with a record is a booking, however we stopped
-    worker = shared.winner
-    if record is None and booked is not None and stop is Stop.BOOKED:
-        record, worker = booked.data, booked.worker
-    warning = ""
-    if record is not None and unclaimed:
-        # a booking whose claim timed out is kept, never cancelled: the user must know
-        common["duplicates"] += tuple({**e.data, "cancelled": False} for e in unclaimed)
-    elif record is None and unclaimed and stop is Stop.BOOKED:
-        record, worker = unclaimed[0].data, unclaimed[0].worker
-        warning = "; the claim could not be confirmed: check your reservations for others"
-    if record is not None:
-        slot = record.get("slot")
-        recovered = bool(record.get("recovered"))
-        verb = "Already booked" if recovered else "Booked"
-        where = "; found at the service, recorded now" if recovered else ""
-        what = f"{_describe(slot)} ({noun} {record['reservation_id']}{where}){warning}"
-        if isinstance(slot, dict) and slot.get("why"):
-            what += f"; {slot['why']}"
-        if hold_minutes is not None:  # a cart item: held only until checkout
-            head = "Already in cart" if recovered else "Added to cart"
-            message = f"{head}: complete checkout within {hold_minutes} minutes: {what}"
-        else:
-            message = f"{verb} {what}"
-        return JobResult(
-            Status.BOOKED,
-            message,
-            checkout_within_min=hold_minutes,
-            recovered=recovered,
-            reservation_id=str(record["reservation_id"]),
-            slot=slot,
-            worker=worker,
-            attempt=record.get("attempt"),
-            **common,
-        )
-    dry = kinds.get(EventKind.DRY_RUN)
-    if stop is Stop.DRY_RUN and dry is not None:
-        slot = dry.data.get("slot")
-        return JobResult(
-            Status.DRY_RUN,
-            f"Dry run: would book {_describe(slot)}"
-            + (f"; {slot['why']}" if isinstance(slot, dict) and slot.get("why") else ""),
-            slot=slot,
-            worker=dry.worker,
-            **common,
-        )
-    if stop is Stop.TERMINAL:
-        terminal = kinds.get(EventKind.TERMINAL)
-        message = str(terminal.data.get("message")) if terminal else "the service refused"
-        return JobResult(Status.FAILED, message, **common)
-    if stop is Stop.TIMEOUT:
-        message = f"Max duration reached ({format_duration(settings.max_duration_s)})"
-        return JobResult(Status.NOT_BOOKED, message, **common)
-    if stop is Stop.UNREACHABLE:
-        return JobResult(Status.UNREACHABLE, unreachable(kinds), **common)
-    if stop is Stop.NO_WORKERS:
-        return JobResult(Status.ERROR, "no worker could run the job", **common)
-    return JobResult(Status.INTERRUPTED, "Interrupted", **common)
-
-
-def _describe(slot: dict[str, str] | None) -> str:
-    if not slot:
-        return "a slot"
-    parts = (slot.get("day", ""), str(slot.get("time", ""))[:5], slot.get("type", ""))
-    venue = f"at venue {slot['venue']}" if slot.get("why") and slot.get("venue") else ""
-    return " ".join(part for part in (*parts, venue) if part)
+        last = str(failed[-1].data.get("reason")) if failed else None
+        return wording.not_ready(self.client.base_url, last)
 
 
 @contextmanager
