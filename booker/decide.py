@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from booker.matching import time_choice, type_choice
+from booker.matching import time_choice, time_index, type_choice
 from booker.model import Booked, Slot
 
 
@@ -186,8 +186,9 @@ def rank_slots(
     a window, earliest first), then by the order of ``types``, then as served. Slots at no
     wanted time, of an excluded type or (with ``types``) of no wanted type are left out."""
     matching = []
+    table = time_index(times)  # a dict look-up per slot instead of a walk through the list
     for order, slot in enumerate(slots):
-        when = time_choice(slot.time, times)
+        when = table.get(slot.time) if table is not None else time_choice(slot.time, times)
         if when is None:
             continue
         kind = type_choice(slot.table_type, types, exclude)

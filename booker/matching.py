@@ -70,6 +70,16 @@ def minute_choice(hhmm: str, wanted: Sequence[str]) -> int | None:
 
 
 @lru_cache(maxsize=64)
+def time_index(wanted: tuple[str, ...]) -> dict[str, int] | None:
+    """``time_choice`` as a table for every ``HH:MM:SS`` the entries hold (the first entry
+    wins), when few enough; None means "ask ``time_choice``". Built once per wanted list."""
+    held = fast_set(wanted)
+    if held is None:
+        return None
+    return {time: index for time in held if (index := time_choice(time, wanted)) is not None}
+
+
+@lru_cache(maxsize=64)
 def fast_set(wanted: tuple[str, ...]) -> frozenset[str] | None:
     """Every ``HH:MM:SS`` the wanted entries hold, when few enough; None means "look at all"."""
     total = 0

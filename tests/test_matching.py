@@ -126,6 +126,14 @@ def test_the_fast_set_agrees_with_the_windows(wanted: list[str], time: str) -> N
     assert fast is None or (time in fast) is inside
 
 
+@given(st.lists(st.one_of(TIMES, WINDOWS), min_size=1, max_size=3), TIMES)
+def test_the_time_index_agrees_with_time_choice(wanted: list[str], time: str) -> None:
+    """The look-up table rank_slots uses gives the same choice as walking the list."""
+    entries = tuple(matching.normalise_wanted(w) for w in wanted)
+    table = matching.time_index(entries)
+    assert table is None or table.get(time) == matching.time_choice(time, entries)
+
+
 TARGET = ResyTarget(
     60029,
     DAY,
