@@ -140,6 +140,20 @@ def wait_until_gone(tag: str, timeout: float) -> list[psutil.Process]:
         time.sleep(0.05)
 
 
+# Released a second ago, one 19:00 Dining Room table and nobody else: for commands that
+# need an open day now (everyday look-ups, the account's commands).
+RELEASED_SCENARIO = """
+provider = "resy"
+rivals = []
+[release]
+at = "-1s"
+day = "+20d"
+[[slots]]
+time = "19:00"
+table_types = ["Dining Room"]
+"""
+
+
 def scenario(release: str = "+2s", extra: str = "", rivals: int = 2) -> str:
     """A small Resy scenario: 19:00 and 19:30, two table types each."""
     rival_block = (

@@ -19,26 +19,21 @@ from pathlib import Path
 
 import orjson
 import pytest
-from booker_run import book_resy_command, environment, lookup_command, run_booker
+from booker_run import (
+    RELEASED_SCENARIO,
+    book_resy_command,
+    environment,
+    lookup_command,
+    run_booker,
+)
 from click.testing import CliRunner
 
 from booker.sim.testing import SimHandle, running_sim
 
-SCENARIO = """
-provider = "resy"
-rivals = []
-[release]
-at = "-1s"
-day = "+20d"
-[[slots]]
-time = "19:00"
-table_types = ["Dining Room"]
-"""
-
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]:
-    with running_sim(SCENARIO, tmp_dir=tmp_path_factory.mktemp("sim")) as handle:
+    with running_sim(RELEASED_SCENARIO, tmp_dir=tmp_path_factory.mktemp("sim")) as handle:
         yield handle
 
 
@@ -221,7 +216,7 @@ def test_login_stores_the_token_owner_only_then_cards_use_it(
 @pytest.mark.e2e
 def test_login_falls_back_to_the_older_path(tmp_path: Path) -> None:
     """A service without /4/auth/password is signed in through /3/auth/password."""
-    legacy = SCENARIO + '\n[auth]\nsign_in = ["/3/auth/password"]\n'
+    legacy = RELEASED_SCENARIO + '\n[auth]\nsign_in = ["/3/auth/password"]\n'
     with running_sim(legacy, plain=True, tmp_dir=tmp_path / "sim") as old:
         run = login(old, tmp_path, old.scenario["password"], "--json")
         assert run.returncode == 0, run.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 from booker_run import (
+    RELEASED_SCENARIO,
     book_resy_command,
     booker_command,
     lookup_command,
@@ -42,17 +43,6 @@ time = "19:00"
 table_types = ["Dining Room", "Bar"]
 [[slots]]
 time = "19:30"
-table_types = ["Dining Room"]
-"""
-
-BOOK_SCENARIO = """
-provider = "resy"
-rivals = []
-[release]
-at = "-1s"
-day = "+20d"
-[[slots]]
-time = "19:00"
 table_types = ["Dining Room"]
 """
 
@@ -272,7 +262,7 @@ def test_book_notify_gets_result_and_its_failure_keeps_exit_code(tmp_path: Path)
     """--notify-cmd reads the result JSON; its exit 7 is one stderr line and booker still exits 0."""
     got = tmp_path / "notified.json"
     notify = f"cat > '{got}'; echo 'webhook said no' >&2; exit 7"
-    with running_sim(BOOK_SCENARIO, tmp_dir=tmp_path / "sim") as sim:
+    with running_sim(RELEASED_SCENARIO, tmp_dir=tmp_path / "sim") as sim:
         command = book_resy_command(
             sim, "--cadence-ms", "50", "--max-duration", "30", "--workers", "1", "--json",
             "--notify-cmd", notify, "--notify-timeout", "5", times="19:00",
