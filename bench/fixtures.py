@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from booker.http import Answer
-from booker.model import ResyTarget
+from booker.core.model import ResyTarget
+from booker.net.http import Answer
 from booker.providers.resy import ResyApi, ResyCredentials
 
 DAY = "2026-12-24"

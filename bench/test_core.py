@@ -16,8 +16,8 @@ import orjson
 
 from bench import fixtures
 from bench.report import record_timings
-from booker.decide import Counters, Kind, Verdict, next_booking_step, rank_slots, react
-from booker.http import ClientConfig, HttpClient, Request
+from booker.core.decide import Counters, Kind, Verdict, next_booking_step, rank_slots, react
+from booker.net.http import ClientConfig, HttpClient, Request
 from booker.providers import resy
 
 ROUNDS = 5000

@@ -20,7 +20,7 @@ import pytest
 
 from bench import http_variants, stats
 from bench.report import record, record_timings
-from booker.model import ResyTarget
+from booker.core.model import ResyTarget
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.sim.testing import SimHandle
 
@@ -34,7 +34,7 @@ LIBRARIES = ["httpx", "httpx2"]
 
 @pytest.fixture(scope="module", params=LIBRARIES)
 def edge(request: pytest.FixtureRequest) -> ModuleType:
-    """The same booker.http source on httpx or on httpx2 (skipped when not installed)."""
+    """The same booker.net.http source on httpx or on httpx2 (skipped when not installed)."""
     module = http_variants.load(request.param)
     if module is None:
         pytest.skip(f"{request.param} is not installed")

@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from booker import credential_store
-from booker.credentials import resolve
-from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
+from booker.core.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
+from booker.core.matching import bounds
+from booker.core.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
+from booker.core.wire import ClientConfig
 from booker.lookups import exchange, raise_for, run
-from booker.matching import bounds
 from booker.providers import resy
 from booker.providers.resy_account import (
     DINNER,
@@ -31,9 +31,9 @@ from booker.providers.resy_account import (
     read_venue_id,
 )
 from booker.providers.resy_flow import ResyJob
-from booker.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
-from booker.user_settings import load_credentials, settings_path
-from booker.wire import ClientConfig
+from booker.store import credential_store
+from booker.store.credentials import resolve
+from booker.store.user_settings import load_credentials, settings_path
 
 REFRESH_REFUSED = "the refresh token was refused: sign in again with `booker login resy`"
 BAD_API_KEY = "the service refused the API key (check RESY_API_KEY)"

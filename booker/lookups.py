@@ -1,6 +1,6 @@
 """One-shot lookups behind ``booker slots``, ``booker venue`` and ``booker ping``.
 
-Each lookup opens one client (``booker.http``), sends a few requests on its own
+Each lookup opens one client (``booker.net.http``), sends a few requests on its own
 uvloop loop, and hands back a plain value; the answers are read by the providers'
 pure readers. Answers that end the command become errors at one boundary
 (``raise_for``): no answer -> exit 1, refused credentials -> exit 3, anything else
@@ -23,14 +23,14 @@ from typing import Any, TypeVar
 
 import uvloop
 
-from booker.credentials import require, resolve
-from booker.decide import Kind, Verdict
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
+from booker.core.model import ResyTarget
 from booker.engine import server_clock
-from booker.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
-from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
-from booker.model import ResyTarget
+from booker.net.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
 from booker.providers import cart, resy
 from booker.providers.common import FIREWALL, is_firewall, json_body
+from booker.store.credentials import require, resolve
 
 T = TypeVar("T")
 

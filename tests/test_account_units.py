@@ -12,10 +12,10 @@ from urllib.parse import parse_qs
 import orjson
 import pytest
 
-from booker import credential_store
 from booker.account import TokenState, renew_if_expiring, token_state, warn_scheduled_expiry
-from booker.exceptions import CredentialsError, ParseError, UsageError
-from booker.night_check import check_cron_directory, check_job_time, find_jobs
+from booker.core.exceptions import CredentialsError, ParseError, UsageError
+from booker.core.tokens import Level, check_expiry, jwt_expiry
+from booker.core.wire import Answer, ClientConfig
 from booker.providers.resy_account import (
     AccountApi,
     parse_venue_url,
@@ -23,8 +23,8 @@ from booker.providers.resy_account import (
     read_signed_in,
     read_venue_id,
 )
-from booker.tokens import Level, check_expiry, jwt_expiry
-from booker.wire import Answer, ClientConfig
+from booker.store import credential_store
+from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0

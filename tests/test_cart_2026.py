@@ -9,14 +9,14 @@ from urllib.parse import quote
 import orjson
 import pytest
 
-from booker.decide import Kind, Verdict
-from booker.exceptions import CredentialsError
-from booker.model import Booked
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import CredentialsError
+from booker.core.model import Booked
+from booker.core.settings import EngineSettings
+from booker.core.wire import Answer, Request
 from booker.providers import cart
 from booker.providers.cart import CartApi, CartCredentials, CartTarget
 from booker.providers.cart_flow import CartFlow, CartJob
-from booker.settings import EngineSettings
-from booker.wire import Answer, Request
 
 TARGET = CartTarget("NY", "140", "245719", "2026-05-17", 2)
 CREDENTIALS = CartCredentials("eyJ.id.token", '{"a1":"data"}')

@@ -9,8 +9,8 @@ import orjson
 import pytest
 from test_resy_flow import FakeIO
 
-from booker.decide import Kind, Verdict
-from booker.http import Answer
+from booker.core.decide import Kind, Verdict
+from booker.net.http import Answer
 from booker.providers import cart
 from booker.providers.cart import CartCredentials, CartTarget
 from booker.providers.cart_flow import CartJob

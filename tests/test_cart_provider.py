@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booker.decide import Kind
-from booker.exceptions import ParseError
-from booker.http import Answer
+from booker.core.decide import Kind
+from booker.core.exceptions import ParseError
+from booker.net.http import Answer
 from booker.providers import cart
 from booker.providers.cart import CartApi, CartCredentials, CartTarget
 

@@ -12,7 +12,7 @@ import pytest
 import booker.cli.runner as runner_module
 from booker.cli import cli, main
 from booker.cli.options import parse_day, parse_party_size, parse_times
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 TODAY = dt.date.today()
 FUTURE = (TODAY + dt.timedelta(days=30)).isoformat()

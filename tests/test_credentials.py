@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from booker.credentials import (
+from booker.core.exceptions import CredentialsError, UsageError
+from booker.store.credentials import (
     REDACTED,
     Redactor,
     check_private,
@@ -14,7 +15,6 @@ from booker.credentials import (
     require,
     resolve,
 )
-from booker.exceptions import CredentialsError, UsageError
 
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
 

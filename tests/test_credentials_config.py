@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from booker.credentials import resolve
-from booker.exceptions import CredentialsError, UsageError
-from booker.user_settings import load, reset, set_value, settings_path
+from booker.core.exceptions import CredentialsError, UsageError
+from booker.store.credentials import resolve
+from booker.store.user_settings import load, reset, set_value, settings_path
 
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
 
@@ -91,7 +91,7 @@ def test_settings_set_keeps_credentials_and_privacy(tmp_path: Path) -> None:
 )
 def test_redactor_catches_escaped_and_encoded_forms(shown: str) -> None:
     """A secret is redacted as written, escaped inside JSON, or URL-encoded."""
-    from booker.credentials import Redactor
+    from booker.store.credentials import Redactor
 
     redactor = Redactor(['{"sim":"a1data","user":"camper"}'])
     assert redactor.clean(f"before {shown} after") == "before *** after"

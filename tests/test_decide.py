@@ -1,4 +1,4 @@
-"""Unit tests of the pure decision core (booker.decide): plain values in, decisions out."""
+"""Unit tests of the pure decision core (booker.core.decide): plain values in, decisions out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booker.decide import (
+from booker.core.decide import (
     DEFAULT_POLICY,
     BookingStep,
     Counters,
@@ -23,7 +23,7 @@ from booker.decide import (
     rank_slots,
     react,
 )
-from booker.model import Slot
+from booker.core.model import Slot
 
 WARNING = "20+ failures: check credentials or the site"
 RESETTING = (Kind.EXPECTED, Kind.FOUND, Kind.BOOKED)

@@ -461,8 +461,8 @@ def test_notify_waitlist_when_the_job_ends_unbooked(
 ) -> None:
     """Unbooked: POST /2/notify with the wanted times' span, and the user is told."""
     from booker.cli import cli, runner
-    from booker.engine.results import JobResult
-    from booker.model import Status
+    from booker.core.model import Status
+    from booker.core.results import JobResult
 
     def unbooked(*args: object, **kwargs: object) -> tuple[JobResult, int]:
         return JobResult(

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from booker.cli import cli
 from booker.cli.slots import format_offers
-from booker.model import Slot
+from booker.core.model import Slot
 from booker.providers import resy
 from booker.sim.testing import SimHandle, running_sim
 

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from booker.engine.results import StatusSnapshot
+from booker.core.model import ResyTarget, Status
+from booker.core.ports import Event, EventKind
+from booker.core.results import StatusSnapshot
+from booker.core.settings import EngineSettings
 from booker.engine.supervisor import Supervisor
-from booker.http import ClientConfig
-from booker.model import ResyTarget, Status
-from booker.ports import Event, EventKind
+from booker.net.http import ClientConfig
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
-from booker.settings import EngineSettings
 from booker.sim.testing import running_sim
 
 pytestmark = pytest.mark.e2e

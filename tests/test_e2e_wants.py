@@ -10,8 +10,8 @@ import pytest
 from booker_run import book_resy_command, run_booker, scenario
 from conftest import EmptyRangeRun
 
-from booker.journal import Journal
 from booker.sim.testing import running_sim
+from booker.store.journal import Journal
 
 pytestmark = pytest.mark.e2e
 

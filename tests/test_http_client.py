@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from booker.http import NO_ANSWER, ClientConfig, HttpClient, Request
+from booker.net.http import NO_ANSWER, ClientConfig, HttpClient, Request
 from booker.sim.testing import running_sim
 
 Reply = Callable[[bytes], bytes | None]  # request head -> raw answer; None: say nothing
@@ -252,7 +252,7 @@ def test_the_base_url_is_split_once_into_what_every_request_needs(
     base_url: str, host: bytes, port: int | None, host_header: str, base_path: str
 ) -> None:
     """Connect host and port, the Host header (default ports left out, IPv6 bracketed), prefix."""
-    from booker.http import _Origin
+    from booker.net.http import _Origin
 
     origin = _Origin.parse(base_url)
     assert (origin.host, origin.port, origin.host_header, origin.base_path) == (

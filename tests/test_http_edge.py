@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from booker.exceptions import UsageError
-from booker.http import NO_ANSWER, Answer, Request, check_base_url, is_loopback, tls_context
+from booker.core.exceptions import UsageError
+from booker.net.http import NO_ANSWER, Answer, Request, check_base_url, is_loopback, tls_context
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_plain_http_clients_skip_the_ca_bundle_but_keep_verifying() -> None:
     """A plain-http client gets a context with no trust roots that still verifies certificates."""
     import ssl
 
-    from booker.http import ClientConfig, _verify_for
+    from booker.net.http import ClientConfig, _verify_for
 
     plain = _verify_for(ClientConfig(base_url="http://127.0.0.1:8080"))
     assert plain.verify_mode is ssl.CERT_REQUIRED and plain.check_hostname
@@ -139,7 +139,7 @@ def test_tcp_nodelay_is_on_for_the_live_connection(tmp_path: Path, plain: bool) 
     """After the first answer the client reads TCP_NODELAY back from its socket: on."""
     import asyncio
 
-    from booker.http import ClientConfig, HttpClient, Request
+    from booker.net.http import ClientConfig, HttpClient, Request
     from booker.sim.testing import running_sim
 
     with running_sim(None, plain=plain, tmp_dir=tmp_path) as sim:

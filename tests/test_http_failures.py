@@ -22,14 +22,14 @@ import pytest
 from test_e2e_exactly_one import Silent
 from test_http_client import client_for, http_answer, raw_server
 
-from booker.decide import Kind, Verdict
+from booker.core.decide import Kind, Verdict
+from booker.core.model import EXIT_CODES, Status
+from booker.core.ports import Job
+from booker.core.settings import EngineSettings
+from booker.core.wire import PERMANENT_FAILURES, Failure
 from booker.engine.supervisor import Supervisor
-from booker.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
-from booker.model import EXIT_CODES, Status
-from booker.ports import Job
-from booker.settings import EngineSettings
+from booker.net.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
 from booker.sim.testing import running_sim
-from booker.wire import PERMANENT_FAILURES, Failure
 
 
 def flood(kind: str, extra: str = "") -> str:
@@ -167,7 +167,7 @@ def test_huge_and_endless_answers_are_cut_at_the_cap(
 MEMORY_PROBE = textwrap.dedent(
     """
     import asyncio, resource, sys
-    from booker.http import ClientConfig, HttpClient, Request
+    from booker.net.http import ClientConfig, HttpClient, Request
 
     async def main() -> None:
         config = ClientConfig(base_url=sys.argv[1], ca_cert=sys.argv[2], request_timeout_s=10)

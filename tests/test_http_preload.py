@@ -1,4 +1,4 @@
-"""What ``booker/http.py`` relies on in httpcore and anyio beyond their public API.
+"""What ``booker/net/http.py`` relies on in httpcore and anyio beyond their public API.
 
 It preloads modules the first request would otherwise import (two are private:
 ``httpcore._async.http2``, ``anyio._backends._asyncio``) and answers httpcore's
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from booker.http import LAZY_MODULES, AsyncioBackend
+from booker.net.http import LAZY_MODULES, AsyncioBackend
 from booker.sim.testing import running_sim
 
 LIBRARIES = ("httpcore", "h2", "hpack", "hyperframe", "h11", "anyio", "sniffio")
@@ -42,7 +42,7 @@ def test_importing_the_edge_preloads_every_lazy_module() -> None:
     out = run_python(
         f"""
         import sys
-        import booker.http
+        import booker.net.http
         print(" ".join(m for m in {LAZY_MODULES!r} if m not in sys.modules))
         """
     )
@@ -51,12 +51,12 @@ def test_importing_the_edge_preloads_every_lazy_module() -> None:
 
 @pytest.mark.e2e
 def test_the_first_http2_request_imports_nothing_more(tmp_path: Path) -> None:
-    """After ``import booker.http``, a first HTTP/2 request over TLS loads no library module."""
+    """After ``import booker.net.http``, a first HTTP/2 request over TLS loads no library module."""
     with running_sim(None, tmp_dir=tmp_path) as sim:
         out = run_python(
             f"""
             import asyncio, sys
-            from booker.http import ClientConfig, HttpClient, Request
+            from booker.net.http import ClientConfig, HttpClient, Request
             from pathlib import Path
 
             async def first() -> None:

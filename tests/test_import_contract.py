@@ -112,30 +112,103 @@ def test_the_graph_sees_every_kind_of_import() -> None:
     graph = import_graph()
     assert "booker.providers.resy" in graph["booker.providers.resy_flow"]  # from pkg import mod
     assert "booker.sim" in graph["booker.cli.sim"]  # imported inside the command
-    assert "booker.http" in graph["booker.engine.worker"]
+    assert "booker.net.http" in graph["booker.engine.worker"]
 
 
 def test_providers_do_not_import_the_engine() -> None:
-    """They speak with it through ``booker.ports`` (events, claim, ``WorkerIO``) only."""
+    """They speak with it through ``booker.core.ports`` (events, claim, ``WorkerIO``) only."""
     assert crossings(import_graph(), "booker.providers", "booker.engine") == set()
 
 
 def test_the_engine_does_not_import_the_providers() -> None:
-    """It runs any provider's job through ``booker.ports`` (``Job``, ``Flow``)."""
+    """It runs any provider's job through ``booker.core.ports`` (``Job``, ``Flow``)."""
     assert crossings(import_graph(), "booker.engine", "booker.providers") == set()
 
 
 def test_the_shared_vocabulary_imports_neither_side() -> None:
     graph = import_graph()
     sides = ("booker.engine", "booker.providers", "booker.cli")
-    assert {m for m in graph["booker.ports"] if any(within(m, side) for side in sides)} == set()
+    assert {
+        m for m in graph["booker.core.ports"] if any(within(m, side) for side in sides)
+    } == set()
 
 
-def test_the_report_reads_result_values_not_the_supervisor() -> None:
-    """Results are values (``engine.results``); their sentences come from ``wording``."""
+def test_the_report_reads_result_values_not_the_engine() -> None:
+    """Results are values (``core.results``); their sentences come from ``wording``."""
     graph = import_graph()
-    assert "booker.engine.supervisor" not in graph["booker.report"]
-    assert graph["booker.wording"] == frozenset()  # sentences from plain values only
+    assert crossings(graph, "booker.output", "booker.engine") == set()
+    assert graph["booker.output.wording"] == frozenset()  # sentences from plain values only
+
+
+# The floors of booker, top to bottom: each package and the packages it may import.
+# A newcomer reads the architecture here and in docs/ARCHITECTURE.md.
+LAYERS: Mapping[str, frozenset[str]] = {
+    "booker.__main__": frozenset({"booker.cli"}),
+    "booker.cli": frozenset(
+        {
+            "booker.account",
+            "booker.lookups",
+            "booker.providers",
+            "booker.engine",
+            "booker.output",
+            "booker.timing",
+            "booker.store",
+            "booker.net",
+            "booker.core",
+            "booker.sim",
+        }
+    ),
+    "booker.account": frozenset(
+        {"booker.lookups", "booker.providers", "booker.store", "booker.core"}
+    ),
+    "booker.lookups": frozenset(
+        {"booker.providers", "booker.engine", "booker.net", "booker.store", "booker.core"}
+    ),
+    "booker.providers": frozenset({"booker.store", "booker.timing", "booker.core"}),
+    "booker.engine": frozenset({"booker.output", "booker.net", "booker.core"}),
+    "booker.output": frozenset({"booker.store", "booker.core"}),
+    "booker.timing": frozenset({"booker.store", "booker.core"}),
+    "booker.net": frozenset({"booker.core"}),
+    "booker.store": frozenset({"booker.core"}),
+    "booker.core": frozenset(),
+    "booker.sim": frozenset(),
+}
+
+
+def floor(module: str) -> str:
+    """The top-floor package a module lives in (``booker.core.model`` -> ``booker.core``)."""
+    return ".".join(module.split(".")[:2])
+
+
+def floor_crossings(graph: Graph, layers: Mapping[str, frozenset[str]] = LAYERS) -> set[str]:
+    """``importer -> imported`` lines that leave a floor for one it may not import."""
+    return {
+        f"{importer} -> {imported}"
+        for importer, targets in graph.items()
+        for imported in targets
+        if floor(importer) != floor(imported)
+        and floor(imported) not in layers.get(floor(importer), frozenset())
+    }
+
+
+def test_every_module_lives_on_a_known_floor() -> None:
+    """The top floor of booker is its packages and ``__main__``: no loose module."""
+    floors = {floor(name) for name in import_graph()} - {"booker"}
+    assert floors == set(LAYERS)
+
+
+def test_imports_flow_down_the_floors() -> None:
+    assert floor_crossings(import_graph()) == set()
+
+
+def test_the_floors_themselves_have_no_cycle() -> None:
+    """Read as a graph of packages, the floors import one another without a cycle."""
+    packages: dict[str, set[str]] = {}
+    for importer, targets in import_graph().items():
+        packages.setdefault(floor(importer), set()).update(
+            floor(t) for t in targets if floor(t) != floor(importer)
+        )
+    assert cycles({name: frozenset(v) for name, v in packages.items()}) == set()
 
 
 def test_the_engine_does_not_import_the_command_line() -> None:
@@ -162,12 +235,12 @@ def test_booker_modules_import_one_another_without_cycles() -> None:
 def test_the_checks_catch_what_they_are_for() -> None:
     """A new upward import and a new cycle, in a made-up graph, are found."""
     graph = {
-        "booker.providers.new": frozenset({"booker.engine.shared", "booker.ports"}),
+        "booker.providers.new": frozenset({"booker.engine.shared", "booker.core.ports"}),
         "booker.engine.worker": frozenset({"booker.cli.book", "booker.providers.base"}),
         "booker.cli.book": frozenset({"booker.engine.worker"}),
-        "booker.engine.shared": frozenset({"booker.ports"}),
-        "booker.providers.base": frozenset({"booker.ports"}),
-        "booker.ports": frozenset(),
+        "booker.engine.shared": frozenset({"booker.core.ports"}),
+        "booker.providers.base": frozenset({"booker.core.ports"}),
+        "booker.core.ports": frozenset(),
     }
     assert crossings(graph, "booker.providers", "booker.engine") == {
         "booker.providers.new -> booker.engine.shared"
@@ -179,3 +252,8 @@ def test_the_checks_catch_what_they_are_for() -> None:
         "booker.engine.worker -> booker.cli.book"
     }
     assert cycles(graph) == {("booker.cli.book", "booker.engine.worker")}
+    assert floor_crossings(graph) == {
+        "booker.providers.new -> booker.engine.shared",
+        "booker.engine.worker -> booker.providers.base",
+        "booker.engine.worker -> booker.cli.book",
+    }

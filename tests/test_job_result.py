@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from booker.core.model import Status
+from booker.core.ports import Event, EventKind
+from booker.core.settings import EngineSettings
 from booker.engine.results import build_result
 from booker.engine.shared import Stop
-from booker.model import Status
-from booker.ports import Event, EventKind
-from booker.settings import EngineSettings
 
 SLOT = {"time": "19:00:00", "type": "Bar", "day": "2026-12-24"}
 RECORD = {"reservation_id": "rr://tok", "resy_token": "rr://tok", "slot": SLOT,

@@ -11,12 +11,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from booker.joblock import job_lock, lock_path
+from booker.store.joblock import job_lock, lock_path
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from booker.joblock import job_lock
+from booker.store.joblock import job_lock
 with job_lock(Path(sys.argv[1]), "resy:1:2026-12-24:2"):
     print("held", flush=True)
     time.sleep(60)

@@ -1,4 +1,4 @@
-"""The journal (booker.journal): durable, private, safe with several writers at once."""
+"""The journal (booker.store.journal): durable, private, safe with several writers at once."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booker import journal
-from booker.exceptions import BookerError, JournalError
-from booker.journal import Entry, Journal, data_dir, job_key, journal_path
+from booker.core.exceptions import BookerError, JournalError
+from booker.store import journal
+from booker.store.journal import Entry, Journal, data_dir, job_key, journal_path
 
 PROPERTY = settings(max_examples=100, deadline=None, database=None, derandomize=True)
 WRITERS = 4
@@ -260,7 +260,7 @@ DURABILITY_CHILD = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from booker.journal import Entry, Journal
+    from booker.store.journal import Entry, Journal
     book = Journal(Path(sys.argv[1]))
     saved = book.record(Entry("resy", "resy:1:2026-12-24:2", "1", "2026-12-24", "19:00", "kept"))
     print(saved.entry_id, flush=True)

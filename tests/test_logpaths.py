@@ -1,4 +1,4 @@
-"""Default log paths (booker.logpaths): the right directory, one new file per run."""
+"""Default log paths (booker.store.logpaths): the right directory, one new file per run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from booker.logpaths import default_log_path, log_dir
+from booker.store.logpaths import default_log_path, log_dir
 
 NOW = dt.datetime(2026, 12, 1, 8, 59, 3)
 

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booker import matching
 from booker.cli.options import parse_days, parse_times, parse_types, parse_venue_ids
-from booker.decide import Kind, Verdict, rank_slots
-from booker.exceptions import UsageError
-from booker.model import ResyTarget, Slot
+from booker.core import matching
+from booker.core.decide import Kind, Verdict, rank_slots
+from booker.core.exceptions import UsageError
+from booker.core.model import ResyTarget, Slot
 from booker.providers import resy
 from booker.providers.resy_flow import ResyJob
 
@@ -163,7 +163,7 @@ def test_is_for_covers_every_venue_day_and_window_and_honours_table_types() -> N
 
 
 def test_the_job_key_covers_the_whole_job_and_stays_for_one_venue_and_day() -> None:
-    from booker.journal import job_key
+    from booker.store.journal import job_key
 
     def key(target: ResyTarget) -> str:
         identity = ResyJob(resy.ResyCredentials("k", "t"), target).identity()

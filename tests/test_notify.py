@@ -14,10 +14,10 @@ import orjson
 import psutil
 import pytest
 
-from booker import notify as notify_module
-from booker.credentials import Redactor
-from booker.exceptions import UsageError
-from booker.notify import check_urls, notify, notify_urls, run_command
+from booker.core.exceptions import UsageError
+from booker.output import notify as notify_module
+from booker.output.notify import check_urls, notify, notify_urls, run_command
+from booker.store.credentials import Redactor
 
 DOCUMENT = {"status": "booked", "reservation_id": "42", "slot": {"time": "19:00:00"}}
 

@@ -1,4 +1,4 @@
-"""When a day is released (booker.release_rule) and ``booker drop resy`` against the simulator."""
+"""When a day is released (booker.timing.release_rule) and ``booker drop resy`` against the simulator."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from booker.exceptions import UsageError
-from booker.release_rule import (
+from booker.core.exceptions import UsageError
+from booker.timing.release_rule import (
     ASSUMED_TIME,
     OnSale,
     RuleText,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import orjson
 
-from booker.credentials import Redactor
-from booker.engine.results import JobResult, StatusSnapshot
-from booker.model import Status
-from booker.ports import Event, EventKind
-from booker.report import ConsoleReporter, format_elapsed, status_text
+from booker.core.model import Status
+from booker.core.ports import Event, EventKind
+from booker.core.results import JobResult, StatusSnapshot
+from booker.output.report import ConsoleReporter, format_elapsed, status_text
+from booker.store.credentials import Redactor
 
 
 class Terminal(io.StringIO):

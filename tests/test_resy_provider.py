@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booker.decide import Kind, Verdict
-from booker.exceptions import ParseError
-from booker.http import Answer, Request
-from booker.model import ResyTarget, Slot
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import ParseError
+from booker.core.model import ResyTarget, Slot
+from booker.net.http import Answer, Request
 from booker.providers import resy
 
 DAY = "2026-12-24"

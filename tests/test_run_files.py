@@ -15,10 +15,10 @@ import pytest
 from test_cli_input import ReachedEngineError, assert_one_error_line, command, run
 
 import booker.cli.runner as runner_module
-from booker import journal
-from booker.engine.results import JobResult
-from booker.model import Status
+from booker.core.model import Status
+from booker.core.results import JobResult
 from booker.sim.scenario import DEFAULT_AUTH_TOKEN
+from booker.store import journal
 
 
 class _NoEngine:
@@ -176,8 +176,8 @@ def test_a_log_that_fills_up_mid_run_is_said_once_and_the_run_goes_on(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Writes to /dev/full fail with ENOSPC, as on a full disk: one warning, no crash."""
-    from booker.credentials import Redactor
-    from booker.report import LogFile
+    from booker.output.report import LogFile
+    from booker.store.credentials import Redactor
 
     log = LogFile(Path("/dev/full"), Redactor())
     log.write("started", workers=2)

@@ -1,4 +1,4 @@
-"""``booker schedule`` (booker.scheduling + booker.cli.schedule); a fake crontab, never the real one."""
+"""``booker schedule`` (booker.timing.scheduling + booker.cli.schedule); a fake crontab, never the real one."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from booker import scheduling as sc
 from booker.cli import main
-from booker.exceptions import UsageError
-from booker.when import parse_when
+from booker.core.exceptions import UsageError
+from booker.timing import scheduling as sc
+from booker.timing.when import parse_when
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from booker.exceptions import UsageError
-from booker.settings import BOUNDS, OPTION_NAMES, EngineSettings
+from booker.core.exceptions import UsageError
+from booker.core.settings import BOUNDS, OPTION_NAMES, EngineSettings
 
 
 def make(field: str, value: int) -> EngineSettings:

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
+from booker.core.ports import Claim
 from booker.engine import shared as shared_module
 from booker.engine.shared import RECORD_BYTES, SharedState, Stop
-from booker.ports import Claim
 
 
 def shared_state() -> SharedState:

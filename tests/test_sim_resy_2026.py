@@ -187,8 +187,8 @@ def test_booker_client_reads_retry_after_and_the_page_type(sim: SimHandle) -> No
     """booker's own HTTP client hands Retry-After and Content-Type to the readers."""
     import asyncio
 
-    from booker.http import HttpClient
-    from booker.wire import ClientConfig, Request
+    from booker.core.wire import ClientConfig, Request
+    from booker.net.http import HttpClient
 
     config = ClientConfig(base_url=sim.url, ca_cert=sim.ca, request_timeout_s=5.0)
     headers = tuple(sim.headers().items())
@@ -208,8 +208,8 @@ def test_a_request_can_carry_a_longer_deadline_than_the_client(sim: SimHandle) -
     """/3/book's own deadline (Request.timeout_s) outlasts the client's short poll deadline."""
     import asyncio
 
-    from booker.http import HttpClient
-    from booker.wire import NO_ANSWER, ClientConfig, Request
+    from booker.core.wire import NO_ANSWER, ClientConfig, Request
+    from booker.net.http import HttpClient
 
     config = ClientConfig(base_url=sim.url, ca_cert=sim.ca, request_timeout_s=0.5)
     headers = tuple(sim.headers().items())

@@ -15,14 +15,14 @@ from typing import Any, cast
 
 import pytest
 
-from booker.engine.results import StatusSnapshot
+from booker.core.model import StartTiming, Status
+from booker.core.ports import Event, Job
+from booker.core.results import StatusSnapshot
+from booker.core.settings import EngineSettings
+from booker.core.wire import ClientConfig
 from booker.engine.schedule import Schedule
 from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.engine.supervisor import READY_TIMEOUT_S, Supervisor
-from booker.model import StartTiming, Status
-from booker.ports import Event, Job
-from booker.settings import EngineSettings
-from booker.wire import ClientConfig
 
 EPOCH = 1_800_000_000.0  # the fake wall clock starts here
 MONO = 5_000.0  # and the fake monotonic clock here

@@ -1,4 +1,4 @@
-"""Saved settings (booker.user_settings and ``booker settings``): same ranges as the command line."""
+"""Saved settings (booker.store.user_settings and ``booker settings``): same ranges as the command line."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from booker import user_settings as us
 from booker.cli import main
-from booker.exceptions import UsageError
-from booker.settings import BOUNDS, OPTION_NAMES
+from booker.core.exceptions import UsageError
+from booker.core.settings import BOUNDS, OPTION_NAMES
+from booker.store import user_settings as us
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booker.exceptions import UsageError
-from booker.when import describe, parse_when, zone_for, zone_named
+from booker.core.exceptions import UsageError
+from booker.timing.when import describe, parse_when, zone_for, zone_named
 
 NY = ZoneInfo("America/New_York")
 NOW = dt.datetime(2026, 11, 22, 14, 30, 0, tzinfo=dt.UTC)  # 09:30 in New York
@@ -83,7 +83,7 @@ def test_describe_shows_milliseconds_and_zone() -> None:
 )
 def test_only_times_without_an_offset_need_a_zone(text: str, needed: bool) -> None:
     """An ISO time with an offset needs no venue look-up."""
-    from booker.when import needs_zone
+    from booker.timing.when import needs_zone
 
     assert needs_zone(text) is needed
 

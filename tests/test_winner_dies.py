@@ -13,11 +13,11 @@ from typing import Any, cast
 
 from test_e2e_exactly_one import Silent
 
+from booker.core.model import Booked, Slot, Status
+from booker.core.ports import Job
+from booker.core.settings import EngineSettings
+from booker.core.wire import ClientConfig
 from booker.engine.supervisor import Supervisor
-from booker.model import Booked, Slot, Status
-from booker.ports import Job
-from booker.settings import EngineSettings
-from booker.wire import ClientConfig
 
 SLOT = Slot("19:00:00", "Bar", "t", "2026-12-24")
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from booker.decide import Counters, Kind, Verdict
+from booker.core.decide import Counters, Kind, Verdict
+from booker.core.model import Slot
+from booker.core.settings import EngineSettings
+from booker.core.wire import Answer, ClientConfig, Request
 from booker.engine import worker as worker_module
 from booker.engine.schedule import Schedule
 from booker.engine.shared import Stop
 from booker.engine.worker import Worker, WorkerSpec
-from booker.model import Slot
-from booker.settings import EngineSettings
-from booker.wire import Answer, ClientConfig, Request
 
 START = 1000.0
 POLL = Request("GET", "/poll")

@@ -27,8 +27,8 @@ from booker.cli.settings_cmd import settings
 from booker.cli.sim import sim
 from booker.cli.slots import slots
 from booker.cli.venue import venue
-from booker.exceptions import BookerError
-from booker.hardening import forbid_core_dumps
+from booker.core.exceptions import BookerError
+from booker.engine.hardening import forbid_core_dumps
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130

@@ -22,19 +22,19 @@ from booker.cli.options import (
     parse_types,
     parse_venue_ids,
 )
-from booker.credentials import require
-from booker.exceptions import UsageError
-from booker.matching import describe_wanted
-from booker.model import ResyTarget, Status
-from booker.notify import check_urls
+from booker.core.exceptions import UsageError
+from booker.core.matching import describe_wanted
+from booker.core.model import ResyTarget, Status
+from booker.core.wire import check_base_url
+from booker.output.notify import check_urls
 from booker.providers import cart, resy
-from booker.wire import check_base_url
+from booker.store.credentials import require
 
 if TYPE_CHECKING:
     from booker.cli.runner import EngineArgs
-    from booker.engine.results import JobResult
-    from booker.settings import EngineSettings
-    from booker.wire import ClientConfig
+    from booker.core.results import JobResult
+    from booker.core.settings import EngineSettings
+    from booker.core.wire import ClientConfig
 
 
 SOURCES = """Read from the environment, else from .env in the working

@@ -33,7 +33,7 @@ Examples:
 def cards_resy(base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Payment methods on the Resy account: id, type and which is the default (GET /2/user)."""
     from booker import account, lookups
-    from booker.wire import check_base_url
+    from booker.core.wire import check_base_url
 
     config = lookups.client_config(check_base_url(base_url), ca_cert)
     found = account.cards(config, lookups.resy_credentials(with_token=True))

@@ -16,12 +16,12 @@ import click
 import orjson
 
 from booker.cli.options import lookup_options, parse_day, parse_identifier
-from booker.exceptions import BookerError, CredentialsError, ParseError, UsageError
-from booker.model import ResyTarget
-from booker.night_check import Item, report_json
+from booker.core.exceptions import BookerError, CredentialsError, ParseError, UsageError
+from booker.core.model import ResyTarget
+from booker.core.tokens import Level, check_expiry
+from booker.core.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
 from booker.providers import cart, resy
-from booker.tokens import Level, check_expiry
-from booker.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
+from booker.timing.night_check import Item, report_json
 
 if TYPE_CHECKING:
     from booker.account import TokenState
@@ -96,7 +96,7 @@ def check_resy(
     config = lookups.client_config(check_base_url(base_url), ca_cert)
     wanted = parse_day(day)
     if zone_name is not None:
-        from booker.when import zone_named
+        from booker.timing.when import zone_named
 
         zone_named(zone_name)
     items = resy_items(config, venue_id, wanted, at_text, zone_name, tag, samples)
@@ -164,7 +164,7 @@ def resy_items(
 ) -> list[Item]:
     """Every item of ``booker check resy``, in order."""
     from booker import account, lookups
-    from booker.credentials import resolve
+    from booker.store.credentials import resolve
 
     items: list[Item] = []
     try:
@@ -310,7 +310,7 @@ def _release_items(
     now_s: float,
 ) -> tuple[dt.datetime | None, list[Item]]:
     """The release instant (``--at`` or the venue's own) and what to say about it."""
-    from booker.release_rule import plan_release, relative
+    from booker.timing.release_rule import plan_release, relative
 
     now = dt.datetime.fromtimestamp(now_s, dt.UTC)
     planned: dt.datetime | None = None
@@ -364,7 +364,7 @@ def _release_items(
 
 def _parse_at(text: str, zone_name: str | None, now: dt.datetime) -> dt.datetime:
     """``--at`` as ``book`` and ``schedule`` read it: in ``zone_name`` (--tz or the venue's)."""
-    from booker.when import parse_when, zone_for
+    from booker.timing.when import parse_when, zone_for
 
     return parse_when(text, zone_for(text, None, lambda: zone_name), now, max_ahead=None)
 
@@ -407,7 +407,7 @@ def _schedule_items(
     now: float,
 ) -> list[Item]:
     """The crontab line of this job, and the directory cron will enter."""
-    from booker.night_check import (
+    from booker.timing.night_check import (
         check_cron_directory,
         check_job_time,
         cron_environment,
@@ -450,7 +450,7 @@ def cart_items(
 ) -> list[Item]:
     """Every item of ``booker check cart``, in order."""
     from booker import lookups
-    from booker.credentials import require
+    from booker.store.credentials import require
 
     try:
         found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
@@ -460,7 +460,7 @@ def cart_items(
     probe = lookups.cart_probe(credentials)
     (answer,) = lookups.run(lookups.exchange(config, (probe.request,)))
     verdict = probe.classify(answer)
-    from booker.decide import Kind
+    from booker.core.decide import Kind
 
     accepted = verdict.kind is Kind.EXPECTED
     items = [
@@ -483,7 +483,7 @@ def cart_items(
     if drop is None:
         items.append(Item("release", Level.WARNING, "no --at: the token was checked against now"))
     else:
-        from booker.release_rule import relative
+        from booker.timing.release_rule import relative
 
         items.append(
             Item(

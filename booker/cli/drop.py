@@ -10,10 +10,10 @@ import click
 import orjson
 
 from booker.cli.options import parse_day
-from booker.exceptions import BookerError, ParseError
+from booker.core.exceptions import BookerError, ParseError
+from booker.core.wire import check_base_url
 from booker.providers import resy
-from booker.release_rule import OnSale, describe, parse_clock, plan_release, zone
-from booker.wire import check_base_url
+from booker.timing.release_rule import OnSale, describe, parse_clock, plan_release, zone
 
 if TYPE_CHECKING:
     from booker.lookups import ReleaseFacts

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import orjson
 
-from booker import journal
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
+from booker.store import journal
 
 EMPTY = "no bookings recorded yet"
 _HEADERS = (

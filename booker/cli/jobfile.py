@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 ALIASES = {"venues": "venue-id", "days": "date", "sites": "site-id"}
 REPEATED = frozenset({"notify"})

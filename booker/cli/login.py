@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from booker.cli.options import lookup_options
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 from booker.providers import resy
 
 
@@ -41,10 +41,11 @@ Examples:
 @lookup_options(resy.BASE_URL)
 def login_resy(email: str, base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Sign in to Resy; store RESY_AUTH_TOKEN (and RESY_REFRESH_TOKEN) in the settings file."""
-    from booker import account, credential_store, lookups
-    from booker.credentials import require
-    from booker.tokens import jwt_expiry
-    from booker.wire import check_base_url
+    from booker import account, lookups
+    from booker.core.tokens import jwt_expiry
+    from booker.core.wire import check_base_url
+    from booker.store import credential_store
+    from booker.store.credentials import require
 
     address = email.strip()
     if "@" not in address or any(ch.isspace() for ch in address):
@@ -107,8 +108,8 @@ def _shadowing_source() -> str | None:
         return "the environment"
     env_file = Path.cwd() / ".env"
     if env_file.is_file():
-        from booker.credentials import read_env_file
-        from booker.exceptions import BookerError
+        from booker.core.exceptions import BookerError
+        from booker.store.credentials import read_env_file
 
         try:
             if read_env_file(env_file).get("RESY_AUTH_TOKEN"):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from booker import matching
-from booker.exceptions import UsageError
+from booker.core import matching
+from booker.core.exceptions import UsageError
 
 
 def engine_options(command: click.decorators.FC) -> click.decorators.FC:

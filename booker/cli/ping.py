@@ -16,8 +16,8 @@ import click
 import orjson
 
 from booker.cli.options import lookup_options
+from booker.core.wire import check_base_url
 from booker.providers import cart, resy
-from booker.wire import check_base_url
 
 if TYPE_CHECKING:
     from booker.engine.server_clock import Estimate

@@ -12,22 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from booker import wording
-from booker.credentials import Redactor
-from booker.engine.results import JobResult
+from booker.core.exceptions import BookerError, UsageError
+from booker.core.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
+from booker.core.ports import Job, JobIdentity
+from booker.core.results import JobResult
+from booker.core.settings import BOUNDS, EngineSettings
+from booker.core.wire import ClientConfig
 from booker.engine.supervisor import Supervisor
-from booker.exceptions import BookerError, UsageError
-from booker.http import tls_context
-from booker.joblock import job_lock
-from booker.journal import Entry, Journal, job_key
-from booker.logpaths import default_log_path
-from booker.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
-from booker.ports import Job, JobIdentity
-from booker.report import ConsoleReporter, LogFile, result_document
-from booker.settings import BOUNDS, EngineSettings
-from booker.user_settings import load_saved_defaults
-from booker.when import describe, parse_when, zone_for
-from booker.wire import ClientConfig
+from booker.net.http import tls_context
+from booker.output import wording
+from booker.output.report import ConsoleReporter, LogFile, result_document
+from booker.store.credentials import Redactor
+from booker.store.joblock import job_lock
+from booker.store.journal import Entry, Journal, job_key
+from booker.store.logpaths import default_log_path
+from booker.store.user_settings import load_saved_defaults
+from booker.timing.when import describe, parse_when, zone_for
 
 SCHEDULED_VARIABLE = "BOOKER_SCHEDULED"  # set by the lines `booker schedule` writes
 NOBODY_TOLD = (
@@ -258,11 +258,11 @@ def run_job(
     if result.status in ERROR_STATUSES:  # cron mail and `2>>file` catch it, --json or not
         sys.stderr.write(redactor.clean(f"booker: error: {result.message}") + "\n")
     if args.notify:
-        from booker.notify import notify_urls
+        from booker.output.notify import notify_urls
 
         notify_urls(args.notify, result_document(result, log_path), redactor)
     if args.notify_cmd:
-        from booker.notify import notify
+        from booker.output.notify import notify
 
         notify(args.notify_cmd, result_document(result, log_path), args.notify_timeout, redactor)
     return result, EXIT_CODES[result.status]

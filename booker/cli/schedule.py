@@ -14,12 +14,12 @@ import click
 import orjson
 from click.shell_completion import CompletionItem
 
-from booker import scheduling
 from booker.cli.book import check_book_command
-from booker.exceptions import CredentialsError, UsageError
-from booker.logpaths import log_dir
-from booker.scheduling import check_printable
-from booker.when import parse_when, zone_for
+from booker.core.exceptions import CredentialsError, UsageError
+from booker.store.logpaths import log_dir
+from booker.timing import scheduling
+from booker.timing.scheduling import check_printable
+from booker.timing.when import parse_when, zone_for
 
 Runner = Callable[[Sequence[str], str | None], "subprocess.CompletedProcess[str]"]
 
@@ -251,7 +251,7 @@ def schedule_main(
 def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
     """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
     from booker.account import warn_scheduled_expiry
-    from booker.night_check import cron_environment
+    from booker.timing.night_check import cron_environment
 
     environ = os.environ if at_job else cron_environment(os.environ)
     warn_scheduled_expiry(command, target.timestamp(), environ, Path.cwd())

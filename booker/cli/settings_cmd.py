@@ -6,7 +6,7 @@ import click
 import orjson
 from click.shell_completion import CompletionItem
 
-from booker import user_settings
+from booker.store import user_settings
 
 
 def complete_keys(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 
 @click.command(

@@ -8,8 +8,8 @@ import click
 import orjson
 
 from booker.cli.options import lookup_options, parse_day, parse_party_size
+from booker.core.wire import check_base_url
 from booker.providers import resy
-from booker.wire import check_base_url
 
 
 @click.group(

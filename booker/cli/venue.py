@@ -8,9 +8,9 @@ import click
 import orjson
 
 from booker.cli.options import lookup_options
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
+from booker.core.wire import check_base_url
 from booker.providers import resy
-from booker.wire import check_base_url
 
 
 @click.group(

@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from booker.decide import Counters
+from booker.core.decide import Counters
+from booker.core.ports import Claim
 from booker.engine.schedule import Schedule
-from booker.ports import Claim
 
 LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
 RECORD_BYTES = 2048  # the winner's reservation, as JSON (ids, slot, attempt)

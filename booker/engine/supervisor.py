@@ -19,18 +19,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
-from booker import wording
-from booker.decide import DEFAULT_POLICY, Policy
+from booker.core.decide import DEFAULT_POLICY, Policy
+from booker.core.model import StartTiming
+from booker.core.ports import Event, EventKind, Job
+from booker.core.results import JobResult, StatusSnapshot
+from booker.core.settings import BOOKING_TIMEOUT_S, EngineSettings
+from booker.core.wire import ClientConfig
 from booker.engine.clock import SYSTEM_CLOCK, Clock
-from booker.engine.results import JobResult, StatusSnapshot, build_result
+from booker.engine.results import build_result
 from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
-from booker.model import StartTiming
-from booker.ports import Event, EventKind, Job
-from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
-from booker.wire import ClientConfig
+from booker.output import wording
 
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
 READY_TIMEOUT_S = 20.0  # counted from the workers' start, never from a wait before it

@@ -1,7 +1,7 @@
 """A worker process: its own uvloop loop, its own warm client, the tick loop.
 
 The worker is a thin shell: it sleeps, sends and hands answers to the pure
-decision core (``booker.decide``) and to its provider's flow.
+decision core (``booker.core.decide``) and to its provider's flow.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from typing import Any
 import orjson
 import uvloop
 
-from booker.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
+from booker.core.decide import DEFAULT_POLICY, Kind, Policy, Verdict, is_quiet, react
+from booker.core.model import Booked, Slot
+from booker.core.ports import Claim, Event, EventKind, Flow, Job
+from booker.core.settings import BOOKING_TIMEOUT_S, EngineSettings
+from booker.core.wire import PERMANENT_FAILURES
 from booker.engine.clock import sleep_until
+from booker.engine.hardening import forbid_core_dumps
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
 from booker.engine.shared import ClockReading, SharedState, Stop
-from booker.hardening import forbid_core_dumps
-from booker.http import Answer, ClientConfig, HttpClient, Request
-from booker.model import Booked, Slot
-from booker.ports import Claim, Event, EventKind, Flow, Job
-from booker.settings import BOOKING_TIMEOUT_S, EngineSettings
-from booker.wire import PERMANENT_FAILURES
+from booker.net.http import Answer, ClientConfig, HttpClient, Request
 
 PARENT_CHECK_S = 0.2
 TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off the hot path
@@ -93,7 +93,7 @@ def _die_with_parent() -> None:
 
 
 class Worker:
-    """One worker's loop; implements ``booker.ports.WorkerIO`` for its flow."""
+    """One worker's loop; implements ``booker.core.ports.WorkerIO`` for its flow."""
 
     def __init__(self, spec: WorkerSpec, shared: SharedState, events: Queue[Event]) -> None:
         self.spec = spec

@@ -1,7 +1,7 @@
 """What every provider's flow shares: warming up with retries.
 
 The flow's interface and what the engine offers it (``Flow``, ``WorkerIO``) are
-the shared vocabulary in ``booker.ports``.
+the shared vocabulary in ``booker.core.ports``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from booker.ports import EventKind, WorkerIO
+from booker.core.ports import EventKind, WorkerIO
 
 WARM_RETRY_S = 0.5
 

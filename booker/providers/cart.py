@@ -15,10 +15,10 @@ from urllib.parse import unquote
 
 import orjson
 
-from booker.decide import Kind, Verdict
-from booker.exceptions import CredentialsError, ParseError
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import CredentialsError, ParseError
+from booker.core.wire import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
-from booker.wire import Answer, Request
 
 BASE_URL = "https://api.reserveamerica.com"
 CART_PATH = "/jaxrs-json/shoppingcart/0"

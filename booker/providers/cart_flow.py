@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
-from booker.decide import Kind, Verdict
-from booker.exceptions import ParseError
-from booker.model import Booked, Slot
-from booker.ports import Claim, EventKind, JobIdentity, WorkerIO
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import ParseError
+from booker.core.model import Booked, Slot
+from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
+from booker.core.wire import Answer, Request
 from booker.providers import cart
 from booker.providers.base import warm_with_retries
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
-from booker.wire import Answer, Request
 
 CONFIRM_ATTEMPTS = 3
 

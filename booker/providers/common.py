@@ -8,9 +8,9 @@ from typing import Any
 
 import orjson
 
-from booker.decide import Kind, Verdict
-from booker.exceptions import ParseError
-from booker.wire import NO_ANSWER, Answer
+from booker.core.decide import Kind, Verdict
+from booker.core.exceptions import ParseError
+from booker.core.wire import NO_ANSWER, Answer
 
 
 def json_body(answer: Answer) -> Any:

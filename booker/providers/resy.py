@@ -13,14 +13,14 @@ from urllib.parse import urlencode
 
 import orjson
 
-from booker import matching
-from booker.decide import Kind, Verdict, rank_slots
-from booker.exceptions import ParseError
-from booker.matching import fast_set
-from booker.model import Booked, ResyTarget, Slot
+from booker.core import matching
+from booker.core.decide import Kind, Verdict, rank_slots
+from booker.core.exceptions import ParseError
+from booker.core.matching import fast_set
+from booker.core.model import Booked, ResyTarget, Slot
+from booker.core.settings import BOOKING_TIMEOUT_S
+from booker.core.wire import Answer, Request
 from booker.providers.common import dig, failure, json_body, throttle_or_none
-from booker.settings import BOOKING_TIMEOUT_S
-from booker.wire import Answer, Request
 
 BASE_URL = "https://api.resy.com"
 SOURCE_ID = "resy.com-venue-details"

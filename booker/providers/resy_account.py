@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from booker.exceptions import ParseError, UsageError
+from booker.core.exceptions import ParseError, UsageError
+from booker.core.wire import Answer, Request
 from booker.providers.common import dig, json_body
 from booker.providers.resy import BROWSER_HEADERS
-from booker.wire import Answer, Request
 
 SIGN_IN_PATHS = ("/4/auth/password", "/3/auth/password")  # today's first, then the old one
 REFRESH_PATH = "/3/auth/refresh"

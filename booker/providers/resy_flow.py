@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 
-from booker.decide import Kind, Step, Verdict, next_booking_step
-from booker.exceptions import ParseError
-from booker.model import Booked, ResyTarget, Slot
-from booker.ports import Claim, EventKind, JobIdentity, WorkerIO
+from booker.core.decide import Kind, Step, Verdict, next_booking_step
+from booker.core.exceptions import ParseError
+from booker.core.model import Booked, ResyTarget, Slot
+from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
+from booker.core.wire import NO_ANSWER, Answer, Request
 from booker.providers import resy
 from booker.providers.base import warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.providers.resy_account import AccountApi, read_signed_in
-from booker.wire import NO_ANSWER, Answer, Request
 
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
 FIND_FALLBACK_AFTER = 3  # /4/find answers 405/5xx this many times in a row: try the other method

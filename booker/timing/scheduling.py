@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 TAG_MARK = "# booker:"
 SCHEDULED_VARIABLE = "BOOKER_SCHEDULED"  # tells the run it was scheduled (see cli.runner)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from booker import scheduling
-from booker.credentials import resolve
-from booker.exceptions import BookerError
-from booker.tokens import Level, check_expiry
+from booker.core.exceptions import BookerError
+from booker.core.tokens import Level, check_expiry
+from booker.store.credentials import resolve
+from booker.timing import scheduling
 
 CRON_VARIABLES = ("HOME", "LOGNAME", "USER", "SHELL")  # all cron hands a job (plus PATH)
 

@@ -12,10 +12,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from booker.decide import Verdict
-from booker.model import Booked
-from booker.settings import EngineSettings
-from booker.wire import Answer, Request
+from booker.core.decide import Verdict
+from booker.core.model import Booked
+from booker.core.settings import EngineSettings
+from booker.core.wire import Answer, Request
 
 
 class EventKind(enum.StrEnum):

@@ -12,8 +12,8 @@ from urllib.parse import quote, quote_plus
 
 from dotenv import dotenv_values
 
-from booker.exceptions import CredentialsError
-from booker.user_settings import load_credentials, settings_path
+from booker.core.exceptions import CredentialsError
+from booker.store.user_settings import load_credentials, settings_path
 
 REDACTED = "***"
 

@@ -19,11 +19,11 @@ from typing import Any, TextIO
 
 import orjson
 
-from booker.credentials import Redactor
-from booker.engine.results import JobResult, StatusSnapshot
-from booker.ports import Event, EventKind
-from booker.settings import EngineSettings
-from booker.wording import format_duration
+from booker.core.ports import Event, EventKind
+from booker.core.results import JobResult, StatusSnapshot
+from booker.core.settings import EngineSettings
+from booker.output.wording import format_duration
+from booker.store.credentials import Redactor
 
 CLEAR_LINE = "\r\x1b[K"  # back to column 0, erase to the end of the row
 DUMB_TERMINALS = frozenset({"", "dumb"})

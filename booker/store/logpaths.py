@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
-from booker.userdirs import user_dir
+from booker.store.userdirs import user_dir
 
 LOG_DIR_VARIABLE = "BOOKER_LOG_DIR"
 

@@ -1,7 +1,7 @@
 """Saved defaults for the engine options, in a flat TOML file in the user's config directory.
 
 The file holds ``key = integer`` lines, one per saved setting, and optionally a
-``[credentials]`` table (see ``booker.credentials``)::
+``[credentials]`` table (see ``booker.store.credentials``)::
 
     # booker settings: written by `booker settings set`
     cadence_ms = 200   # the user's own comments are kept
@@ -13,7 +13,7 @@ comments, layout and the credentials survive them.
 It lives at ``$BOOKER_CONFIG_DIR/settings.toml`` when that variable is set, else
 ``$XDG_CONFIG_HOME/booker/settings.toml``, else ``~/.config/booker/settings.toml``.
 Values are checked against the same ranges as the command line
-(``booker.settings.BOUNDS``). The command line wins over saved settings, which
+(``booker.core.settings.BOUNDS``). The command line wins over saved settings, which
 win over the built-in defaults.
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import tomlkit
 
-from booker.exceptions import BookerError, UsageError
-from booker.settings import BOUNDS
-from booker.userdirs import user_dir
+from booker.core.exceptions import BookerError, UsageError
+from booker.core.settings import BOUNDS
+from booker.store.userdirs import user_dir
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
 CREDENTIALS_TABLE = "credentials"

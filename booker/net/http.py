@@ -35,8 +35,8 @@ import certifi
 import h2.exceptions
 import httpcore
 
-from booker.exceptions import UsageError
-from booker.wire import (
+from booker.core.exceptions import UsageError
+from booker.core.wire import (
     LOOPBACK_NAMES,
     NO_ANSWER,
     Answer,

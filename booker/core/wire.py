@@ -1,7 +1,7 @@
 """What travels between booker's layers: requests and answers as plain values, no I/O.
 
 Providers build ``Request`` values and read ``Answer`` values; only
-``booker.http`` turns them into network traffic. Keeping these here means the
+``booker.net.http`` turns them into network traffic. Keeping these here means the
 command line and the providers never import the HTTP library.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from booker.exceptions import UsageError
-from booker.settings import KEEPALIVE_EXPIRY_S, POOL_CONNECTIONS
+from booker.core.exceptions import UsageError
+from booker.core.settings import KEEPALIVE_EXPIRY_S, POOL_CONNECTIONS
 
 NO_ANSWER = 0
 # The biggest real answer is tens of kB: past this, an answer is hostile or broken.

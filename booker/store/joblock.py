@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from booker.exceptions import JournalError
+from booker.core.exceptions import JournalError
 
 LOCKS = "locks"
 

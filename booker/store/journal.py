@@ -27,8 +27,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from booker.exceptions import JournalError
-from booker.userdirs import user_dir
+from booker.core.exceptions import JournalError
+from booker.store.userdirs import user_dir
 
 DATA_DIR_VARIABLE = "BOOKER_DATA_DIR"
 FILE_NAME = "journal.sqlite3"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 ASSUMED_TIME = dt.time(10, 0)
 

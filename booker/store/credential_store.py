@@ -14,8 +14,8 @@ from pathlib import Path
 
 import tomlkit
 
-from booker.exceptions import CredentialsError
-from booker.user_settings import (
+from booker.core.exceptions import CredentialsError
+from booker.store.user_settings import (
     CREDENTIAL_NAMES,
     CREDENTIALS_TABLE,
     load_credentials,

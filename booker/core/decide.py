@@ -29,8 +29,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from booker.matching import time_choice, time_index, type_choice
-from booker.model import Booked, Slot
+from booker.core.matching import time_choice, time_index, type_choice
+from booker.core.model import Booked, Slot
 
 
 class Kind(enum.Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
 
 MAX_AHEAD = dt.timedelta(hours=24)
 MAX_BEHIND = dt.timedelta(minutes=1)

@@ -26,8 +26,8 @@ from typing import Any, TextIO
 
 import orjson
 
-from booker.credentials import Redactor
-from booker.exceptions import UsageError
+from booker.core.exceptions import UsageError
+from booker.store.credentials import Redactor
 
 DEFAULT_TIMEOUT_S = 30.0
 KILL_GRACE_S = 2.0

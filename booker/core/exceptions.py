@@ -8,7 +8,7 @@
     └── ParseError              a server answer could not be understood (a failure, never fatal)
 
 Answers on the wire are not exceptions: the decision core classifies them as
-values (see ``booker.decide``). Exceptions are for the edges only.
+values (see ``booker.core.decide``). Exceptions are for the edges only.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class ServiceRefusedError(BookerError):
 
 
 class JournalError(BookerError):
-    """The journal of bookings cannot be opened, read or written (see ``booker.journal``)."""
+    """The journal of bookings cannot be opened, read or written (see ``booker.store.journal``)."""
 
     exit_code = 2
 

@@ -1,0 +1,1 @@
+"""The network edge: the one place that turns requests into traffic."""

@@ -1,0 +1,1 @@
+"""Presentation: the report, the sentences of an outcome, notifications."""

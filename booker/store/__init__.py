@@ -1,0 +1,1 @@
+"""The user's state on disk: settings, credentials, the journal, job locks, log paths."""

@@ -1,0 +1,1 @@
+"""Time rules: parsing --at, release rules, cron lines, the night-before check."""
