@@ -146,8 +146,7 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "booker.__main__": frozenset({"booker.cli"}),
     "booker.cli": frozenset(
         {
-            "booker.account",
-            "booker.lookups",
+            "booker.oneshot",
             "booker.providers",
             "booker.engine",
             "booker.output",
@@ -158,10 +157,7 @@ LAYERS: Mapping[str, frozenset[str]] = {
             "booker.sim",
         }
     ),
-    "booker.account": frozenset(
-        {"booker.lookups", "booker.providers", "booker.store", "booker.core"}
-    ),
-    "booker.lookups": frozenset(
+    "booker.oneshot": frozenset(
         {"booker.providers", "booker.engine", "booker.net", "booker.store", "booker.core"}
     ),
     "booker.providers": frozenset({"booker.store", "booker.timing", "booker.core"}),

@@ -236,9 +236,9 @@ def prepare_resy(
     credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
 
     def venue_zone() -> str | None:
-        from booker import lookups
+        from booker.oneshot import resy_lookups
 
-        return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
+        return resy_lookups.resy_venue(client, credentials, venue_id).venue.time_zone
 
     header = (
         f"Resy venue {', '.join(str(v) for v in target.all_venues)}, "
@@ -251,16 +251,16 @@ def prepare_resy(
         header += f", not {', '.join(exclude_types)}"
 
     def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
-        from booker import account
+        from booker.oneshot import resy_account
 
-        renewed = account.ready_resy_job(client, job, at)
+        renewed = resy_account.ready_resy_job(client, job, at)
         return renewed, (*renewed.credentials.secrets(), renewed.refresh_token)
 
     def finished(job: Any, result: JobResult) -> None:
         if notify_waitlist and result.status is Status.NOT_BOOKED:
-            from booker import account
+            from booker.oneshot import resy_account
 
-            account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
+            resy_account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
 
     return Prepared(
         ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
@@ -325,7 +325,7 @@ def prepare_cart(
 
 def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     """The cart's idToken is a JWT too: warn when it expires before the drop."""
-    from booker.account import warn_expiry
+    from booker.oneshot.resy_account import warn_expiry
 
     warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
     return job, ()

@@ -16,7 +16,7 @@ from booker.providers import resy
 from booker.timing.release_rule import OnSale, describe, parse_clock, plan_release, zone
 
 if TYPE_CHECKING:
-    from booker.lookups import ReleaseFacts
+    from booker.oneshot.resy_lookups import ReleaseFacts
 
 
 @click.group(
@@ -121,12 +121,12 @@ def fetch_facts(venue_id: int, base_url: str, ca_cert: Path | None) -> ReleaseFa
     Only public calls are made with the API key alone; the user's token is sent on
     /4/find when it is set (some inventory shows only to signed-in users).
     """
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
-    credentials = lookups.resy_credentials(with_token=False)
-    config = lookups.client_config(base_url, ca_cert)
+    credentials = resy_lookups.resy_credentials(with_token=False)
+    config = resy_lookups.client_config(base_url, ca_cert)
     try:
-        return lookups.resy_release_facts(
+        return resy_lookups.resy_release_facts(
             config, credentials, venue_id, dt.datetime.now(dt.UTC).date()
         )
     except ParseError as exc:

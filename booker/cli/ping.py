@@ -4,7 +4,7 @@ Exit codes: 0 all is well, 1 the service cannot be reached (or answers wrongly),
 3 the service refuses the credentials.
 
 Each provider is one small command here: it builds its ``Probe`` (see
-``booker.lookups``) and hands it to ``_report``.
+``booker.oneshot.resy_lookups``) and hands it to ``_report``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from booker.providers import cart, resy
 
 if TYPE_CHECKING:
     from booker.engine.server_clock import Estimate
-    from booker.lookups import Probe
+    from booker.oneshot.resy_lookups import Probe
 
 SAMPLES = click.option(
     "--samples",
@@ -54,9 +54,9 @@ Examples:
 @SAMPLES
 def ping_resy(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the Resy credentials (GET /2/user) and time a warm connection."""
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
-    probe = lookups.resy_probe(lookups.resy_credentials(with_token=True))
+    probe = resy_lookups.resy_probe(resy_lookups.resy_credentials(with_token=True))
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 
@@ -71,18 +71,18 @@ Example:
 @SAMPLES
 def ping_cart(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the cart session cookies (GET the cart) and time a warm connection."""
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
-    probe = lookups.cart_probe(lookups.cart_credentials())
+    probe = resy_lookups.cart_probe(resy_lookups.cart_credentials())
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 
 def _report(probe: Probe, base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Run ``probe`` and print the result; errors leave as exceptions (exit 1 or 3)."""
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
-    result = lookups.ping(config, probe, samples)
+    config = resy_lookups.client_config(check_base_url(base_url), ca_cert)
+    result = resy_lookups.ping(config, probe, samples)
     if as_json:
         click.echo(orjson.dumps(result.to_json()).decode())
         return 0

@@ -51,18 +51,18 @@ def venue_resy(
     Give the venue by id, or by its resy.com address (--url, or --slug and --city)
     to find its id. Resy documents no venue search, so booker offers none.
     """
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
-    credentials = lookups.resy_credentials(with_token=False)
+    config = resy_lookups.client_config(check_base_url(base_url), ca_cert)
+    credentials = resy_lookups.resy_credentials(with_token=False)
     if venue_id is None:
-        from booker import account
+        from booker.oneshot import resy_account
 
         where = _slug_and_city(url, slug, city)
-        venue_id = account.venue_id_by_slug(config, credentials.api_key, *where)
+        venue_id = resy_account.venue_id_by_slug(config, credentials.api_key, *where)
     elif url or slug or city:
         raise UsageError("give either --venue-id or the venue's address (--url, --slug), not both")
-    view = lookups.resy_venue(config, credentials, venue_id)
+    view = resy_lookups.resy_venue(config, credentials, venue_id)
     if as_json:
         click.echo(orjson.dumps(view.to_json()).decode())
         return 0

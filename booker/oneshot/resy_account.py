@@ -1,6 +1,6 @@
 """One-shot Resy account operations: sign in, renew the token, find a venue, cards, Notify.
 
-Each sends a request or two through ``booker.lookups`` (one client, one loop) and
+Each sends a request or two through ``booker.oneshot.resy_lookups`` (one client, one loop) and
 reads the answer with ``booker.providers.resy_account``. Errors end the command
 as ``BookerError``s: no answer -> exit 1, refused -> exit 3, bad input -> exit 2.
 """
@@ -17,7 +17,7 @@ from booker.core.exceptions import BookerError, ParseError, ServiceRefusedError,
 from booker.core.matching import bounds
 from booker.core.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
 from booker.core.wire import ClientConfig
-from booker.lookups import exchange, raise_for, run
+from booker.oneshot.resy_lookups import exchange, raise_for, run
 from booker.providers import resy
 from booker.providers.resy_account import (
     DINNER,
