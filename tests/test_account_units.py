@@ -15,7 +15,7 @@ import pytest
 from booker.core.exceptions import CredentialsError, ParseError, UsageError
 from booker.core.tokens import Level, check_expiry, jwt_expiry
 from booker.core.wire import Answer, ClientConfig
-from booker.oneshot.resy_account import (
+from booker.oneshot.token_renewal import (
     TokenState,
     renew_if_expiring,
     token_state,

@@ -238,7 +238,7 @@ def prepare_resy(
     def venue_zone() -> str | None:
         from booker.oneshot import resy_lookups
 
-        return resy_lookups.resy_venue(client, credentials, venue_id).venue.time_zone
+        return resy_lookups.venue(client, credentials, venue_id).time_zone
 
     header = (
         f"Resy venue {', '.join(str(v) for v in target.all_venues)}, "
@@ -251,9 +251,9 @@ def prepare_resy(
         header += f", not {', '.join(exclude_types)}"
 
     def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
-        from booker.oneshot import resy_account
+        from booker.oneshot.token_renewal import ready_resy_job
 
-        renewed = resy_account.ready_resy_job(client, job, at)
+        renewed = ready_resy_job(client, job, at)
         return renewed, (*renewed.credentials.secrets(), renewed.refresh_token)
 
     def finished(job: Any, result: JobResult) -> None:
@@ -325,7 +325,7 @@ def prepare_cart(
 
 def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     """The cart's idToken is a JWT too: warn when it expires before the drop."""
-    from booker.oneshot.resy_account import warn_expiry
+    from booker.oneshot.token_renewal import warn_expiry
 
     warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
     return job, ()

@@ -33,10 +33,12 @@ Examples:
 def cards_resy(base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Payment methods on the Resy account: id, type and which is the default (GET /2/user)."""
     from booker.core.wire import check_base_url
-    from booker.oneshot import resy_account, resy_lookups
+    from booker.oneshot.client import client_config
+    from booker.oneshot.credentials import resy_credentials
+    from booker.oneshot.resy_account import cards
 
-    config = resy_lookups.client_config(check_base_url(base_url), ca_cert)
-    found = resy_account.cards(config, resy_lookups.resy_credentials(with_token=True))
+    config = client_config(check_base_url(base_url), ca_cert)
+    found = cards(config, resy_credentials(with_token=True))
     if as_json:
         document = [
             {"id": c.id, "type": c.type, "default": c.is_default, "display": c.display or None}

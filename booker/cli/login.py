@@ -43,17 +43,18 @@ def login_resy(email: str, base_url: str, ca_cert: Path | None, as_json: bool) -
     """Sign in to Resy; store RESY_AUTH_TOKEN (and RESY_REFRESH_TOKEN) in the settings file."""
     from booker.core.tokens import jwt_expiry
     from booker.core.wire import check_base_url
-    from booker.oneshot import resy_account, resy_lookups
+    from booker.oneshot.client import client_config
+    from booker.oneshot.resy_account import sign_in
     from booker.store import credential_store
     from booker.store.credentials import require
 
     address = email.strip()
     if "@" not in address or any(ch.isspace() for ch in address):
         raise UsageError(f"--email must be an e-mail address, got {email!r}")
-    config = resy_lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     api_key = require(("RESY_API_KEY",))["RESY_API_KEY"]
     password = read_password()
-    signed = resy_account.sign_in(config, api_key, address, password)
+    signed = sign_in(config, api_key, address, password)
     updates = {"RESY_AUTH_TOKEN": signed.token}
     if signed.refresh_token:
         updates["RESY_REFRESH_TOKEN"] = signed.refresh_token

@@ -250,7 +250,7 @@ def schedule_main(
 
 def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
     """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
-    from booker.oneshot.resy_account import warn_scheduled_expiry
+    from booker.oneshot.token_renewal import warn_scheduled_expiry
     from booker.timing.night_check import cron_environment
 
     environ = os.environ if at_job else cron_environment(os.environ)
