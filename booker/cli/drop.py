@@ -74,11 +74,11 @@ def drop_resy(
         # only public calls, with the API key alone; the user's token goes on /4/find when
         # it is set (some inventory shows only to signed-in users)
         from booker.oneshot.client import client_config
-        from booker.oneshot.credentials import resy_credentials
         from booker.oneshot.resy_lookups import release_facts
+        from booker.providers import resy_credentials
 
         config = client_config(check_base_url(base_url), ca_cert)
-        facts = release_facts(config, resy_credentials(with_token=False), venue_id)
+        facts = release_facts(config, resy_credentials.load(with_token=False), venue_id)
     venue = facts.venue if facts else None
     plan = plan_release(
         wanted,

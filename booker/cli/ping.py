@@ -55,9 +55,9 @@ Examples:
 @SAMPLES
 def ping_resy(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the Resy credentials (GET /2/user) and time a warm connection."""
-    from booker.oneshot.credentials import resy_credentials
+    from booker.providers import resy_credentials
 
-    probe = resy.credentials_probe(resy_credentials(with_token=True))
+    probe = resy.credentials_probe(resy_credentials.load(with_token=True))
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 
@@ -72,9 +72,9 @@ Example:
 @SAMPLES
 def ping_cart(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the cart session cookies (GET the cart) and time a warm connection."""
-    from booker.oneshot.credentials import cart_credentials
+    from booker.providers import cart_credentials
 
-    probe = cart.credentials_probe(cart_credentials())
+    probe = cart.credentials_probe(cart_credentials.load())
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 

@@ -46,12 +46,12 @@ def slots_resy(
     """Show the Resy slots available now: time, table type, deposit (needs RESY_API_KEY)."""
     from booker.oneshot import resy_lookups
     from booker.oneshot.client import client_config
-    from booker.oneshot.credentials import resy_credentials
+    from booker.providers import resy_credentials
 
     day = parse_day(day)
     party_size = parse_party_size(party_size)
     config = client_config(check_base_url(base_url), ca_cert)
-    credentials = resy_credentials(with_token=False)
+    credentials = resy_credentials.load(with_token=False)
     venue, offers = resy_lookups.slots(config, credentials, venue_id, day, party_size)
     if as_json:
         click.echo(orjson.dumps(slots_json(venue, day, party_size, offers)).decode())

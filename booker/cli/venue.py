@@ -54,10 +54,10 @@ def venue_resy(
     """
     from booker.oneshot import resy_lookups
     from booker.oneshot.client import client_config
-    from booker.oneshot.credentials import resy_credentials
+    from booker.providers import resy_credentials
 
     config = client_config(check_base_url(base_url), ca_cert)
-    credentials = resy_credentials(with_token=False)
+    credentials = resy_credentials.load(with_token=False)
     if venue_id is None:
         from booker.oneshot.resy_account import venue_id_by_slug
 

@@ -9,7 +9,6 @@ pure readers.
 
     client          client_config, run, exchange: one client, one loop
     errors          raise_for, read: an answer (or a provider's verdict) -> the BookerError
-    credentials     the credentials the one-shot commands of each provider load
     resy_lookups    a Resy venue, its release facts, the slots it offers now
     resy_account    sign in, refresh, a venue by its address, cards, Resy Notify
     token_renewal   a token renewed before a run; warnings when one will not last
