@@ -14,5 +14,6 @@ pure readers.
     token_renewal   a token renewed before a run; warnings when one will not last
     ping            credentials, round trip and the service's clock, by a provider's Probe
 
-It sits above the providers, the HTTP edge and the store, and below the command line.
+It sits above the providers, the engine (its reading of a service's clock), the HTTP edge
+and the store, and below the command line.
 """
