@@ -20,8 +20,6 @@ from booker.core.tokens import Level, check_expiry
 from booker.store.credentials import resolve
 from booker.timing import scheduling
 
-CRON_VARIABLES = ("HOME", "LOGNAME", "USER", "SHELL")  # all cron hands a job (plus PATH)
-
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -46,11 +44,6 @@ def report_json(items: Sequence[Item]) -> dict[str, Any]:
         "ok": not any(i.level is Level.FAIL for i in items),
         "items": [i.to_json() for i in items],
     }
-
-
-def cron_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables a cron job gets from cron: none of this shell's exports."""
-    return {name: environ[name] for name in CRON_VARIABLES if environ.get(name)}
 
 
 @dataclass(frozen=True, slots=True)
