@@ -213,6 +213,7 @@ class Journal:
         self, limit: int = journal_history.DEFAULT_HISTORY_LIMIT, provider: str | None = None
     ) -> list[Entry]:
         """At most ``limit`` entries, newest first, of one provider or all."""
+        journal_history.check_limit(limit)
         with self._guard():
             return journal_history.newest(self._require(), limit, provider)
 

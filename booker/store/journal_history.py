@@ -10,12 +10,16 @@ DEFAULT_HISTORY_LIMIT = 50
 MAX_HISTORY_LIMIT = 100_000
 
 
+def check_limit(limit: int) -> None:
+    """ValueError unless ``limit`` is within ``1..MAX_HISTORY_LIMIT``."""
+    if not 1 <= limit <= MAX_HISTORY_LIMIT:
+        raise ValueError(f"limit must be within 1..{MAX_HISTORY_LIMIT}, not {limit}")
+
+
 def newest(
     connection: sqlite3.Connection, limit: int = DEFAULT_HISTORY_LIMIT, provider: str | None = None
 ) -> list[Entry]:
-    """At most ``limit`` entries, newest first, of one provider or all."""
-    if not 1 <= limit <= MAX_HISTORY_LIMIT:
-        raise ValueError(f"limit must be within 1..{MAX_HISTORY_LIMIT}, not {limit}")
+    """At most ``limit`` entries (``check_limit`` first), newest first, of one provider or all."""
     where, parameters = ("WHERE provider = ?", (provider,)) if provider is not None else ("", ())
     rows = connection.execute(
         f"SELECT {COLUMNS} FROM entries {where} ORDER BY id DESC LIMIT ?", (*parameters, limit)
