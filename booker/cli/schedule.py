@@ -256,5 +256,7 @@ def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) ->
     """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
     from booker.account import warn_scheduled_expiry
 
-    environ = os.environ if at_job else scheduling.cron_environment(os.environ)
+    environ: Mapping[str, str] = os.environ
+    if not at_job:  # what the line gives the job: cron's variables, then its own assignments
+        environ = scheduling.cron_environment(os.environ, scheduling.carried_variables(os.environ))
     warn_scheduled_expiry(command, target.timestamp(), environ, Path.cwd())
