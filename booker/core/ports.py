@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from booker.core.decide import Verdict
+from booker.core.decide import Policy, Verdict
 from booker.core.model import Booked
 from booker.core.settings import EngineSettings
 from booker.core.wire import Answer, Request
@@ -78,6 +78,7 @@ class WorkerIO(Protocol):
 
     index: int
     settings: EngineSettings
+    policy: Policy  # the job's rules: ``apply`` reacts by them, a flow's booking backs off by them
 
     @property
     def stopped(self) -> bool:

@@ -99,6 +99,7 @@ class Worker:
         self.spec = spec
         self.index = spec.index
         self.settings = spec.settings
+        self.policy = spec.policy
         self.shared = shared
         self.events = events
         self.flow: Flow = spec.job.flow()
@@ -176,7 +177,7 @@ class Worker:
         if not shared.acquire_counters():
             return
         try:
-            reaction = react(shared.counters(), verdict, self.random.random(), self.spec.policy)
+            reaction = react(shared.counters(), verdict, self.random.random(), self.policy)
             shared.store_counters(reaction.counters)
         finally:
             shared.release_counters()

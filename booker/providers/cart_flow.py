@@ -138,7 +138,8 @@ class CartFlow:
         return left[0] if left else Verdict(Kind.GONE, 0, "site taken: the others stay wanted")
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
-        """Added, or overlapping: confirm through the cart which of our items won."""
+        """Added, or overlapping: confirm through the cart which of our items won (a cart
+        that cannot be read is read again, backing off as the policy says)."""
         for attempt in range(CONFIRM_ATTEMPTS):
             if io.claimed and verdict.reason == cart.OVERLAPS:
                 return  # our own parallel request won; nothing more to do
@@ -149,12 +150,12 @@ class CartFlow:
                 if refused.kind is Kind.TERMINAL:
                     io.terminal(refused.reason)
                     return
-                await asyncio.sleep(0.02 * (attempt + 1))
+                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
                 continue
             try:
                 view = cart.read_cart_view(answer)
             except ParseError:
-                await asyncio.sleep(0.02 * (attempt + 1))
+                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
                 continue
             await self._settle(io, verdict, view)
             return
