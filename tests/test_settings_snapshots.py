@@ -7,12 +7,11 @@ these snapshots were taken from the hand-written options before the table existe
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
-
-from booker.cli import main
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WRITE = os.environ.get("BOOKER_WRITE_SNAPSHOTS") == "1"
@@ -48,26 +47,41 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def run(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], config: Path) -> str:
-    """Exit code, stdout and stderr of ``booker ARGV``, with the config directory's path
-    written as ``<config>``."""
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    text = f"exit {exited.value.code}\n--- stdout\n{out}--- stderr\n{err}"
-    return text.replace(str(config), "<config>")
+# Runs in a fresh interpreter, as the user's shell would: click keeps a command's help
+# option once built, and other tests build `book resy` without the root's "-h".
+RUNNER = """
+import contextlib, io, json, sys
+from booker.cli import main
+texts = {}
+for name, argv in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(argv)
+        except SystemExit as exited:
+            code = exited.code
+    texts[name] = f"exit {code}\\n--- stdout\\n{out.getvalue()}--- stderr\\n{err.getvalue()}"
+print(json.dumps(texts))
+"""
 
 
-def test_engine_options_and_settings_read_as_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Every case prints what its snapshot holds (help at 80 columns)."""
+def run_all(cases: list[tuple[str, tuple[str, ...]]], config: Path) -> dict[str, str]:
+    """Exit code, stdout and stderr of ``booker ARGV`` for every case, one after the other in
+    one config directory (its path written ``<config>``), help at 80 columns."""
+    env = {**os.environ, "BOOKER_CONFIG_DIR": str(config), "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(cases)],
+        env=env, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    texts: dict[str, str] = json.loads(done.stdout)
+    return {name: text.replace(str(config), "<config>") for name, text in texts.items()}
+
+
+def test_engine_options_and_settings_read_as_before(tmp_path: Path) -> None:
+    """Every case prints what its snapshot holds."""
     config = tmp_path / "cfg"
-    monkeypatch.setenv("BOOKER_CONFIG_DIR", str(config))
-    monkeypatch.setenv("COLUMNS", "80")
     differ = []
-    for name, argv in CASES:
-        text = run(capsys, argv, config)
+    for (name, argv), text in zip(CASES, run_all(CASES, config).values(), strict=True):
         path = SNAPSHOTS / f"{name}.txt"
         if WRITE:
             path.write_text(text, encoding="utf-8")
@@ -76,15 +90,12 @@ def test_engine_options_and_settings_read_as_before(
     assert not differ, "\n".join(differ)
 
 
-def test_a_saved_value_out_of_range_is_refused_as_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_saved_value_out_of_range_is_refused_as_before(tmp_path: Path) -> None:
     """The settings file's values go through the same ranges, and say so the same way."""
     config = tmp_path / "cfg"
     config.mkdir()
     (config / "settings.toml").write_text("retries = 11\n", encoding="utf-8")
-    monkeypatch.setenv("BOOKER_CONFIG_DIR", str(config))
-    text = run(capsys, ("settings", "show"), config)
+    (text,) = run_all([("bad", ("settings", "show"))], config).values()
     assert text == (
         "exit 2\n--- stdout\n--- stderr\nbooker: error: <config>/settings.toml: "
         "retries must be between 0 and 10 (got 11)\n"
