@@ -407,12 +407,8 @@ def _schedule_items(
     now: float,
 ) -> list[Item]:
     """The crontab line of this job, and the directory cron will enter."""
-    from booker.timing.night_check import (
-        check_cron_directory,
-        check_job_time,
-        cron_environment,
-        find_jobs,
-    )
+    from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
+    from booker.timing.scheduling import cron_environment
 
     try:
         crontab = CRONTAB_READER()
