@@ -279,8 +279,8 @@ def test_each_floor_lists_its_modules() -> None:
         if package in {"booker.cli", "booker.sim"} or not folder.is_dir():
             continue  # cli: one module per command, registered in its __init__; sim: its own world
         tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
-        doc = ast.get_docstring(tree, clean=False)
-        listed = {line.split()[0] for line in (doc or "").splitlines() if line.startswith("    ")}
+        doc = ast.get_docstring(tree)
+        listed = {line.split()[0] for line in (doc or "").splitlines()[1:] if line.strip()}
         modules = {path.stem for path in folder.glob("*.py")} - {"__init__", "__main__"}
         if modules - listed:
             unlisted[package] = sorted(modules - listed)
