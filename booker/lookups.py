@@ -25,11 +25,11 @@ import uvloop
 
 from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import BookerError, ParseError, ServiceRefusedError, UsageError
-from booker.core.model import ResyTarget
 from booker.engine import server_clock
 from booker.net.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
 from booker.providers import cart, resy
 from booker.providers.common import FIREWALL, is_firewall, json_body
+from booker.providers.resy_target import ResyTarget
 from booker.store.credentials import require, resolve
 
 T = TypeVar("T")

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import ParseError
-from booker.core.model import ResyTarget, Slot
+from booker.core.model import Slot
 from booker.net.http import Answer, Request
 from booker.providers import resy
+from booker.providers.resy_target import ResyTarget
 
 DAY = "2026-12-24"
 KEY = "k" * 32
@@ -603,7 +604,7 @@ def test_book_201_is_booked(reservation_id: Any, as_text: str) -> None:
     verdict = resy.read_book(answer(201, document), chosen)
     assert verdict.kind is Kind.BOOKED
     assert verdict.booked is not None
-    assert (verdict.booked.reservation_id, verdict.booked.slot, verdict.booked.resy_token) == (
+    assert (verdict.booked.reservation_id, verdict.booked.slot, verdict.booked.token) == (
         as_text,
         chosen,
         "rr://xyz",

@@ -24,10 +24,11 @@ from booker.cli.options import (
 )
 from booker.core.exceptions import UsageError
 from booker.core.matching import describe_wanted
-from booker.core.model import ResyTarget, Status
+from booker.core.model import Status
 from booker.core.wire import check_base_url
 from booker.output.notify import check_urls
 from booker.providers import cart, resy
+from booker.providers.resy_target import ResyTarget
 from booker.store.credentials import require
 
 if TYPE_CHECKING:

@@ -17,10 +17,10 @@ import orjson
 
 from booker.cli.options import lookup_options, parse_day, parse_identifier
 from booker.core.exceptions import BookerError, CredentialsError, ParseError, UsageError
-from booker.core.model import ResyTarget
 from booker.core.tokens import Level, check_expiry
 from booker.core.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
 from booker.providers import cart, resy
+from booker.providers.resy_target import ResyTarget
 from booker.timing.night_check import Item, report_json
 
 if TYPE_CHECKING:

@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 import orjson
 
 from booker.core import matching
-from booker.core.decide import Kind, Verdict, rank_slots
+from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import ParseError
 from booker.core.matching import fast_set
-from booker.core.model import Booked, ResyTarget, Slot
+from booker.core.model import Booked, Slot
 from booker.core.settings import BOOKING_TIMEOUT_S
 from booker.core.wire import Answer, Request
 from booker.providers.common import dig, failure, json_body, throttle_or_none
+from booker.providers.resy_target import ResyTarget, rank_slots
 
 BASE_URL = "https://api.resy.com"
 SOURCE_ID = "resy.com-venue-details"
@@ -555,33 +556,6 @@ def reservation_rank(reservation: Reservation, target: ResyTarget) -> tuple[int,
         minute_of(reservation.time_slot),
         len(target.table_types) if kind is None else kind,
     )
-
-
-def explain(slot: Slot, target: ResyTarget) -> str:
-    """Why ``slot`` ranks where it does among the job's wants, in words."""
-    parts = [f"rank {slot.rank}"] if slot.rank else []
-    days, venues = target.all_days, target.all_venues
-    if len(days) > 1:
-        parts.append(f"day {slot.day} ({matching.ordinal_of(slot.day, days)})")
-    if len(venues) > 1 and slot.venue.isdigit():
-        parts.append(f"venue {slot.venue} ({matching.ordinal_of(int(slot.venue), venues)})")
-    when = matching.time_choice(slot.time, target.times)
-    if when is not None:
-        entry = target.times[when]
-        earliest = ", earliest first" if matching.WINDOW_SEPARATOR in entry else ""
-        parts.append(
-            f"time {matching.describe_wanted(entry)} "
-            f"(choice {when + 1} of {len(target.times)}{earliest})"
-        )
-    if target.table_types:
-        kind = matching.type_choice(slot.table_type, target.table_types, target.exclude_types)
-        if kind is not None:
-            parts.append(
-                f"table {target.table_types[kind]} (choice {kind + 1} of {len(target.table_types)})"
-            )
-    if target.exclude_types:
-        parts.append(f"not {', '.join(target.exclude_types)}")
-    return "; ".join(parts)
 
 
 def minute_of(time: str) -> int:
