@@ -30,7 +30,6 @@ from booker.net.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request
 from booker.providers import cart, resy
 from booker.providers.common import FIREWALL, is_firewall, json_body
 from booker.providers.resy_target import ResyTarget
-from booker.store.credentials import require, resolve
 
 T = TypeVar("T")
 
@@ -74,18 +73,6 @@ def raise_for(answer: Answer, what: str, base_url: str) -> None:
     if is_firewall(answer):
         raise BookerError(f"{what}: {FIREWALL} (HTTP 403)")
     raise BookerError(f"{what}: the service answered HTTP {answer.status}")
-
-
-def resy_credentials(with_token: bool) -> resy.ResyCredentials:
-    """The API key and the user's token, from env, ``.env`` or the settings file.
-
-    The token is required only when the call is user-scoped (``with_token``);
-    otherwise it is used when set (/4/find shows some inventory only to signed-in users).
-    """
-    names = ("RESY_API_KEY", "RESY_AUTH_TOKEN") if with_token else ("RESY_API_KEY",)
-    found = require(names)
-    token = found.get("RESY_AUTH_TOKEN") or resolve(("RESY_AUTH_TOKEN",)).get("RESY_AUTH_TOKEN")
-    return resy.ResyCredentials(found["RESY_API_KEY"], token or "")
 
 
 # --- Resy: slots and venue ---------------------------------------------------------------
@@ -303,12 +290,6 @@ def _classify_cart(answer: Answer) -> Verdict:
     except ParseError as exc:
         return Verdict(Kind.FAILURE, answer.status, str(exc))
     return Verdict(Kind.EXPECTED, answer.status, "cart readable")
-
-
-def cart_credentials() -> cart.CartCredentials:
-    """``RA_AUTHORIZATION`` and ``RA_A1DATA`` from the environment or ``.env``."""
-    found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
-    return cart.CartCredentials(found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"]))
 
 
 @dataclass(frozen=True, slots=True)

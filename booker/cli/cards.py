@@ -34,9 +34,10 @@ def cards_resy(base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Payment methods on the Resy account: id, type and which is the default (GET /2/user)."""
     from booker import account, lookups
     from booker.core.wire import check_base_url
+    from booker.providers import resy_credentials
 
     config = lookups.client_config(check_base_url(base_url), ca_cert)
-    found = account.cards(config, lookups.resy_credentials(with_token=True))
+    found = account.cards(config, resy_credentials.load(with_token=True))
     if as_json:
         document = [
             {"id": c.id, "type": c.type, "default": c.is_default, "display": c.display or None}

@@ -164,15 +164,15 @@ def resy_items(
 ) -> list[Item]:
     """Every item of ``booker check resy``, in order."""
     from booker import account, lookups
-    from booker.store.credentials import resolve
+    from booker.providers.credentials import resolve
 
     items: list[Item] = []
     try:
-        found = resolve(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
+        found = resolve((resy.API_KEY, resy.AUTH_TOKEN))
         state = account.token_state(found)
     except UsageError as exc:  # a file holding credentials is unsafe or unreadable
         return [Item("credentials", Level.FAIL, str(exc))]
-    if "RESY_API_KEY" not in found:
+    if resy.API_KEY not in found:
         return [
             Item(
                 "credentials",
@@ -180,8 +180,8 @@ def resy_items(
                 "RESY_API_KEY is missing (environment, .env, settings file)",
             )
         ]
-    token = found.get("RESY_AUTH_TOKEN", "")
-    credentials = resy.ResyCredentials(found["RESY_API_KEY"], token)
+    token = found.get(resy.AUTH_TOKEN, "")
+    credentials = resy.ResyCredentials(found[resy.API_KEY], token)
     api = resy.ResyApi(credentials, ResyTarget(venue_id, day, 1, ()))
     requests = [api.venue(), api.config()] + ([api.user()] if token else [])
     answers = lookups.run(lookups.exchange(config, requests))
@@ -193,7 +193,7 @@ def resy_items(
         )
     else:
         user_answer = answers[2]
-        accepted, item = _credentials_item(config, user_answer, state, found["RESY_API_KEY"])
+        accepted, item = _credentials_item(config, user_answer, state, found[resy.API_KEY])
         items.append(item)
     venue, lead = _venue(venue_answer, config_answer, venue_id)
     now = time.time()
@@ -214,8 +214,9 @@ def resy_items(
         "resy",
         {"--venue-id": str(venue_id), "--date": day},
         tag,
-        ("RESY_API_KEY", "RESY_AUTH_TOKEN"),
-        "RESY_AUTH_TOKEN",
+        (resy.API_KEY, resy.AUTH_TOKEN),
+        resy.AUTH_TOKEN,
+        resy.REFRESH_TOKEN,
         drop,
         drop_epoch,
         now,
@@ -402,11 +403,14 @@ def _schedule_items(
     tag: str | None,
     names: tuple[str, ...],
     token_name: str,
+    refresh_name: str,
     drop: dt.datetime | None,
     drop_epoch: float,
     now: float,
 ) -> list[Item]:
-    """The crontab line of this job, and the directory cron will enter."""
+    """The crontab line of this job, and the directory cron will enter (``refresh_name``:
+    the credential that renews ``token_name``, "" when none does)."""
+    from booker.providers.credentials import CREDENTIAL_NAMES
     from booker.timing.night_check import (
         check_cron_directory,
         check_job_time,
@@ -433,7 +437,18 @@ def _schedule_items(
     items: list[Item] = []
     for job in jobs:
         items.append(check_job_time(job, drop))
-        items.append(check_cron_directory(job, names, environ, token_name, drop_epoch, now))
+        items.append(
+            check_cron_directory(
+                job,
+                names,
+                environ,
+                token_name,
+                drop_epoch,
+                now,
+                known=CREDENTIAL_NAMES,
+                refresh_name=refresh_name,
+            )
+        )
     return items
 
 
@@ -450,13 +465,12 @@ def cart_items(
 ) -> list[Item]:
     """Every item of ``booker check cart``, in order."""
     from booker import lookups
-    from booker.store.credentials import require
+    from booker.providers import cart_credentials
 
     try:
-        found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+        credentials = cart_credentials.load(decoded=False)  # a1Data checked as it is stored
     except CredentialsError as exc:
         return [Item("credentials", Level.FAIL, str(exc))]
-    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
     probe = lookups.cart_probe(credentials)
     (answer,) = lookups.run(lookups.exchange(config, (probe.request,)))
     verdict = probe.classify(answer)
@@ -477,7 +491,7 @@ def cart_items(
     drop = _parse_at(at_text, zone_name, now_dt) if at_text else None
     drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
     expiry = check_expiry(
-        found["RA_AUTHORIZATION"], drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
+        credentials.authorization, drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
     )
     items.append(Item("token", expiry.level, expiry.message))
     if drop is None:
@@ -498,8 +512,9 @@ def cart_items(
         "cart",
         wants,
         tag,
-        ("RA_AUTHORIZATION", "RA_A1DATA"),
-        "RA_AUTHORIZATION",
+        cart.CREDENTIAL_NAMES,
+        cart.AUTHORIZATION,
+        "",
         drop,
         drop_epoch,
         now,

@@ -122,8 +122,9 @@ def fetch_facts(venue_id: int, base_url: str, ca_cert: Path | None) -> ReleaseFa
     /4/find when it is set (some inventory shows only to signed-in users).
     """
     from booker import lookups
+    from booker.providers import resy_credentials
 
-    credentials = lookups.resy_credentials(with_token=False)
+    credentials = resy_credentials.load(with_token=False)
     config = lookups.client_config(base_url, ca_cert)
     try:
         return lookups.resy_release_facts(

@@ -55,8 +55,9 @@ Examples:
 def ping_resy(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the Resy credentials (GET /2/user) and time a warm connection."""
     from booker import lookups
+    from booker.providers import resy_credentials
 
-    probe = lookups.resy_probe(lookups.resy_credentials(with_token=True))
+    probe = lookups.resy_probe(resy_credentials.load(with_token=True))
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 
@@ -72,8 +73,9 @@ Example:
 def ping_cart(base_url: str, ca_cert: Path | None, as_json: bool, samples: int) -> int:
     """Check the cart session cookies (GET the cart) and time a warm connection."""
     from booker import lookups
+    from booker.providers import cart_credentials
 
-    probe = lookups.cart_probe(lookups.cart_credentials())
+    probe = lookups.cart_probe(cart_credentials.load())
     return _report(probe, base_url, ca_cert, as_json, samples)
 
 

@@ -44,11 +44,12 @@ def slots_resy(
 ) -> int:
     """Show the Resy slots available now: time, table type, deposit (needs RESY_API_KEY)."""
     from booker import lookups
+    from booker.providers import resy_credentials
 
     day = parse_day(day)
     party_size = parse_party_size(party_size)
     config = lookups.client_config(check_base_url(base_url), ca_cert)
-    credentials = lookups.resy_credentials(with_token=False)
+    credentials = resy_credentials.load(with_token=False)
     view = lookups.resy_slots(config, credentials, venue_id, day, party_size)
     if as_json:
         click.echo(orjson.dumps(view.to_json()).decode())

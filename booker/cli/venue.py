@@ -52,9 +52,10 @@ def venue_resy(
     to find its id. Resy documents no venue search, so booker offers none.
     """
     from booker import lookups
+    from booker.providers import resy_credentials
 
     config = lookups.client_config(check_base_url(base_url), ca_cert)
-    credentials = lookups.resy_credentials(with_token=False)
+    credentials = resy_credentials.load(with_token=False)
     if venue_id is None:
         from booker import account
 

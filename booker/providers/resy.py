@@ -65,6 +65,14 @@ LEGACY_ZONES: Mapping[str, str] = {
     "AKST9AKDT": "America/Anchorage",
 }
 
+# Resy's credentials, by the names they go by in the environment, .env and the settings file
+API_KEY = "RESY_API_KEY"
+AUTH_TOKEN = "RESY_AUTH_TOKEN"
+REFRESH_TOKEN = (
+    "RESY_REFRESH_TOKEN"  # stored by `booker login resy`; a run renews the token with it
+)
+CREDENTIAL_NAMES = (API_KEY, AUTH_TOKEN, REFRESH_TOKEN)
+
 BAD_CREDENTIALS = "the service refused the credentials (check RESY_API_KEY and RESY_AUTH_TOKEN)"
 NO_PAYMENT = "payment method required: add a card to your Resy account"
 
