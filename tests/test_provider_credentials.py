@@ -107,3 +107,13 @@ def test_the_cart_decodes_a1data_unless_asked_not_to(tmp_path: Path) -> None:
     assert cart_credentials.load(environ, tmp_path, decoded=False) == CartCredentials("id", encoded)
     with pytest.raises(CredentialsError, match=r"^missing credentials: set RA_A1DATA in"):
         cart_credentials.load({**settings_dir(tmp_path / "b"), "RA_AUTHORIZATION": "id"}, tmp_path)
+
+
+def test_resy_found_says_what_is_set_without_requiring_it(tmp_path: Path) -> None:
+    """``booker check resy`` names what is missing itself: nothing is required here."""
+    environ = settings_dir(tmp_path, 'RESY_AUTH_TOKEN = "tok"\n')
+    assert resy_credentials.found(environ, tmp_path) == {"RESY_AUTH_TOKEN": "tok"}
+    assert resy_credentials.found({**environ, "RESY_API_KEY": "k"}, tmp_path) == {
+        "RESY_API_KEY": "k",
+        "RESY_AUTH_TOKEN": "tok",
+    }

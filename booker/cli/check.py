@@ -164,11 +164,11 @@ def resy_items(
 ) -> list[Item]:
     """Every item of ``booker check resy``, in order."""
     from booker import account, lookups
-    from booker.providers.credentials import resolve
+    from booker.providers import resy_credentials
 
     items: list[Item] = []
     try:
-        found = resolve((resy.API_KEY, resy.AUTH_TOKEN))
+        found = resy_credentials.found()
         state = account.token_state(found)
     except UsageError as exc:  # a file holding credentials is unsafe or unreadable
         return [Item("credentials", Level.FAIL, str(exc))]

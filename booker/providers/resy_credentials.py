@@ -29,3 +29,9 @@ def load(
 def api_key(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
     """The API key alone (signing in needs no token); ``CredentialsError`` when missing."""
     return credentials.require((API_KEY,), environ, cwd)[API_KEY]
+
+
+def found(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> dict[str, str]:
+    """The key and the token, whichever are set (none required): for checks that say
+    what is missing rather than stop at it."""
+    return credentials.resolve((API_KEY, AUTH_TOKEN), environ, cwd)
