@@ -13,7 +13,9 @@ import orjson
 import pytest
 
 from booker.cli import main
-from booker.store.journal import FILE_NAME, Entry, Journal, job_key
+from booker.store.joblock import job_key
+from booker.store.journal import FILE_NAME, Journal
+from booker.store.journal_entry import Entry
 
 AT = dt.datetime(2026, 12, 1, 9, 0, 3, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 

@@ -11,7 +11,7 @@ from booker.cli import main
 from booker.cli.book import check_book_command
 from booker.cli.jobfile import job_argv, split_at
 from booker.core.exceptions import UsageError
-from booker.store.journal import job_key
+from booker.store.joblock import job_key
 
 ENV = {"RESY_API_KEY": "k" * 32, "RESY_AUTH_TOKEN": "t" * 40}
 EXAMPLE = Path(__file__).parent.parent / "examples" / "job-dinner.toml"

@@ -18,8 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from booker.core.exceptions import BookerError, JournalError
-from booker.store import journal
-from booker.store.journal import Entry, Journal, data_dir, job_key, journal_path
+from booker.store import journal, journal_entry, journal_schema
+from booker.store.joblock import job_key
+from booker.store.journal import Journal, data_dir, journal_path
+from booker.store.journal_entry import Entry
 
 PROPERTY = settings(max_examples=100, deadline=None, database=None, derandomize=True)
 WRITERS = 4
@@ -201,8 +203,8 @@ def test_unicode_round_trip(tmp_path: Path) -> None:
             slot=text,
             reservation_id=text,
             party=st.none() | st.integers(1, 2**63 - 1),
-            status=st.sampled_from(journal.STATUSES),
-            source=st.sampled_from(journal.SOURCES),
+            status=st.sampled_from(journal_entry.STATUSES),
+            source=st.sampled_from(journal_entry.SOURCES),
         )
         def check(
             provider: str,
@@ -233,7 +235,7 @@ def test_wal_mode_and_schema_version(path: Path) -> None:
     Journal(path).close()
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert check.execute("PRAGMA user_version").fetchone() == (journal.SCHEMA_VERSION,)
+        assert check.execute("PRAGMA user_version").fetchone() == (journal_schema.SCHEMA_VERSION,)
     check.close()
 
 
@@ -260,7 +262,8 @@ DURABILITY_CHILD = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from booker.store.journal import Entry, Journal
+    from booker.store.journal import Journal
+    from booker.store.journal_entry import Entry
     book = Journal(Path(sys.argv[1]))
     saved = book.record(Entry("resy", "resy:1:2026-12-24:2", "1", "2026-12-24", "19:00", "kept"))
     print(saved.entry_id, flush=True)
@@ -370,7 +373,7 @@ def test_newer_schema(path: Path) -> None:
     """A journal from a newer booker is refused, not downgraded."""
     Journal(path).close()
     with sqlite3.connect(path) as newer:
-        newer.execute(f"PRAGMA user_version = {journal.SCHEMA_VERSION + 1}")
+        newer.execute(f"PRAGMA user_version = {journal_schema.SCHEMA_VERSION + 1}")
     newer.close()
     assert "upgrade booker" in str(one_line_error(path))
 

@@ -164,7 +164,7 @@ def test_is_for_covers_every_venue_day_and_window_and_honours_table_types() -> N
 
 
 def test_the_job_key_covers_the_whole_job_and_stays_for_one_venue_and_day() -> None:
-    from booker.store.journal import job_key
+    from booker.store.joblock import job_key
 
     def key(target: ResyTarget) -> str:
         identity = ResyJob(resy.ResyCredentials("k", "t"), target).identity()

@@ -168,6 +168,29 @@ def test_booker_executable(tmp_path: Path) -> None:
 # --- pure: lines ----------------------------------------------------------------------------
 
 
+def test_cron_environment_is_what_cron_passes_then_what_the_line_sets() -> None:
+    """``booker check`` and the expiry warning look with cron's own variables only (none of
+    this shell's exports); ``booker schedule`` checks the job with the line's PATH and
+    booker's directory variables on top."""
+    shell = {
+        "HOME": "/home/u",
+        "LOGNAME": "",
+        "USER": "u",
+        "SHELL": "/bin/sh",
+        "PATH": "/opt/x:/usr/bin",
+        "RESY_AUTH_TOKEN": "exported-only",
+        "BOOKER_CONFIG_DIR": "/cfg",
+    }
+    passed = {"HOME": "/home/u", "USER": "u", "SHELL": "/bin/sh"}
+    assert sc.cron_environment(shell) == passed
+    line = (("PATH", "/usr/bin:/bin"), *sc.carried_variables(shell))
+    assert sc.cron_environment(shell, line) == {
+        **passed,
+        "PATH": "/usr/bin:/bin",
+        "BOOKER_CONFIG_DIR": "/cfg",
+    }
+
+
 def test_cron_line_shape() -> None:
     """Fields from the start minute, year guard, cd, PATH, absolute booker, exact --at, log, tag."""
     line = sc.cron_line(job())

@@ -411,12 +411,8 @@ def _schedule_items(
     """The crontab line of this job, and the directory cron will enter (``refresh_name``:
     the credential that renews ``token_name``, "" when none does)."""
     from booker.providers.credentials import CREDENTIAL_NAMES
-    from booker.timing.night_check import (
-        check_cron_directory,
-        check_job_time,
-        cron_environment,
-        find_jobs,
-    )
+    from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
+    from booker.timing.scheduling import cron_environment
 
     try:
         crontab = CRONTAB_READER()

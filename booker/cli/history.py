@@ -7,12 +7,14 @@ import orjson
 
 from booker.core.exceptions import UsageError
 from booker.store import journal
+from booker.store.journal_entry import PROVIDERS, Entry
+from booker.store.journal_history import DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT
 
 EMPTY = "no bookings recorded yet"
 _HEADERS = (
     "when", "provider", "venue", "day", "party", "slot", "reservation id", "status", "source"
 )  # fmt: skip
-ALL = journal.MAX_HISTORY_LIMIT  # forget looks through the whole journal (as history can)
+ALL = MAX_HISTORY_LIMIT  # forget looks through the whole journal (as history can)
 
 
 def _cell(value: object) -> str:
@@ -20,14 +22,14 @@ def _cell(value: object) -> str:
     return "".join(c if c.isprintable() else "?" for c in str(value))
 
 
-def shown_status(entry: journal.Entry) -> str:
+def shown_status(entry: Entry) -> str:
     """``in cart`` for a cart item still held (it needs checkout), else the journal's status."""
     if entry.provider == "cart" and entry.status == "active":
         return "in cart"
     return entry.status
 
 
-def render_table(entries: list[journal.Entry]) -> list[str]:
+def render_table(entries: list[Entry]) -> list[str]:
     """The table's lines: a header, then one line per entry, columns padded to fit."""
     rows = [_HEADERS] + [
         tuple(
@@ -64,14 +66,12 @@ Examples:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(1, journal.MAX_HISTORY_LIMIT),
-    default=journal.DEFAULT_HISTORY_LIMIT,
+    type=click.IntRange(1, MAX_HISTORY_LIMIT),
+    default=DEFAULT_HISTORY_LIMIT,
     show_default=True,
     help="Show at most this many bookings.",
 )
-@click.option(
-    "--provider", type=click.Choice(journal.PROVIDERS), help="Only this service's bookings."
-)
+@click.option("--provider", type=click.Choice(PROVIDERS), help="Only this service's bookings.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
 @click.pass_context
 def history(ctx: click.Context, limit: int, provider: str | None, as_json: bool) -> None:
@@ -79,7 +79,7 @@ def history(ctx: click.Context, limit: int, provider: str | None, as_json: bool)
     if ctx.invoked_subcommand is not None:
         return
     path = journal.journal_path()
-    entries: list[journal.Entry] = []
+    entries: list[Entry] = []
     if path.exists():  # a look must not create the file
         with journal.Journal(path) as book:
             entries = book.history(limit=limit, provider=provider)

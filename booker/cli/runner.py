@@ -24,8 +24,9 @@ from booker.output import wording
 from booker.output.report import ConsoleReporter, LogFile, result_document
 from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.store.credentials import Redactor
-from booker.store.joblock import job_lock
-from booker.store.journal import Entry, Journal, job_key
+from booker.store.joblock import job_key, job_lock
+from booker.store.journal import Journal
+from booker.store.journal_entry import Entry
 from booker.store.logpaths import default_log_path
 from booker.store.user_settings import load_saved_defaults
 from booker.timing.when import describe, parse_when, zone_for

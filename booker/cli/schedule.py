@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -200,8 +200,12 @@ def schedule_main(
     cwd = Path.cwd()
     check_printable("the working directory", str(cwd))
     path_env = check_printable("PATH", os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"))
-    # `at` copies this shell's environment into the job; cron passes none of it.
-    environ = os.environ if at_job else scheduling.cron_environment(os.environ, path_env)
+    # `at` copies this shell's environment into the job; cron passes none of it (the line
+    # sets PATH and booker's directory variables).
+    environ: Mapping[str, str] = os.environ
+    if not at_job:
+        assigned = (("PATH", path_env), *scheduling.carried_variables(os.environ))
+        environ = scheduling.cron_environment(os.environ, assigned)
     try:
         prepared = check_book_command(argv, environ, cwd)
     except CredentialsError as exc:
@@ -251,7 +255,8 @@ def schedule_main(
 def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
     """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
     from booker.account import warn_scheduled_expiry
-    from booker.timing.night_check import cron_environment
 
-    environ = os.environ if at_job else cron_environment(os.environ)
+    environ: Mapping[str, str] = os.environ
+    if not at_job:  # what the line gives the job: cron's variables, then its own assignments
+        environ = scheduling.cron_environment(os.environ, scheduling.carried_variables(os.environ))
     warn_scheduled_expiry(command, target.timestamp(), environ, Path.cwd())

@@ -12,13 +12,17 @@ import enum
 import time
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from booker.core.decide import Counters
 from booker.core.ports import Claim
 from booker.engine.schedule import Schedule
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+    from multiprocessing.synchronize import Lock
 
 LOCK_TIMEOUT_S = 0.5  # a worker killed while holding a lock must not block the others
 RECORD_BYTES = 2048  # the winner's reservation, as JSON (ids, slot, attempt)
@@ -53,30 +57,32 @@ class SharedState:
 
     def __init__(self, ctx: BaseContext, workers: int, concurrency: int) -> None:
         self.workers = workers
-        self._claim: Any = ctx.Value("i", 0)  # winner index + 1
-        self._record: Any = ctx.RawArray(ctypes.c_char, RECORD_BYTES)  # written before the claim
-        self._record_size: Any = ctx.RawValue("i", 0)
-        self._unsure: Any = ctx.RawArray("i", workers * MINUTES)  # attempts without an answer
-        self._stop: Any = ctx.Value("i", 0)
-        self._start_at: Any = ctx.RawValue("d", 0.0)  # time.monotonic(), system-wide on Linux
-        self._aligned_tick: Any = ctx.RawValue("i", -1)
-        self._burst: Any = ctx.RawValue("i", 0)
-        self._spacing: Any = ctx.RawValue("d", 0.0)
-        self._clock_known: Any = ctx.RawValue("i", 0)  # written before the ready flag
-        self._clock_offset: Any = ctx.RawValue("d", 0.0)
-        self._clock_uncertainty: Any = ctx.RawValue("d", 0.0)
-        self._clock_rtt: Any = ctx.RawValue("d", 0.0)
-        self._clock_jitter: Any = ctx.RawValue("d", 0.0)
-        self._pause_until: Any = ctx.RawValue("d", 0.0)
-        self._throttles: Any = ctx.RawValue("i", 0)
-        self._failures: Any = ctx.RawValue("i", 0)
-        self._concurrency: Any = ctx.RawValue("i", concurrency)
-        self._last_status: Any = ctx.RawValue("i", -1)
-        self._uncertain: Any = ctx.RawValue("i", 0)  # a booking's outcome is unknown (sticky)
-        self._counter_lock: Any = ctx.Lock()
-        self._in_flight: Any = ctx.RawArray("i", workers)
-        self._requests: Any = ctx.RawArray("q", workers)
-        self._ready: Any = ctx.RawArray("i", workers)
+        # Fields are made by ctypes type, not typecode ("i", "d", "q": the same types), so
+        # mypy knows what each holds; the raw ones are read and written without a lock.
+        self._claim: Synchronized[int] = ctx.Value(ctypes.c_int, 0)  # winner index + 1
+        self._record = ctx.RawArray(ctypes.c_char, RECORD_BYTES)  # written before the claim
+        self._record_size = ctx.RawValue(ctypes.c_int, 0)
+        self._unsure = ctx.RawArray(ctypes.c_int, workers * MINUTES)  # attempts without an answer
+        self._stop: Synchronized[int] = ctx.Value(ctypes.c_int, 0)
+        self._start_at = ctx.RawValue(ctypes.c_double, 0.0)  # time.monotonic(), system-wide
+        self._aligned_tick = ctx.RawValue(ctypes.c_int, -1)
+        self._burst = ctx.RawValue(ctypes.c_int, 0)
+        self._spacing = ctx.RawValue(ctypes.c_double, 0.0)
+        self._clock_known = ctx.RawValue(ctypes.c_int, 0)  # written before the ready flag
+        self._clock_offset = ctx.RawValue(ctypes.c_double, 0.0)
+        self._clock_uncertainty = ctx.RawValue(ctypes.c_double, 0.0)
+        self._clock_rtt = ctx.RawValue(ctypes.c_double, 0.0)
+        self._clock_jitter = ctx.RawValue(ctypes.c_double, 0.0)
+        self._pause_until = ctx.RawValue(ctypes.c_double, 0.0)
+        self._throttles = ctx.RawValue(ctypes.c_int, 0)
+        self._failures = ctx.RawValue(ctypes.c_int, 0)
+        self._concurrency = ctx.RawValue(ctypes.c_int, concurrency)
+        self._last_status = ctx.RawValue(ctypes.c_int, -1)
+        self._uncertain = ctx.RawValue(ctypes.c_int, 0)  # a booking's outcome is unknown (sticky)
+        self._counter_lock: Lock = ctx.Lock()
+        self._in_flight = ctx.RawArray(ctypes.c_int, workers)
+        self._requests = ctx.RawArray(ctypes.c_longlong, workers)
+        self._ready = ctx.RawArray(ctypes.c_int, workers)
 
     # --- the claim: exactly one winner -----------------------------------
     @property
@@ -87,7 +93,7 @@ class SharedState:
     @property
     def winner(self) -> int | None:
         """Index of the worker that claimed the booking."""
-        value = int(self._claim.get_obj().value)
+        value = self._claim.get_obj().value
         return value - 1 if value else None
 
     def try_claim(self, worker: int, record: dict[str, Any] | None = None) -> Claim:
@@ -119,18 +125,18 @@ class SharedState:
         if len(data) > RECORD_BYTES:  # ids are short; only an odd slot description is cut
             data = orjson.dumps({k: v for k, v in record.items() if k != "slot"})[:RECORD_BYTES]
         self._record_size.value = 0
-        self._record[: len(data)] = data
+        self._record.raw = data  # its first len(data) bytes; the rest is not read
         self._record_size.value = len(data)
 
     def winner_record(self) -> dict[str, Any] | None:
         """The winner's reservation (what it passed to ``try_claim``), None before a claim."""
         if not self.claimed:
             return None
-        size = int(self._record_size.value)
+        size = self._record_size.value
         if not size:
             return None
         try:
-            record = orjson.loads(bytes(self._record[:size]))
+            record = orjson.loads(self._record.raw[:size])
         except orjson.JSONDecodeError:
             return None
         return record if isinstance(record, dict) else None
@@ -164,7 +170,7 @@ class SharedState:
     @property
     def start_at(self) -> float:
         """Monotonic instant of tick 0, 0.0 until the supervisor sets it."""
-        return float(self._start_at.value)
+        return self._start_at.value
 
     def publish_schedule(self, schedule: Schedule) -> None:
         """Hand the schedule to every worker; writing the start last is the signal to go."""
@@ -176,16 +182,16 @@ class SharedState:
     def schedule(self, cadence_s: float) -> Schedule:
         """The published schedule (read once ``start_at`` is set)."""
         return Schedule(
-            float(self._start_at.value),
+            self._start_at.value,
             cadence_s,
-            int(self._aligned_tick.value),
-            int(self._burst.value),
-            float(self._spacing.value),
+            self._aligned_tick.value,
+            self._burst.value,
+            self._spacing.value,
         )
 
     def paused(self, now: float | None = None) -> bool:
         """True during a shared pause."""
-        return bool((time.monotonic() if now is None else now) < self._pause_until.value)
+        return (time.monotonic() if now is None else now) < self._pause_until.value
 
     def pause(self, until: float) -> bool:
         """Start a pause unless one is running; True if this call started it."""
@@ -198,13 +204,11 @@ class SharedState:
     # --- counters (decide.Counters in shared memory) ------------------------
     def counters(self) -> Counters:
         """Lock-free snapshot of the counters."""
-        return Counters(
-            int(self._throttles.value), int(self._failures.value), int(self._concurrency.value)
-        )
+        return Counters(self._throttles.value, self._failures.value, self._concurrency.value)
 
     def acquire_counters(self) -> bool:
         """Take the counter lock (bounded wait)."""
-        return bool(self._counter_lock.acquire(timeout=LOCK_TIMEOUT_S))
+        return self._counter_lock.acquire(timeout=LOCK_TIMEOUT_S)
 
     def release_counters(self) -> None:
         """Release the counter lock."""
@@ -228,7 +232,7 @@ class SharedState:
     @property
     def concurrency(self) -> int:
         """The active concurrency (may drop under throttling)."""
-        return int(self._concurrency.value)
+        return self._concurrency.value
 
     # --- per-worker single-writer slots ------------------------------------
     def in_flight(self) -> int:
@@ -254,7 +258,7 @@ class SharedState:
     @property
     def last_status(self) -> int:
         """Most recent HTTP status any worker saw (-1 before the first, 0 = no answer)."""
-        return int(self._last_status.value)
+        return self._last_status.value
 
     def mark_uncertain(self) -> None:
         """Some booking attempt's outcome is unknown (lost answer, dead worker): set once, kept."""
@@ -297,10 +301,10 @@ class SharedState:
         if not self._clock_known.value:
             return None
         return ClockReading(
-            float(self._clock_offset.value),
-            float(self._clock_uncertainty.value),
-            float(self._clock_rtt.value),
-            float(self._clock_jitter.value),
+            self._clock_offset.value,
+            self._clock_uncertainty.value,
+            self._clock_rtt.value,
+            self._clock_jitter.value,
         )
 
     def mark_ready(self, worker: int) -> None:

@@ -1,5 +1,6 @@
-"""One run per job: a lock file per job key, held with ``flock`` for the whole run.
+"""One run per job: the job's key, and a lock file per key held with ``flock`` for the run.
 
+The key names the job in the journal (``Entry.job_key``) and names its lock file.
 Two runs of one job (cron and a person, two cron lines) must not both book. The
 second run waits here until the first ends, then reads the journal like any run
 (and so says "Already booked" when the first booked). The lock belongs to the open
@@ -22,6 +23,20 @@ from pathlib import Path
 from booker.core.exceptions import JournalError
 
 LOCKS = "locks"
+
+
+def _key_part(part: object) -> str:
+    # Escape the separator (and the escape) so different parts never make the same key.
+    return str(part).replace("%", "%25").replace(":", "%3A")
+
+
+def job_key(provider: str, *parts: object) -> str:
+    """``job_key("resy", 60029, "2026-12-24", 2)`` -> ``"resy:60029:2026-12-24:2"``.
+
+    Parts are turned into text with ``str()`` (a ``datetime.date`` gives ``2026-12-24``);
+    ``%`` and ``:`` inside a part are percent-escaped, so the key is unambiguous.
+    """
+    return ":".join(_key_part(part) for part in (provider, *parts))
 
 
 def lock_path(directory: Path, job_key: str) -> Path:

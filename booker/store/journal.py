@@ -8,9 +8,10 @@ committed with ``synchronous=FULL`` before ``record()`` returns, and a writer wa
 to ``BUSY_TIMEOUT_S`` for another to finish. The directory is private to the user
 (0700) and the file is created 0600; it holds what was booked, never credentials.
 
-The schema is versioned with ``PRAGMA user_version``: ``MIGRATIONS[n]`` takes version
-``n`` to ``n + 1``. Every SQLite or file-system failure leaves this module as one
-``JournalError`` with a one-line message.
+Its format on disk and its migrations are ``journal_schema``; a row is a
+``journal_entry.Entry``; ``booker history``'s query is ``journal_history``; the job's
+key and its lock are ``joblock``. Every SQLite or file-system failure leaves this
+module as one ``JournalError`` with a one-line message.
 """
 
 from __future__ import annotations
@@ -22,48 +23,18 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Self
 
 from booker.core.exceptions import JournalError
+from booker.store import journal_history, journal_schema
+from booker.store.journal_entry import COLUMNS, Entry, from_row
 from booker.store.userdirs import user_dir
 
 DATA_DIR_VARIABLE = "BOOKER_DATA_DIR"
 FILE_NAME = "journal.sqlite3"
-PROVIDERS: Final = ("resy", "cart")
-STATUSES: Final = ("active", "cancelled")
-SOURCES: Final = ("booked", "recovered")
 BUSY_TIMEOUT_S = 10.0
-DEFAULT_HISTORY_LIMIT = 50
-MAX_HISTORY_LIMIT = 100_000
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE entries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            provider TEXT NOT NULL,
-            job_key TEXT NOT NULL,
-            venue TEXT NOT NULL,
-            day TEXT NOT NULL,
-            slot TEXT NOT NULL,
-            reservation_id TEXT NOT NULL,
-            party INTEGER,
-            status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
-            source TEXT NOT NULL CHECK (source IN ('booked', 'recovered')),
-            recorded_at TEXT NOT NULL
-        )""",
-        "CREATE INDEX entries_by_job ON entries (job_key, status, id)",
-        "CREATE INDEX entries_by_provider ON entries (provider, id)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-_SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite file
-
-_COLUMNS = (
-    "id, provider, job_key, venue, day, slot, reservation_id, party, status, source, recorded_at"
-)
 
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -74,49 +45,6 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
 def journal_path(environ: Mapping[str, str] | None = None) -> Path:
     """The journal file (it may not exist yet)."""
     return data_dir(environ) / FILE_NAME
-
-
-def _key_part(part: object) -> str:
-    # Escape the separator (and the escape) so different parts never make the same key.
-    return str(part).replace("%", "%25").replace(":", "%3A")
-
-
-def job_key(provider: str, *parts: object) -> str:
-    """``job_key("resy", 60029, "2026-12-24", 2)`` -> ``"resy:60029:2026-12-24:2"``.
-
-    Parts are turned into text with ``str()`` (a ``datetime.date`` gives ``2026-12-24``);
-    ``%`` and ``:`` inside a part are percent-escaped, so the key is unambiguous.
-    """
-    return ":".join(_key_part(part) for part in (provider, *parts))
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One reservation held (or once held) at a service. No credentials, by design."""
-
-    provider: str
-    job_key: str
-    venue: str
-    day: str
-    slot: str
-    reservation_id: str
-    party: int | None = None
-    status: str = "active"  # "active" | "cancelled"
-    source: str = "booked"  # "booked" | "recovered" (found at the service after a crash)
-    recorded_at: str = ""  # ISO 8601 with offset, set by Journal.record()
-    entry_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
-        if self.source not in SOURCES:
-            raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {self.source!r}")
-        if self.party is not None and not 1 <= self.party < 2**63:
-            raise ValueError(f"party must be a positive number of people, not {self.party!r}")
-
-    def to_json(self) -> dict[str, Any]:
-        """Every field, by name (for ``--json``)."""
-        return dataclasses.asdict(self)
 
 
 def _now() -> dt.datetime:
@@ -146,23 +74,6 @@ def _translate(exc: sqlite3.Error | OSError, path: Path) -> JournalError:
     return JournalError(_one_line(f"journal {path}: {message}"))
 
 
-def _row_to_entry(row: tuple[Any, ...]) -> Entry:
-    (entry_id, provider, key, venue, day, slot, reservation_id, party, status, source, at) = row
-    return Entry(
-        provider=provider,
-        job_key=key,
-        venue=venue,
-        day=day,
-        slot=slot,
-        reservation_id=reservation_id,
-        party=party,
-        status=status,
-        source=source,
-        recorded_at=at,
-        entry_id=entry_id,
-    )
-
-
 class Journal:
     """The journal file, open. Use as a context manager, or call ``close()``."""
 
@@ -181,13 +92,13 @@ class Journal:
             # SQLite gives its -wal and -shm files the same permissions.
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                header = os.read(descriptor, len(_SQLITE_HEADER))
+                header = os.read(descriptor, len(journal_schema.SQLITE_HEADER))
             finally:
                 os.close(descriptor)
         except OSError as exc:
             raise _translate(exc, self.path) from None
         # SQLite itself would take some tiny non-SQLite files for empty and overwrite them.
-        if header and header != _SQLITE_HEADER:
+        if header and header != journal_schema.SQLITE_HEADER:
             raise JournalError(f"{self.path} is not a usable booker journal (not an SQLite file)")
         try:
             self._connection = sqlite3.connect(
@@ -207,26 +118,10 @@ class Journal:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self._set_wal()
             connection.execute("PRAGMA synchronous = FULL")
-            if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            if journal_schema.version(connection) == journal_schema.SCHEMA_VERSION:
                 return  # the common case: no write lock needed
             with self._transaction():
-                version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-                if version > SCHEMA_VERSION:
-                    raise JournalError(
-                        f"the journal {self.path} has schema version {version}; this booker "
-                        f"understands up to {SCHEMA_VERSION} (upgrade booker)"
-                    )
-                if (
-                    version == 0
-                    and connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                ):
-                    raise JournalError(
-                        f"{self.path} is an SQLite database but not a booker journal"
-                    )
-                for statements in MIGRATIONS[version:]:
-                    for statement in statements:
-                        connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                journal_schema.upgrade(connection, self.path)
 
     def _set_wal(self) -> None:
         # Switching a new file to WAL needs a lock that SQLite may refuse without
@@ -297,13 +192,13 @@ class Journal:
             row = (
                 self._require()
                 .execute(
-                    f"SELECT {_COLUMNS} FROM entries WHERE job_key = ? AND status = 'active'"
+                    f"SELECT {COLUMNS} FROM entries WHERE job_key = ? AND status = 'active'"
                     " ORDER BY id DESC LIMIT 1",
                     (job_key,),
                 )
                 .fetchone()
             )
-        return None if row is None else _row_to_entry(row)
+        return None if row is None else from_row(row)
 
     def mark_cancelled(self, entry_id: int) -> None:
         """Mark one entry cancelled (it stays in the history). JournalError if there is none."""
@@ -315,24 +210,12 @@ class Journal:
                 raise JournalError(f"the journal {self.path} has no entry {entry_id}")
 
     def history(
-        self, limit: int = DEFAULT_HISTORY_LIMIT, provider: str | None = None
+        self, limit: int = journal_history.DEFAULT_HISTORY_LIMIT, provider: str | None = None
     ) -> list[Entry]:
         """At most ``limit`` entries, newest first, of one provider or all."""
-        if not 1 <= limit <= MAX_HISTORY_LIMIT:
-            raise ValueError(f"limit must be within 1..{MAX_HISTORY_LIMIT}, not {limit}")
-        where, parameters = (
-            ("WHERE provider = ?", (provider,)) if provider is not None else ("", ())
-        )
+        journal_history.check_limit(limit)
         with self._guard():
-            rows = (
-                self._require()
-                .execute(
-                    f"SELECT {_COLUMNS} FROM entries {where} ORDER BY id DESC LIMIT ?",
-                    (*parameters, limit),
-                )
-                .fetchall()
-            )
-        return [_row_to_entry(row) for row in rows]
+            return journal_history.newest(self._require(), limit, provider)
 
     def close(self) -> None:
         """Close the file (idempotent)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import shlex
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from booker.core.tokens import Level, check_expiry
 from booker.store.credentials import resolve
 from booker.timing import scheduling
 
-CRON_VARIABLES = ("HOME", "LOGNAME", "USER", "SHELL")  # all cron hands a job (plus PATH)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +49,6 @@ def report_json(items: Sequence[Item]) -> dict[str, Any]:
     }
 
 
-def cron_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables a cron job gets from cron: none of this shell's exports."""
-    return {name: environ[name] for name in CRON_VARIABLES if environ.get(name)}
-
-
 @dataclass(frozen=True, slots=True)
 class ScheduledJob:
     """A booker line of the crontab: its tag, the directory it enters and its --at."""
@@ -61,6 +57,7 @@ class ScheduledJob:
     line: str
     cwd: Path | None
     at: dt.datetime | None
+    assigned: tuple[tuple[str, str], ...] = ()  # NAME=value words the line sets (PATH, BOOKER_*)
 
 
 def find_jobs(
@@ -75,7 +72,11 @@ def find_jobs(
                 continue
         elif not _runs(words, provider, wants):
             continue
-        found.append(ScheduledJob(entry_tag, line, _cd_directory(words), _at_option(words)))
+        found.append(
+            ScheduledJob(
+                entry_tag, line, _cd_directory(words), _at_option(words), _assignments(words)
+            )
+        )
     return found
 
 
@@ -110,6 +111,18 @@ def _cd_directory(words: list[str]) -> Path | None:
     return None
 
 
+def _assignments(words: list[str]) -> tuple[tuple[str, str], ...]:
+    """The ``NAME=value`` words in front of the command the line runs (after its last ``&&``)."""
+    start = max((i + 1 for i, word in enumerate(words) if word == "&&"), default=0)
+    assigned = []
+    for word in words[start:]:
+        name, sep, value = word.partition("=")
+        if not (sep and _NAME.fullmatch(name)):
+            break
+        assigned.append((name, value))
+    return tuple(assigned)
+
+
 def _at_option(words: list[str]) -> dt.datetime | None:
     for first, second in itertools.pairwise(words):
         if first == "--at":
@@ -142,7 +155,7 @@ def check_cron_directory(
     if not job.cwd.is_dir():
         return Item("cron setup", Level.FAIL, f"cron will cd into {job.cwd}, which does not exist")
     try:
-        found = resolve(names, environ, job.cwd, known=known)
+        found = resolve(names, {**environ, **dict(job.assigned)}, job.cwd, known=known)
     except BookerError as exc:
         return Item("cron setup", Level.FAIL, str(exc))
     missing = [name for name in names if name not in found]

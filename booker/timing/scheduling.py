@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +65,13 @@ def carried_variables(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]
     )
 
 
-def cron_environment(environ: Mapping[str, str], path_env: str) -> dict[str, str]:
-    """The environment the job will have under cron: none of this shell's exports."""
+def cron_environment(
+    environ: Mapping[str, str], assigned: Iterable[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """The environment a cron job has: of this shell's variables only those cron passes
+    (``CRON_PASSES``), then the variables its line ``assigned`` (PATH, booker's own)."""
     kept = {name: environ[name] for name in CRON_PASSES if environ.get(name)}
-    return {**kept, "PATH": path_env, **dict(carried_variables(environ))}
+    return {**kept, **dict(assigned)}
 
 
 def check_future(target: dt.datetime, start: dt.datetime, now: dt.datetime) -> None:

@@ -1,0 +1,100 @@
+"""The variables a crontab line sets (``BOOKER_CONFIG_DIR=...``) reach every look at the job's setup.
+
+``booker schedule`` writes booker's directory variables into the line, so the scheduled run
+reads the same settings file as this shell. ``booker check`` and schedule's expiry warning
+must look with them too, or credentials kept in that settings file are "not found".
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from booker.core.tokens import Level
+from booker.providers.credentials import CREDENTIAL_NAMES
+from booker.timing.night_check import check_cron_directory, find_jobs
+
+NOW = 1_800_000_000.0
+NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
+
+
+def jwt(claims: dict[str, object]) -> str:
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none'})}.{part(claims)}.sig"
+
+
+def settings_with_credentials(config_dir: Path, token: str) -> None:
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / "settings.toml"
+    path.write_text(
+        f'[credentials]\nRESY_API_KEY = "{"K" * 32}"\nRESY_AUTH_TOKEN = "{token}"\n',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+
+
+def crontab(cwd: Path, config_dir: Path) -> str:
+    return (
+        f"59 14 24 11 * cd {cwd} && PATH=/usr/bin:/bin BOOKER_CONFIG_DIR={config_dir} "
+        "/v/booker book resy --venue-id 60029 --party-size 2 --date 2026-12-24 --times 19:00 "
+        "--at 2026-11-24T10:00:00-05:00 >> /l/x.log 2>&1 # booker:60029-202611241000\n"
+    )
+
+
+def test_a_line_reads_its_assignments(tmp_path: Path) -> None:
+    (job,) = find_jobs(crontab(tmp_path, tmp_path / "conf"), "resy", {"--venue-id": "60029"}, None)
+    assert job.assigned == (
+        ("PATH", "/usr/bin:/bin"),
+        ("BOOKER_CONFIG_DIR", str(tmp_path / "conf")),
+    )
+
+
+def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: Path) -> None:
+    """cron passes none of this shell's variables; the line's own BOOKER_CONFIG_DIR counts."""
+    config_dir = tmp_path / "conf"
+    settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
+    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
+    cron_passes = {"HOME": str(tmp_path / "elsewhere")}  # no BOOKER_CONFIG_DIR of its own
+    item = check_cron_directory(
+        job,
+        NAMES,
+        cron_passes,
+        "RESY_AUTH_TOKEN",
+        NOW + 3600,
+        NOW,
+        known=CREDENTIAL_NAMES,
+        refresh_name="RESY_REFRESH_TOKEN",
+    )
+    assert item.level is Level.OK, item.message
+
+
+def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from booker.cli import main
+
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    config_dir = tmp_path / "conf"
+    settings_with_credentials(config_dir, jwt({"exp": at.timestamp() - 86400}))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BOOKER_CONFIG_DIR", str(config_dir))
+    monkeypatch.delenv("RESY_API_KEY", raising=False)
+    monkeypatch.delenv("RESY_AUTH_TOKEN", raising=False)
+    argv = ["schedule", "--at", at.isoformat(), "--", "book", "resy", "--venue-id", "60029",
+            "--party-size", "2", "--date", (at + dt.timedelta(days=30)).date().isoformat(),
+            "--times", "19:00"]  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exited.value.code == 0, err
+    assert f"BOOKER_CONFIG_DIR={config_dir}" in out
+    assert "booker: warning: RESY_AUTH_TOKEN expires at" in err
