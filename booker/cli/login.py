@@ -53,9 +53,9 @@ def login_resy(email: str, base_url: str, ca_cert: Path | None, as_json: bool) -
     api_key = resy_credentials.api_key()
     password = read_password()
     signed = account.sign_in(config, api_key, address, password)
-    updates = {"RESY_AUTH_TOKEN": signed.token}
+    updates = {resy.AUTH_TOKEN: signed.token}
     if signed.refresh_token:
-        updates["RESY_REFRESH_TOKEN"] = signed.refresh_token
+        updates[resy.REFRESH_TOKEN] = signed.refresh_token
     path = credentials.store(updates)
     exp = jwt_expiry(signed.token)
     until = (

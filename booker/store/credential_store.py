@@ -32,9 +32,8 @@ def store(updates: Mapping[str, str], path: Path | None = None, *, known: Collec
     unknown = [name for name in updates if name not in known]
     if unknown:
         raise CredentialsError(f"cannot store unknown credential {unknown[0]}")
-    load_credentials(
-        path, known=known
-    )  # refuses a file that does not parse, before it is rewritten
+    # refuses a file that does not parse, before it is rewritten
+    load_credentials(path, known=known)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
