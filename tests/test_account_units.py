@@ -12,10 +12,15 @@ from urllib.parse import parse_qs
 import orjson
 import pytest
 
-from booker.account import TokenState, renew_if_expiring, token_state, warn_scheduled_expiry
 from booker.core.exceptions import CredentialsError, ParseError, UsageError
 from booker.core.tokens import Level, check_expiry, jwt_expiry
 from booker.core.wire import Answer, ClientConfig
+from booker.oneshot.token_renewal import (
+    TokenState,
+    renew_if_expiring,
+    token_state,
+    warn_scheduled_expiry,
+)
 from booker.providers.credentials import CREDENTIAL_NAMES, store
 from booker.providers.resy_account import (
     AccountApi,

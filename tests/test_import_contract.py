@@ -146,8 +146,7 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "booker.__main__": frozenset({"booker.cli"}),
     "booker.cli": frozenset(
         {
-            "booker.account",
-            "booker.lookups",
+            "booker.oneshot",
             "booker.providers",
             "booker.engine",
             "booker.output",
@@ -158,10 +157,7 @@ LAYERS: Mapping[str, frozenset[str]] = {
             "booker.sim",
         }
     ),
-    "booker.account": frozenset(
-        {"booker.lookups", "booker.providers", "booker.store", "booker.core"}
-    ),
-    "booker.lookups": frozenset(
+    "booker.oneshot": frozenset(
         {"booker.providers", "booker.engine", "booker.net", "booker.store", "booker.core"}
     ),
     "booker.providers": frozenset({"booker.store", "booker.timing", "booker.core"}),
@@ -195,6 +191,22 @@ def test_every_module_lives_on_a_known_floor() -> None:
     """The top floor of booker is its packages and ``__main__``: no loose module."""
     floors = {floor(name) for name in import_graph()} - {"booker"}
     assert floors == set(LAYERS)
+
+
+def loose_modules(package: Path = PACKAGE) -> set[str]:
+    """What ``package``'s top floor holds besides packages, ``__init__.py`` and ``__main__.py``."""
+    return {
+        path.name
+        for path in package.iterdir()
+        if path.name not in {"__init__.py", "__main__.py", "__pycache__"}
+        and not (path.is_dir() and (path / "__init__.py").is_file())
+        and (path.is_dir() or path.suffix == ".py")
+    }
+
+
+def test_the_top_floor_holds_packages_only() -> None:
+    """``booker/`` holds packages, ``__init__.py`` and ``__main__.py``: every module has a floor."""
+    assert loose_modules() == set()
 
 
 def test_imports_flow_down_the_floors() -> None:

@@ -453,12 +453,11 @@ def test_the_line_carries_bookers_directory_variables(
 
 
 def venue_in(zone: str) -> object:
-    """A stand-in for lookups.resy_venue answering with a venue in ``zone``."""
-    from booker import lookups
+    """A stand-in for resy_lookups.venue answering with a venue in ``zone``."""
     from booker.providers import resy
 
-    def look_up(config: object, credentials: object, venue_id: int) -> lookups.VenueView:
-        return lookups.VenueView(resy.Venue(venue_id, "Carbone", zone, "", 30))
+    def look_up(config: object, credentials: object, venue_id: int) -> resy.Venue:
+        return resy.Venue(venue_id, "Carbone", zone, "", 30)
 
     return look_up
 
@@ -467,10 +466,10 @@ def test_a_bare_at_is_read_in_the_venues_zone(
     fake_crontab: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a UTC machine, `--at "... 10:00"` for a New York venue means 10:00 in New York."""
-    from booker import lookups
+    from booker.oneshot import resy_lookups
 
     monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setattr(lookups, "resy_venue", venue_in("America/New_York"))
+    monkeypatch.setattr(resy_lookups, "venue", venue_in("America/New_York"))
     code, out, err = run(
         capsys, "schedule", "--at", f"{FUTURE_YEAR}-12-01 10:00", "--", *BOOK, *DINNER
     )

@@ -235,9 +235,9 @@ def prepare_resy(
     credentials = resy_credentials.load(True, environ, cwd)
 
     def venue_zone() -> str | None:
-        from booker import lookups
+        from booker.oneshot import resy_lookups
 
-        return lookups.resy_venue(client, credentials, venue_id).venue.time_zone
+        return resy_lookups.venue(client, credentials, venue_id).time_zone
 
     header = (
         f"Resy venue {', '.join(str(v) for v in target.all_venues)}, "
@@ -250,16 +250,16 @@ def prepare_resy(
         header += f", not {', '.join(exclude_types)}"
 
     def ready(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
-        from booker import account
+        from booker.oneshot.token_renewal import ready_resy_job
 
-        renewed = account.ready_resy_job(client, job, at)
+        renewed = ready_resy_job(client, job, at)
         return renewed, (*renewed.credentials.secrets(), renewed.refresh_token)
 
     def finished(job: Any, result: JobResult) -> None:
         if notify_waitlist and result.status is Status.NOT_BOOKED:
-            from booker import account
+            from booker.oneshot import resy_account
 
-            account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
+            resy_account.notify_waitlist(client, job, to_stderr=args.as_json, dry_run=args.dry_run)
 
     return Prepared(
         ResyJob(credentials, target, allow_multiple=args.allow_multiple, force=args.force),
@@ -321,7 +321,7 @@ def prepare_cart(
 
 def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     """The cart's idToken is a JWT too: warn when it expires before the drop."""
-    from booker.account import warn_expiry
+    from booker.oneshot.token_renewal import warn_expiry
 
     warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
     return job, ()

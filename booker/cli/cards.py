@@ -32,12 +32,13 @@ Examples:
 @lookup_options(resy.BASE_URL)
 def cards_resy(base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Payment methods on the Resy account: id, type and which is the default (GET /2/user)."""
-    from booker import account, lookups
     from booker.core.wire import check_base_url
+    from booker.oneshot.client import client_config
+    from booker.oneshot.resy_account import cards
     from booker.providers import resy_credentials
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
-    found = account.cards(config, resy_credentials.load(with_token=True))
+    config = client_config(check_base_url(base_url), ca_cert)
+    found = cards(config, resy_credentials.load(with_token=True))
     if as_json:
         document = [
             {"id": c.id, "type": c.type, "default": c.is_default, "display": c.display or None}

@@ -24,8 +24,8 @@ from booker.providers.resy_target import ResyTarget
 from booker.timing.night_check import Item, report_json
 
 if TYPE_CHECKING:
-    from booker.account import TokenState
-    from booker.lookups import Probe
+    from booker.core.ports import Probe
+    from booker.oneshot.token_renewal import TokenState
 
 EXIT_FAILED = 1
 
@@ -91,9 +91,9 @@ def check_resy(
     as_json: bool,
 ) -> int:
     """Credentials, token expiry, card, venue and release, clock, and the scheduled job."""
-    from booker import lookups
+    from booker.oneshot.client import client_config
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     wanted = parse_day(day)
     if zone_name is not None:
         from booker.timing.when import zone_named
@@ -129,9 +129,9 @@ def check_cart(
     as_json: bool,
 ) -> int:
     """Cookies accepted, idToken expiry, clock, and the scheduled job."""
-    from booker import lookups
+    from booker.oneshot.client import client_config
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     wants = {
         "--facility-id": parse_identifier("--facility-id", facility_id),
         "--site-id": parse_identifier("--site-id", site_id),
@@ -163,13 +163,14 @@ def resy_items(
     samples: int,
 ) -> list[Item]:
     """Every item of ``booker check resy``, in order."""
-    from booker import account, lookups
+    from booker.oneshot.client import exchange, run
+    from booker.oneshot.token_renewal import token_state
     from booker.providers import resy_credentials
 
     items: list[Item] = []
     try:
         found = resy_credentials.found()
-        state = account.token_state(found)
+        state = token_state(found)
     except UsageError as exc:  # a file holding credentials is unsafe or unreadable
         return [Item("credentials", Level.FAIL, str(exc))]
     if resy.API_KEY not in found:
@@ -184,7 +185,7 @@ def resy_items(
     credentials = resy.ResyCredentials(found[resy.API_KEY], token)
     api = resy.ResyApi(credentials, ResyTarget(venue_id, day, 1, ()))
     requests = [api.venue(), api.config()] + ([api.user()] if token else [])
-    answers = lookups.run(lookups.exchange(config, requests))
+    answers = run(exchange(config, requests))
     venue_answer, config_answer = answers[0], answers[1]
     accepted = False
     if not token:
@@ -209,7 +210,7 @@ def resy_items(
     ]
     items += release_items
     if accepted:
-        items.append(_clock_item(config, lookups.resy_probe(credentials), samples))
+        items.append(_clock_item(config, resy.credentials_probe(credentials), samples))
     items += _schedule_items(
         "resy",
         {"--venue-id": str(venue_id), "--date": day},
@@ -228,7 +229,7 @@ def _credentials_item(
     config: ClientConfig, answer: Answer, state: TokenState, api_key: str
 ) -> tuple[bool, Item]:
     """GET /2/user's verdict; a refused token that the refresh token renews is a warning."""
-    from booker import account
+    from booker.oneshot.resy_account import refresh
 
     if answer.status == 200:
         return True, Item(
@@ -244,7 +245,7 @@ def _credentials_item(
         return False, Item("credentials", Level.FAIL, f"GET /2/user answered HTTP {answer.status}")
     if state.refresh_token:
         try:
-            account.refresh(config, api_key, state.refresh_token)
+            refresh(config, api_key, state.refresh_token)
         except BookerError as exc:
             return False, Item(
                 "credentials", Level.FAIL, f"refused (HTTP {answer.status}), and {exc}"
@@ -378,12 +379,12 @@ def _local_zone() -> dt.tzinfo:
 
 def _clock_item(config: ClientConfig, probe: Probe, samples: int) -> Item:
     """The service's clock against ours, from its Date headers."""
-    from booker import lookups
     from booker.cli.ping import describe_offset
     from booker.engine.server_clock import doubt
+    from booker.oneshot.ping import ping
 
     try:
-        result = lookups.ping(config, probe, samples)
+        result = ping(config, probe, samples)
     except BookerError as exc:
         return Item("clock", Level.WARNING, f"not measured: {exc}")
     offset = result.offset
@@ -460,15 +461,15 @@ def cart_items(
     samples: int,
 ) -> list[Item]:
     """Every item of ``booker check cart``, in order."""
-    from booker import lookups
+    from booker.oneshot.client import exchange, run
     from booker.providers import cart_credentials
 
     try:
         credentials = cart_credentials.load(decoded=False)  # a1Data checked as it is stored
     except CredentialsError as exc:
         return [Item("credentials", Level.FAIL, str(exc))]
-    probe = lookups.cart_probe(credentials)
-    (answer,) = lookups.run(lookups.exchange(config, (probe.request,)))
+    probe = cart.credentials_probe(credentials)
+    (answer,) = run(exchange(config, (probe.request,)))
     verdict = probe.classify(answer)
     from booker.core.decide import Kind
 

@@ -10,13 +10,12 @@ import click
 import orjson
 
 from booker.cli.options import parse_day
-from booker.core.exceptions import BookerError, ParseError
 from booker.core.wire import check_base_url
 from booker.providers import resy
 from booker.timing.release_rule import OnSale, describe, parse_clock, plan_release, zone
 
 if TYPE_CHECKING:
-    from booker.lookups import ReleaseFacts
+    from booker.oneshot.resy_lookups import ReleaseFacts
 
 
 @click.group(
@@ -72,7 +71,14 @@ def drop_resy(
         zone(zone_name)
     facts: ReleaseFacts | None = None
     if days_ahead is None or at is None or zone_name is None:
-        facts = fetch_facts(venue_id, check_base_url(base_url), ca_cert)
+        # only public calls, with the API key alone; the user's token goes on /4/find when
+        # it is set (some inventory shows only to signed-in users)
+        from booker.oneshot.client import client_config
+        from booker.oneshot.resy_lookups import release_facts
+        from booker.providers import resy_credentials
+
+        config = client_config(check_base_url(base_url), ca_cert)
+        facts = release_facts(config, resy_credentials.load(with_token=False), venue_id)
     venue = facts.venue if facts else None
     plan = plan_release(
         wanted,
@@ -113,22 +119,3 @@ def on_sale(facts: ReleaseFacts | None) -> OnSale | None:
     return OnSale(
         dt.date.fromisoformat(facts.last_day), dt.datetime.fromtimestamp(facts.market_on, dt.UTC)
     )
-
-
-def fetch_facts(venue_id: int, base_url: str, ca_cert: Path | None) -> ReleaseFacts:
-    """One-shot /3/venue, /2/config, the calendar and /4/find; errors as one-line BookerErrors.
-
-    Only public calls are made with the API key alone; the user's token is sent on
-    /4/find when it is set (some inventory shows only to signed-in users).
-    """
-    from booker import lookups
-    from booker.providers import resy_credentials
-
-    credentials = resy_credentials.load(with_token=False)
-    config = lookups.client_config(base_url, ca_cert)
-    try:
-        return lookups.resy_release_facts(
-            config, credentials, venue_id, dt.datetime.now(dt.UTC).date()
-        )
-    except ParseError as exc:
-        raise BookerError(f"could not read venue {venue_id}: {exc}") from None

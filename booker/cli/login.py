@@ -41,18 +41,19 @@ Examples:
 @lookup_options(resy.BASE_URL)
 def login_resy(email: str, base_url: str, ca_cert: Path | None, as_json: bool) -> int:
     """Sign in to Resy; store RESY_AUTH_TOKEN (and RESY_REFRESH_TOKEN) in the settings file."""
-    from booker import account, lookups
     from booker.core.tokens import jwt_expiry
     from booker.core.wire import check_base_url
+    from booker.oneshot.client import client_config
+    from booker.oneshot.resy_account import sign_in
     from booker.providers import credentials, resy_credentials
 
     address = email.strip()
     if "@" not in address or any(ch.isspace() for ch in address):
         raise UsageError(f"--email must be an e-mail address, got {email!r}")
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     api_key = resy_credentials.api_key()
     password = read_password()
-    signed = account.sign_in(config, api_key, address, password)
+    signed = sign_in(config, api_key, address, password)
     updates = {resy.AUTH_TOKEN: signed.token}
     if signed.refresh_token:
         updates[resy.REFRESH_TOKEN] = signed.refresh_token

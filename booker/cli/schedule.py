@@ -254,7 +254,7 @@ def schedule_main(
 
 def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
     """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
-    from booker.account import warn_scheduled_expiry
+    from booker.oneshot.token_renewal import warn_scheduled_expiry
 
     environ: Mapping[str, str] = os.environ
     if not at_job:  # what the line gives the job: cron's variables, then its own assignments

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -43,27 +44,48 @@ def slots_resy(
     as_json: bool,
 ) -> int:
     """Show the Resy slots available now: time, table type, deposit (needs RESY_API_KEY)."""
-    from booker import lookups
+    from booker.oneshot import resy_lookups
+    from booker.oneshot.client import client_config
     from booker.providers import resy_credentials
 
     day = parse_day(day)
     party_size = parse_party_size(party_size)
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     credentials = resy_credentials.load(with_token=False)
-    view = lookups.resy_slots(config, credentials, venue_id, day, party_size)
+    venue, offers = resy_lookups.slots(config, credentials, venue_id, day, party_size)
     if as_json:
-        click.echo(orjson.dumps(view.to_json()).decode())
+        click.echo(orjson.dumps(slots_json(venue, day, party_size, offers)).decode())
         return 0
-    venue = view.venue
     click.echo(f"{venue.name} ({venue.time_zone})")
-    count = len(view.offers)
+    count = len(offers)
     click.echo(
-        f"{view.day}, party of {view.party_size}: "
+        f"{day}, party of {party_size}: "
         + (f"{count} slot{'s' if count != 1 else ''}" if count else "no slots available now")
     )
-    if view.offers:
-        click.echo(format_offers(view.offers))
+    if offers:
+        click.echo(format_offers(offers))
     return 0
+
+
+def slots_json(
+    venue: resy.Venue, day: str, party_size: int, offers: tuple[resy.Offer, ...]
+) -> dict[str, Any]:
+    """The ``--json`` document."""
+    return {
+        "venue": {"id": venue.venue_id, "name": venue.name, "time_zone": venue.time_zone},
+        "day": day,
+        "party_size": party_size,
+        "slots": [
+            {
+                "time": o.slot.time,
+                "table_type": o.slot.table_type,
+                "is_paid": o.is_paid,
+                "deposit_fee": o.deposit_fee,
+                "token": o.slot.token,
+            }
+            for o in offers
+        ],
+    }
 
 
 def format_offers(offers: tuple[resy.Offer, ...]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -51,23 +52,23 @@ def venue_resy(
     Give the venue by id, or by its resy.com address (--url, or --slug and --city)
     to find its id. Resy documents no venue search, so booker offers none.
     """
-    from booker import lookups
+    from booker.oneshot import resy_lookups
+    from booker.oneshot.client import client_config
     from booker.providers import resy_credentials
 
-    config = lookups.client_config(check_base_url(base_url), ca_cert)
+    config = client_config(check_base_url(base_url), ca_cert)
     credentials = resy_credentials.load(with_token=False)
     if venue_id is None:
-        from booker import account
+        from booker.oneshot.resy_account import venue_id_by_slug
 
         where = _slug_and_city(url, slug, city)
-        venue_id = account.venue_id_by_slug(config, credentials.api_key, *where)
+        venue_id = venue_id_by_slug(config, credentials.api_key, *where)
     elif url or slug or city:
         raise UsageError("give either --venue-id or the venue's address (--url, --slug), not both")
-    view = lookups.resy_venue(config, credentials, venue_id)
+    v = resy_lookups.venue(config, credentials, venue_id)
     if as_json:
-        click.echo(orjson.dumps(view.to_json()).decode())
+        click.echo(orjson.dumps(venue_json(v)).decode())
         return 0
-    v = view.venue
     lead = v.lead_time_in_days
     rows = [
         ("venue", f"{v.name} (id {v.venue_id})"),
@@ -81,6 +82,17 @@ def venue_resy(
     for label, value in rows:
         click.echo(f"{label:<13} {value}")
     return 0
+
+
+def venue_json(v: resy.Venue) -> dict[str, Any]:
+    """The ``--json`` document."""
+    return {
+        "venue_id": v.venue_id,
+        "name": v.name,
+        "time_zone": v.time_zone,
+        "lead_time_in_days": v.lead_time_in_days,
+        "release_rule": v.rule or None,
+    }
 
 
 def _slug_and_city(url: str | None, slug: str | None, city: str | None) -> tuple[str, str]:

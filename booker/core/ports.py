@@ -4,11 +4,15 @@ A provider's *flow* knows its service's sequence of calls (warm, poll, book); it
 builds requests and reads answers with pure functions and performs I/O only
 through the ``WorkerIO`` the engine hands it. The engine knows nothing about any
 service: it runs a ``Job``'s flow in every worker and hears back ``Event``s.
+
+Outside a drop a provider offers one more thing: a ``Probe`` of its credentials,
+which ``booker ping`` and ``booker check`` send and time (``booker.oneshot.ping``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -175,3 +179,12 @@ class Job(Protocol):
 
     def identity(self) -> JobIdentity:
         """Provider, venue, day and party: the journal's key for this job."""
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A provider's credentials check: one request, and how to read its answer."""
+
+    provider: str
+    request: Request
+    classify: Callable[[Answer], Verdict]  # EXPECTED when the credentials are accepted

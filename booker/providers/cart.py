@@ -17,6 +17,7 @@ import orjson
 
 from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import CredentialsError, ParseError
+from booker.core.ports import Probe
 from booker.core.wire import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
 
@@ -391,3 +392,21 @@ def classify_cart_answer(answer: Answer) -> Verdict | None:
     if answer.status != 200:
         return failure(answer)
     return None
+
+
+def credentials_probe(credentials: CartCredentials) -> Probe:
+    """Read the cart with the session cookies (``booker ping cart``, ``booker check cart``)."""
+    api = CartApi(credentials, CartTarget("", "", "", "", 1))
+    return Probe("cart", api.view_cart(), _read_probe)
+
+
+def _read_probe(answer: Answer) -> Verdict:
+    """EXPECTED when the cart could be read."""
+    refused = classify_cart_answer(answer)
+    if refused is not None:
+        return refused
+    try:
+        read_cart(answer)
+    except ParseError as exc:
+        return Verdict(Kind.FAILURE, answer.status, str(exc))
+    return Verdict(Kind.EXPECTED, answer.status, "cart readable")

@@ -18,6 +18,7 @@ from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import ParseError
 from booker.core.matching import fast_set
 from booker.core.model import Booked, Slot
+from booker.core.ports import Probe
 from booker.core.settings import BOOKING_TIMEOUT_S
 from booker.core.wire import Answer, Request
 from booker.providers.common import dig, failure, json_body, throttle_or_none
@@ -445,6 +446,12 @@ def read_user(answer: Answer) -> tuple[Verdict, int | None]:
     ]
     chosen = next((pid for default, pid in ids if default), ids[0][1] if ids else None)
     return Verdict(Kind.EXPECTED, 200, "credentials accepted"), chosen
+
+
+def credentials_probe(credentials: ResyCredentials) -> Probe:
+    """``GET /2/user`` with the user's token (``booker ping resy``, ``booker check resy``)."""
+    api = ResyApi(credentials, ResyTarget(0, "", 1, ()))
+    return Probe("resy", api.user(), lambda answer: read_user(answer)[0])
 
 
 def read_reservations(answer: Answer) -> list[Reservation]:
