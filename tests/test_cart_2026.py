@@ -9,7 +9,7 @@ from urllib.parse import quote
 import orjson
 import pytest
 
-from booker.core.decide import Kind, Verdict
+from booker.core.decide import DEFAULT_POLICY, Kind, Verdict
 from booker.core.exceptions import CredentialsError
 from booker.core.model import Booked
 from booker.core.settings import EngineSettings
@@ -127,6 +127,7 @@ class FakeIO:
     def __init__(self, cart_answer: Answer) -> None:
         self.index = 0
         self.settings = EngineSettings()
+        self.policy = DEFAULT_POLICY
         self.cart_answer = cart_answer
         self.claimed = False
         self.stopped = False

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from booker.core.decide import Kind, Verdict
+from booker.core.decide import DEFAULT_POLICY, Kind, Verdict
 from booker.core.model import Booked, Slot
 from booker.core.ports import Claim
 from booker.core.settings import EngineSettings
@@ -48,6 +48,7 @@ class FakeIO:
     def __init__(self, answer: Callable[[str], Answer], claimed: bool = False) -> None:
         self.index = 0
         self.settings = EngineSettings(retries=2)
+        self.policy = DEFAULT_POLICY
         self.answer = answer
         self.sent: list[str] = []
         self.reports: list[tuple[str, dict[str, Any]]] = []

@@ -12,7 +12,7 @@ import pytest
 
 from booker.cli import main
 from booker.core.exceptions import UsageError
-from booker.core.settings import BOUNDS, OPTION_NAMES
+from booker.core.settings import SETTINGS
 from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.store import user_settings as us
 
@@ -53,23 +53,27 @@ def test_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_new_bounds_are_registered() -> None:
     """prewarm_s (1-120, default 10) and lead_ms (0-5000, default 500) have ranges and option names."""
-    assert (BOUNDS["prewarm_s"].low, BOUNDS["prewarm_s"].high, BOUNDS["prewarm_s"].default) == (
+    assert (
+        SETTINGS["prewarm_s"].low,
+        SETTINGS["prewarm_s"].high,
+        SETTINGS["prewarm_s"].default,
+    ) == (
         1,
         120,
         10,
     )
-    assert (BOUNDS["lead_ms"].low, BOUNDS["lead_ms"].high, BOUNDS["lead_ms"].default) == (
+    assert (SETTINGS["lead_ms"].low, SETTINGS["lead_ms"].high, SETTINGS["lead_ms"].default) == (
         0,
         5000,
         500,
     )
-    assert set(us.KEYS) == set(BOUNDS) == set(OPTION_NAMES)
+    assert tuple(SETTINGS) == us.KEYS
 
 
 @pytest.mark.parametrize("key", us.KEYS)
 def test_range_edges_match_the_command_line(key: str) -> None:
-    """Both ends of each BOUNDS range are accepted, one step outside is refused."""
-    bound = BOUNDS[key]
+    """Both ends of each SETTINGS range are accepted, one step outside is refused."""
+    bound = SETTINGS[key]
     low, high = int(bound.low), int(bound.high)
     assert us.parse_value(key, str(low)) == low
     assert us.parse_value(key, str(high)) == high

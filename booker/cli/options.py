@@ -10,27 +10,19 @@ import click
 
 from booker.core import matching
 from booker.core.exceptions import UsageError
+from booker.core.settings import SETTINGS
 
 
 def engine_options(command: click.decorators.FC) -> click.decorators.FC:
     """Options every ``book`` provider shares. Unset numbers fall back to saved settings."""
     options = [
-        click.option("--workers", type=int, help="Worker processes [default: min(concurrency, CPUs)]."),
-        click.option("--concurrency", "--threads", "concurrency", type=int,
-                     help="Requests in flight at most, all workers together (1-10) [default: 3]."),
-        click.option("--retries", type=int,
-                     help="Retries of a booking attempt that fails transiently (0-10) [default: 3]."),
-        click.option("--cadence-ms", "--poll-interval-ms", "cadence_ms", type=int,
-                     help="Milliseconds between polls, all workers together (50-5000) [default: 100]."),
-        click.option("--max-duration", "--poll-timeout-secs", "max_duration", type=int,
-                     help="Give up after this many seconds of polling (30-600) [default: 300]."),
+        *(setting_option(name) for name in ("workers", "concurrency", "retries", "cadence_ms",
+                                            "max_duration_s")),
         click.option("--at", "at", metavar="WHEN",
                      help="Start at HH:MM[:SS[.fff]] in the venue's zone, or an ISO 8601 time."),
         click.option("--tz", help="Time zone of --at (IANA name) [default: the venue's]."),
-        click.option("--prewarm-secs", "prewarm_secs", type=int,
-                     help="With --at: start and warm the workers this early (1-120) [default: 10]."),
-        click.option("--lead-ms", type=int,
-                     help="With --at: first poll this long before WHEN (0-5000) [default: 500]."),
+        setting_option("prewarm_s"),
+        setting_option("lead_ms"),
         click.option("--clock", type=click.Choice(["server", "local"]), default="server",
                      show_default=True, help="Schedule --at on the service's clock or on ours."),
         click.option("--dry-run", is_flag=True, help="Do everything but the final booking call."),
@@ -54,6 +46,16 @@ def engine_options(command: click.decorators.FC) -> click.decorators.FC:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def setting_option(name: str) -> Callable[[click.decorators.FC], click.decorators.FC]:
+    """The option of engine setting ``name``, from its row of ``SETTINGS``: no default here
+    (an unset option falls back to the saved setting, then the table's default), and the
+    range is checked by ``EngineSettings`` with the option's name."""
+    setting = SETTINGS[name]
+    return click.option(
+        setting.option, *setting.aliases, setting.param, type=int, help=setting.help_text
+    )
 
 
 def parse_day(text: str, option: str = "--date") -> str:

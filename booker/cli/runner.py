@@ -16,7 +16,7 @@ from booker.core.exceptions import BookerError, UsageError
 from booker.core.model import ERROR_STATUSES, EXIT_CODES, StartTiming, Status
 from booker.core.ports import Job, JobIdentity
 from booker.core.results import JobResult
-from booker.core.settings import BOUNDS, EngineSettings
+from booker.core.settings import SETTINGS, EngineSettings
 from booker.core.wire import ClientConfig
 from booker.engine.supervisor import Supervisor
 from booker.net.http import tls_context
@@ -37,21 +37,11 @@ NOBODY_TOLD = (
     "this log is the only record"
 )
 
-# command-line option -> setting name
-SETTING_OF_OPTION = {
-    "workers": "workers",
-    "concurrency": "concurrency",
-    "retries": "retries",
-    "cadence_ms": "cadence_ms",
-    "max_duration": "max_duration_s",
-    "prewarm_secs": "prewarm_s",
-    "lead_ms": "lead_ms",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class EngineArgs:
-    """The shared ``book`` options, as click parsed them."""
+    """The shared ``book`` options, as click parsed them (an engine setting under its
+    option's name, ``SETTINGS[...].param``: ``max_duration``, ``prewarm_secs``)."""
 
     workers: int | None
     concurrency: int | None
@@ -83,14 +73,9 @@ def engine_settings(args: EngineArgs, saved: dict[str, int] | None = None) -> En
     """Command line first, then saved settings, then the built-in defaults; all validated."""
     saved = load_saved_defaults(known=CREDENTIAL_NAMES) if saved is None else saved
     values: dict[str, Any] = {}
-    for option, setting in SETTING_OF_OPTION.items():
-        given = getattr(args, option)
-        if given is not None:
-            values[setting] = given
-        elif setting in saved:
-            values[setting] = saved[setting]
-        else:
-            values[setting] = int(BOUNDS[setting].default)
+    for name, setting in SETTINGS.items():
+        given = getattr(args, setting.param)
+        values[name] = given if given is not None else saved.get(name, setting.default)
     return EngineSettings(dry_run=args.dry_run, **values)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from booker.core.decide import Verdict
+from booker.core.decide import Policy, Verdict
 from booker.core.model import Booked
 from booker.core.settings import EngineSettings
 from booker.core.wire import Answer, Request
@@ -82,6 +82,7 @@ class WorkerIO(Protocol):
 
     index: int
     settings: EngineSettings
+    policy: Policy  # the job's rules: ``apply`` reacts by them, a flow's booking backs off by them
 
     @property
     def stopped(self) -> bool:
@@ -161,10 +162,14 @@ class Flow(Protocol):
         """Classify a poll answer (a tick of one request)."""
 
     def read_polls(self, answers: list[Answer]) -> Verdict:
-        """Classify one tick's answers, in the order of ``polls``, as one verdict."""
+        """Classify one tick's answers, in the order of ``polls``, as one verdict. Where a
+        poll is itself the booking attempt (the cart's add), a tick that failed transiently
+        names the ``slots`` it tried, and goes to ``book`` like a find."""
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
-        """A poll found something: try to book it."""
+        """A poll found something (or its booking attempt failed transiently, naming
+        ``verdict.slots``): try to book it, retrying as ``io.settings.retries`` and the
+        backoff of ``io.policy`` say."""
 
 
 class Job(Protocol):

@@ -1,49 +1,75 @@
-"""Engine settings: one frozen value, validated against documented ranges."""
+"""Engine settings: one table says each one's option, range, default, unit and help.
+
+``EngineSettings`` takes its defaults and its checks from ``SETTINGS``; the command
+line (``booker.cli.options``) its options, help and ranges; the settings file
+(``booker.store.user_settings``) its keys. Nothing else lists them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from booker.core.exceptions import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class Bound:
-    """The allowed range of one numeric setting and its default."""
+class Setting:
+    """One engine setting: a whole number in a documented range, with its command-line option."""
 
-    low: float
-    high: float
-    default: float
-    unit: str = ""
+    name: str  # the EngineSettings field and the settings file's key
+    option: str  # the command-line option, "--max-duration"
+    low: int
+    high: int
+    default: int
+    help: str  # what it does; the range and the default are added (``help_text``)
+    unit: str = ""  # said after the range in a refusal: "ms", "s"
+    aliases: tuple[str, ...] = ()  # older spellings of the option, "--poll-timeout-secs"
+    auto: str = ""  # 0 means "choose for me", as this says (then the range is not shown)
 
-    def check(self, name: str, value: float) -> None:
-        """Refuse ``value`` outside the range with a message naming the range."""
+    @property
+    def param(self) -> str:
+        """The option's parameter name as click passes it: ``--max-duration`` -> ``max_duration``."""
+        return self.option.removeprefix("--").replace("-", "_")
+
+    @property
+    def help_text(self) -> str:
+        """The option's help: what it does, its range and its default."""
+        if self.auto:
+            return f"{self.help} [default: {self.auto}]."
+        return f"{self.help} ({self.low}-{self.high}) [default: {self.default}]."
+
+    def check(self, name: str, value: int) -> None:
+        """Refuse ``value`` outside the range with a message naming ``name`` and the range."""
+        if self.auto and value == 0:
+            return
         if not self.low <= value <= self.high:
             unit = f" {self.unit}" if self.unit else ""
             raise UsageError(
-                f"{name} must be between {self.low:g} and {self.high:g}{unit} (got {value:g})"
+                f"{name} must be between {self.low} and {self.high}{unit} (got {value:g})"
             )
 
 
-BOUNDS: dict[str, Bound] = {
-    "cadence_ms": Bound(50, 5000, 100, "ms"),
-    "concurrency": Bound(1, 10, 3),
-    "max_duration_s": Bound(30, 600, 300, "s"),
-    "retries": Bound(0, 10, 3),
-    "workers": Bound(1, 16, 0),  # 0 = min(concurrency, CPU count)
-    "prewarm_s": Bound(1, 120, 10, "s"),  # start connections this long before --at
-    "lead_ms": Bound(0, 5000, 500, "ms"),  # first poll this long before --at
-}
-
-OPTION_NAMES: dict[str, str] = {
-    "cadence_ms": "--cadence-ms",
-    "concurrency": "--concurrency",
-    "max_duration_s": "--max-duration",
-    "retries": "--retries",
-    "workers": "--workers",
-    "prewarm_s": "--prewarm-secs",
-    "lead_ms": "--lead-ms",
-}
+SETTINGS: dict[str, Setting] = {
+    setting.name: setting
+    for setting in (
+        Setting("cadence_ms", "--cadence-ms", 50, 5000, 100,
+                "Milliseconds between polls, all workers together", "ms",
+                aliases=("--poll-interval-ms",)),
+        Setting("concurrency", "--concurrency", 1, 10, 3,
+                "Requests in flight at most, all workers together", aliases=("--threads",)),
+        Setting("max_duration_s", "--max-duration", 30, 600, 300,
+                "Give up after this many seconds of polling", "s",
+                aliases=("--poll-timeout-secs",)),
+        Setting("retries", "--retries", 0, 10, 3,
+                "Retries of a booking attempt that fails transiently"),
+        Setting("workers", "--workers", 1, 16, 0, "Worker processes",
+                auto="min(concurrency, CPUs)"),
+        Setting("prewarm_s", "--prewarm-secs", 1, 120, 10,
+                "With --at: start and warm the workers this early", "s"),
+        Setting("lead_ms", "--lead-ms", 0, 5000, 500,
+                "With --at: first poll this long before WHEN", "ms"),
+    )
+}  # fmt: skip
 
 CONNECT_TIMEOUT_S = 0.5
 REQUEST_TIMEOUT_S = 2.0
@@ -52,30 +78,28 @@ POOL_CONNECTIONS = 10
 KEEPALIVE_EXPIRY_S = 90.0
 
 
+def _default(name: str) -> int:
+    return SETTINGS[name].default
+
+
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
-    """How hard and how long a booking job runs."""
+    """How hard and how long a booking job runs (each number's default and range: ``SETTINGS``)."""
 
-    cadence_ms: int = 100
-    concurrency: int = 3
-    max_duration_s: int = 300
-    retries: int = 3
-    workers: int = 0
-    prewarm_s: int = 10
-    lead_ms: int = 500
+    cadence_ms: int = _default("cadence_ms")
+    concurrency: int = _default("concurrency")
+    max_duration_s: int = _default("max_duration_s")
+    retries: int = _default("retries")
+    workers: int = _default("workers")
+    prewarm_s: int = _default("prewarm_s")
+    lead_ms: int = _default("lead_ms")
     dry_run: bool = False
     connect_timeout_s: float = CONNECT_TIMEOUT_S
     request_timeout_s: float = REQUEST_TIMEOUT_S
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            bound = BOUNDS.get(field.name)
-            if bound is None:
-                continue
-            value = getattr(self, field.name)
-            if field.name == "workers" and value == 0:
-                continue
-            bound.check(OPTION_NAMES[field.name], value)
+        for setting in SETTINGS.values():
+            setting.check(setting.option, getattr(self, setting.name))
 
     def worker_count(self, cpu_count: int) -> int:
         """Workers to start: as asked, else min(concurrency, CPUs)."""

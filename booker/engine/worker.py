@@ -99,6 +99,7 @@ class Worker:
         self.spec = spec
         self.index = spec.index
         self.settings = spec.settings
+        self.policy = spec.policy
         self.shared = shared
         self.events = events
         self.flow: Flow = spec.job.flow()
@@ -176,7 +177,7 @@ class Worker:
         if not shared.acquire_counters():
             return
         try:
-            reaction = react(shared.counters(), verdict, self.random.random(), self.spec.policy)
+            reaction = react(shared.counters(), verdict, self.random.random(), self.policy)
             shared.store_counters(reaction.counters)
         finally:
             shared.release_counters()
@@ -387,12 +388,10 @@ class Worker:
             answers = await asyncio.gather(*(self.send(p) for p in prepared))
             verdict = self.flow.read_polls(answers)
         self.apply(verdict)
-        if (
-            verdict.kind in (Kind.FOUND, Kind.BOOKED)
-            and self.booking is None
-            and not self.stopped
-            and not self.claimed
-        ):
+        if self.booking is not None or self.stopped or self.claimed:
+            return
+        found = verdict.kind in (Kind.FOUND, Kind.BOOKED)
+        if found:
             self.report(
                 EventKind.FOUND,
                 count=len(verdict.slots),
@@ -400,15 +399,18 @@ class Worker:
                 reason=verdict.reason,
                 status=verdict.status,
             )
-            self.booking = asyncio.create_task(self._book(verdict))
-            self.booking.add_done_callback(self._task_done)
+        elif not verdict.slots:
+            return
+        # found, or a failed tick naming its slots (it was a booking attempt): the flow books
+        self.booking = asyncio.create_task(self._book(verdict, found))
+        self.booking.add_done_callback(self._task_done)
 
-    async def _book(self, verdict: Verdict) -> None:
+    async def _book(self, verdict: Verdict, found: bool) -> None:
         try:
             await self.flow.book(self, verdict)
         finally:
             self.booking = None
-            if not self.stopped and not self.claimed:
+            if found and not self.stopped and not self.claimed:
                 self.report(EventKind.EXHAUSTED)
 
     async def _wind_down(self) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
-from booker.core.decide import Kind, Verdict
+from booker.core.decide import Kind, Step, Verdict, next_booking_step
 from booker.core.exceptions import ParseError
 from booker.core.model import Booked, Slot
 from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
-from booker.core.wire import Answer, Request
+from booker.core.wire import NO_ANSWER, Answer, Request
 from booker.providers import cart
 from booker.providers.base import warm_with_retries
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
 
 CONFIRM_ATTEMPTS = 3
+TAKEN_OTHERS_WANTED = "site taken: the others stay wanted"
+UNSURE_FROM = 500  # an add answered 5xx (or not at all) may still have put the stay in the cart
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,30 +117,51 @@ class CartFlow:
 
         FOUND for the first site (in order of preference) that was added or overlaps,
         carrying that site. A site someone else took counts as gone; the job stops with
-        "already reserved" only once every site has been taken.
+        "already reserved" only once every site has been taken. An add that failed
+        transiently (a failure, or no answer) carries its site too: ``book`` sends it
+        again, as ``--retries`` says.
         """
         read = list(zip(self.sites, (cart.read_add(a) for a in answers), strict=False))
         for site, verdict in read:
             if verdict.kind is Kind.FOUND:
-                rank = self.sites.index(site) + 1
-                day = self.job.target.arrival_date
-                candidate = Slot("", self._what(site), "", day, site, rank)
-                return replace(verdict, slots=(candidate,))
-        left = []
-        for site, verdict in read:
-            if verdict.kind is Kind.TERMINAL and verdict.reason == cart.ALREADY_RESERVED:
-                self.taken.add(site)
-                if len(self.taken) < len(self.sites):
-                    continue
-            left.append(verdict)
+                return replace(verdict, slots=(self._candidate(site),))
+        left = [(site, verdict) for site, verdict in read if not self._taken(site, verdict)]
         for kind in (Kind.TERMINAL, Kind.THROTTLE, Kind.FAILURE):
-            for verdict in left:
+            for site, verdict in left:
                 if verdict.kind is kind:
-                    return verdict
-        return left[0] if left else Verdict(Kind.GONE, 0, "site taken: the others stay wanted")
+                    return self._retried(site, verdict)
+        return left[0][1] if left else Verdict(Kind.GONE, 0, TAKEN_OTHERS_WANTED)
+
+    def _candidate(self, site: str) -> Slot:
+        """The stay at ``site`` as a candidate slot, ranked by the order of the sites."""
+        rank = self.sites.index(site) + 1
+        return Slot("", self._what(site), "", self.job.target.arrival_date, site, rank)
+
+    def _taken(self, site: str, verdict: Verdict) -> bool:
+        """Someone else took ``site``, and other sites are still wanted (it is gone, then)."""
+        if verdict.kind is not Kind.TERMINAL or verdict.reason != cart.ALREADY_RESERVED:
+            return False
+        self.taken.add(site)
+        return len(self.taken) < len(self.sites)
+
+    def _retried(self, site: str, verdict: Verdict) -> Verdict:
+        """``verdict`` carrying ``site`` when the add failed transiently (``book`` retries it)."""
+        transient = verdict.kind is Kind.FAILURE or (
+            verdict.kind is Kind.THROTTLE and verdict.status == NO_ANSWER
+        )
+        return replace(verdict, slots=(self._candidate(site),)) if transient else verdict
 
     async def book(self, io: WorkerIO, verdict: Verdict) -> None:
-        """Added, or overlapping: confirm through the cart which of our items won."""
+        """Added, or overlapping: confirm through the cart which of our items won. An add
+        that failed transiently: send it again (``_retry``)."""
+        if verdict.kind is Kind.FOUND:
+            await self._confirm(io, verdict)
+        elif verdict.slots:
+            await self._retry(io, verdict)
+
+    async def _confirm(self, io: WorkerIO, verdict: Verdict) -> None:
+        """Read the cart (again after a failed read, backing off as the policy says) and
+        claim our item."""
         for attempt in range(CONFIRM_ATTEMPTS):
             if io.claimed and verdict.reason == cart.OVERLAPS:
                 return  # our own parallel request won; nothing more to do
@@ -149,18 +172,71 @@ class CartFlow:
                 if refused.kind is Kind.TERMINAL:
                     io.terminal(refused.reason)
                     return
-                await asyncio.sleep(0.02 * (attempt + 1))
+                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
                 continue
             try:
                 view = cart.read_cart_view(answer)
             except ParseError:
-                await asyncio.sleep(0.02 * (attempt + 1))
+                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
                 continue
             await self._settle(io, verdict, view)
             return
         if not io.claimed:
             what = "added" if verdict.reason == cart.ADDED else "an overlapping item"
             self._unknown(io, f"{what}, but the cart could not be read")
+
+    async def _retry(self, io: WorkerIO, verdict: Verdict) -> None:
+        """The tick's add at ``verdict``'s site failed transiently: add again, up to
+        ``--retries`` times, backing off as the policy says (as Resy retries a booking).
+
+        Never sent again blindly: an add without a definite answer (none, or 5xx) may
+        have put the stay in the cart, so the cart is read first, and an item of ours
+        there is claimed instead.
+        """
+        site = verdict.slots[0].venue
+        request = self._polls[self.sites.index(site)]
+        attempt = 0
+        while not (io.claimed or io.stopped):
+            step = next_booking_step(verdict, attempt, io.settings.retries, io.policy)
+            if step.step is Step.STOP:
+                io.terminal(verdict.reason)
+                return
+            if step.step is not Step.RETRY:
+                return  # polling goes on
+            if verdict.status == NO_ANSWER or verdict.status >= UNSURE_FROM:
+                view = await self._read_cart(io)
+                ours = self.ours(verdict, view) if view is not None else []
+                if ours:
+                    await self._claim(io, ours)
+                    return
+            await asyncio.sleep(step.wait_s)
+            if io.claimed or io.stopped:
+                return
+            again = cart.read_add(await io.send(request))
+            if again.kind is Kind.FOUND:
+                found = replace(again, slots=(self._candidate(site),))
+                io.apply(found)
+                await self._confirm(io, found)
+                return
+            verdict = (
+                Verdict(Kind.GONE, again.status, TAKEN_OTHERS_WANTED)
+                if self._taken(site, again)
+                else replace(again, slots=verdict.slots)
+            )
+            io.apply(verdict)
+            attempt += 1
+
+    async def _read_cart(self, io: WorkerIO) -> cart.CartView | None:
+        """The cart as it is now; None when it cannot be read (a refusal is applied)."""
+        answer = await io.send(self.api.view_cart())
+        refused = cart.classify_cart_answer(answer)
+        if refused is not None:
+            io.apply(refused)
+            return None
+        try:
+            return cart.read_cart_view(answer)
+        except ParseError:
+            return None
 
     def _unknown(self, io: WorkerIO, why: str) -> None:
         """Say once that the outcome is unknown; polling goes on and may still prove it."""
@@ -207,6 +283,10 @@ class CartFlow:
                 else:
                     self._unknown(io, "overlapping, yet the cart is empty")
             return
+        await self._claim(io, ours)
+
+    async def _claim(self, io: WorkerIO, ours: list[CartItem]) -> None:
+        """Claim the first of our items (best first); the winner removes the others."""
         first, extras = ours[0], ours[1:]
         booked = Booked(first.cart_item_id, self._slot(first.cart_item_id, first.site_id))
         io.apply(Verdict(Kind.BOOKED, 200, "in cart", booked=booked))

@@ -264,7 +264,7 @@ class ResyFlow:
             if io.claimed:  # another attempt has booked: nothing new leaves
                 return Verdict(Kind.GONE, 0, "already booked")
             verdict = resy.read_details(await io.send(self.api.details(slot)))
-            step = next_booking_step(verdict, attempt, io.settings.retries)
+            step = next_booking_step(verdict, attempt, io.settings.retries, io.policy)
             if step.step is not Step.RETRY or io.stopped:
                 if verdict.kind is not Kind.FOUND:
                     io.apply(verdict)
@@ -295,7 +295,7 @@ class ResyFlow:
                 verdict = await self._went_through(io, slot) or verdict
             else:
                 io.attempt_answered(minute)
-            step = next_booking_step(verdict, attempt, io.settings.retries)
+            step = next_booking_step(verdict, attempt, io.settings.retries, io.policy)
             if step.step is Step.DONE and verdict.booked is not None:
                 io.apply(verdict)
                 claim = io.won(verdict.booked, attempt + 1)

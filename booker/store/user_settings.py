@@ -13,7 +13,7 @@ comments, layout and the credentials survive them.
 It lives at ``$BOOKER_CONFIG_DIR/settings.toml`` when that variable is set, else
 ``$XDG_CONFIG_HOME/booker/settings.toml``, else ``~/.config/booker/settings.toml``.
 Values are checked against the same ranges as the command line
-(``booker.core.settings.BOUNDS``). The command line wins over saved settings, which
+(``booker.core.settings.SETTINGS``). The command line wins over saved settings, which
 win over the built-in defaults.
 """
 
@@ -29,22 +29,13 @@ from pathlib import Path
 import tomlkit
 
 from booker.core.exceptions import BookerError, UsageError
-from booker.core.settings import BOUNDS
+from booker.core.settings import SETTINGS
 from booker.store.userdirs import user_dir
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
 CREDENTIALS_TABLE = "credentials"
 FILE_NAME = "settings.toml"
-KEYS: tuple[str, ...] = (
-    "cadence_ms",
-    "concurrency",
-    "max_duration_s",
-    "retries",
-    "workers",
-    "prewarm_s",
-    "lead_ms",
-)
-AUTO_ZERO = frozenset({"workers"})  # 0 means "choose for me" rather than a value in range
+KEYS: tuple[str, ...] = tuple(SETTINGS)  # the engine settings, in the order `show` lists them
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
@@ -60,7 +51,7 @@ def settings_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def default_values() -> dict[str, int]:
     """Built-in defaults of every key."""
-    return {key: int(BOUNDS[key].default) for key in KEYS}
+    return {key: SETTINGS[key].default for key in KEYS}
 
 
 def normalise_key(key: str) -> str:
@@ -75,9 +66,7 @@ def check_value(key: str, value: object) -> int:
     """An integer in the command line's range for ``key``; UsageError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise UsageError(f"{key} must be an integer (got {value!r})")
-    if key in AUTO_ZERO and value == 0:
-        return value
-    BOUNDS[key].check(key, value)
+    SETTINGS[key].check(key, value)
     return value
 
 
