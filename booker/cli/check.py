@@ -19,7 +19,7 @@ from booker.cli.options import lookup_options, parse_day, parse_identifier
 from booker.core.exceptions import BookerError, CredentialsError, ParseError, UsageError
 from booker.core.tokens import Level, check_expiry
 from booker.core.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
-from booker.providers import cart, resy
+from booker.providers import cart, resy, resy_venue
 from booker.providers.resy_target import ResyTarget
 from booker.timing.night_check import Item, report_json
 
@@ -285,15 +285,15 @@ def _payment_item(answer: Answer) -> Item:
 
 def _venue(
     venue_answer: Answer, config_answer: Answer, venue_id: int
-) -> tuple[resy.Venue | None, int | None]:
+) -> tuple[resy_venue.Venue | None, int | None]:
     try:
-        venue = resy.read_venue(venue_answer, venue_id)
+        venue = resy_venue.read_venue(venue_answer, venue_id)
     except (ParseError, BookerError):
         return None, None
-    return venue, resy.read_lead_time(config_answer)
+    return venue, resy_venue.read_lead_time(config_answer)
 
 
-def _venue_text(venue: resy.Venue | None, venue_id: int, answer: Answer) -> str:
+def _venue_text(venue: resy_venue.Venue | None, venue_id: int, answer: Answer) -> str:
     if venue is not None:
         return f"{venue.name} (id {venue_id}), {venue.time_zone}"
     if answer.status == 404:
@@ -304,7 +304,7 @@ def _venue_text(venue: resy.Venue | None, venue_id: int, answer: Answer) -> str:
 
 
 def _release_items(
-    venue: resy.Venue | None,
+    venue: resy_venue.Venue | None,
     lead: int | None,
     day: str,
     at_text: str | None,

@@ -10,7 +10,7 @@ from booker.core.exceptions import ParseError
 from booker.core.model import Booked, Slot
 from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
 from booker.core.wire import NO_ANSWER, Answer, Request
-from booker.providers import resy, resy_target
+from booker.providers import resy, resy_target, resy_venue
 from booker.providers.base import warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.providers.resy_account import AccountApi, read_signed_in
@@ -156,7 +156,7 @@ class ResyFlow:
     async def _report_venue(self, io: WorkerIO) -> None:
         answer = await io.send(self.api.venue())
         try:
-            venue = resy.read_venue(answer, self.job.target.venue_id)
+            venue = resy_venue.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
         io.report(EventKind.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
