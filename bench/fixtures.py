@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from booker.core.model import ResyTarget
 from booker.net.http import Answer
 from booker.providers.resy import ResyApi, ResyCredentials
+from booker.providers.resy_target import ResyTarget
 
 DAY = "2026-12-24"
 VENUE_ID = 60029

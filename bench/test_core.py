@@ -16,9 +16,10 @@ import orjson
 
 from bench import fixtures
 from bench.report import record_timings
-from booker.core.decide import Counters, Kind, Verdict, next_booking_step, rank_slots, react
+from booker.core.decide import Counters, Kind, Verdict, next_booking_step, react
 from booker.net.http import ClientConfig, HttpClient, Request
 from booker.providers import resy
+from booker.providers.resy_target import rank_slots
 
 ROUNDS = 5000
 FOUND_ANSWER = fixtures.find_answer(40)

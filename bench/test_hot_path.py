@@ -20,8 +20,8 @@ import pytest
 
 from bench import http_variants, stats
 from bench.report import record, record_timings
-from booker.core.model import ResyTarget
 from booker.providers.resy import ResyApi, ResyCredentials
+from booker.providers.resy_target import ResyTarget
 from booker.sim.testing import SimHandle
 
 BURST = 200  # requests per CPU round

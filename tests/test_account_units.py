@@ -21,6 +21,7 @@ from booker.oneshot.token_renewal import (
     token_state,
     warn_scheduled_expiry,
 )
+from booker.providers.credentials import CREDENTIAL_NAMES, store
 from booker.providers.resy_account import (
     AccountApi,
     parse_venue_url,
@@ -28,7 +29,6 @@ from booker.providers.resy_account import (
     read_signed_in,
     read_venue_id,
 )
-from booker.store import credential_store
 from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
 
 NOW = 1_800_000_000.0
@@ -199,13 +199,13 @@ def test_store_keeps_settings_and_comments_and_is_owner_only(tmp_path: Path) -> 
     path = tmp_path / "settings.toml"
     path.write_text("# mine\ncadence_ms = 200  # fast\n", encoding="utf-8")
     path.chmod(0o644)
-    credential_store.store({"RESY_AUTH_TOKEN": "tok", "RESY_REFRESH_TOKEN": "ref"}, path)
+    store({"RESY_AUTH_TOKEN": "tok", "RESY_REFRESH_TOKEN": "ref"}, path)
     text = path.read_text(encoding="utf-8")
     assert "# mine" in text and "cadence_ms = 200  # fast" in text
     document = tomllib.loads(text)
     assert document["credentials"] == {"RESY_AUTH_TOKEN": "tok", "RESY_REFRESH_TOKEN": "ref"}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    credential_store.store({"RESY_AUTH_TOKEN": "tok2"}, path)
+    store({"RESY_AUTH_TOKEN": "tok2"}, path)
     document = tomllib.loads(path.read_text(encoding="utf-8"))
     assert document["credentials"] == {"RESY_AUTH_TOKEN": "tok2", "RESY_REFRESH_TOKEN": "ref"}
     assert document["cadence_ms"] == 200
@@ -214,16 +214,16 @@ def test_store_keeps_settings_and_comments_and_is_owner_only(tmp_path: Path) -> 
 def test_store_refuses_unknown_names_and_broken_files(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     with pytest.raises(CredentialsError):
-        credential_store.store({"PASSWORD": "x"}, path)
+        store({"PASSWORD": "x"}, path)
     path.write_text("cadence_ms = [", encoding="utf-8")
     with pytest.raises(UsageError):
-        credential_store.store({"RESY_AUTH_TOKEN": "x"}, path)
+        store({"RESY_AUTH_TOKEN": "x"}, path)
     assert path.read_text(encoding="utf-8") == "cadence_ms = ["
 
 
 def test_token_state_knows_a_stored_token(tmp_path: Path) -> None:
     config = tmp_path / "settings.toml"
-    credential_store.store({"RESY_AUTH_TOKEN": "stored", "RESY_REFRESH_TOKEN": "ref"}, config)
+    store({"RESY_AUTH_TOKEN": "stored", "RESY_REFRESH_TOKEN": "ref"}, config)
     state = token_state({"RESY_AUTH_TOKEN": "stored"}, {}, tmp_path, config)
     assert state == TokenState("stored", "ref", stored=True)
     assert not token_state({"RESY_AUTH_TOKEN": "from-env"}, {}, tmp_path, config).stored
@@ -301,7 +301,16 @@ def test_cron_directory_needs_a_private_env_with_every_name(tmp_path: Path) -> N
     at = NOW + HOUR
 
     def item() -> tuple[Level, str]:
-        result = check_cron_directory(job, names, environ, "RESY_AUTH_TOKEN", at, NOW)
+        result = check_cron_directory(
+            job,
+            names,
+            environ,
+            "RESY_AUTH_TOKEN",
+            at,
+            NOW,
+            known=CREDENTIAL_NAMES,
+            refresh_name="RESY_REFRESH_TOKEN",
+        )
         return result.level, result.message
 
     level, message = item()

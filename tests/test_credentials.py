@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 
 from booker.core.exceptions import CredentialsError, UsageError
+from booker.providers.credentials import require, resolve
 from booker.store.credentials import (
     REDACTED,
     Redactor,
     check_private,
     read_env_file,
-    require,
-    resolve,
 )
 
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from booker.core.exceptions import CredentialsError, UsageError
-from booker.store.credentials import resolve
+from booker.providers.credentials import CREDENTIAL_NAMES, resolve
 from booker.store.user_settings import load, reset, set_value, settings_path
 
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
@@ -67,14 +67,14 @@ def test_bad_credentials_tables_are_usage_errors(tmp_path: Path, table: str) -> 
     """Unknown names, non-strings and a non-table are refused with one line naming the file."""
     path = write_settings(tmp_path / "cfg", table)
     with pytest.raises(UsageError, match=str(path)):
-        load(path)
+        load(path, known=CREDENTIAL_NAMES)
 
 
 def test_settings_set_keeps_credentials_and_privacy(tmp_path: Path) -> None:
     """Changing a setting rewrites the file without losing the credentials, still mode 600."""
     path = write_settings(tmp_path / "cfg", CONFIG)
-    set_value("concurrency", "5", path)
-    assert load(path) == {"cadence_ms": 80, "concurrency": 5}
+    set_value("concurrency", "5", path, known=CREDENTIAL_NAMES)
+    assert load(path, known=CREDENTIAL_NAMES) == {"cadence_ms": 80, "concurrency": 5}
     environ = {"BOOKER_CONFIG_DIR": str(tmp_path / "cfg")}
     assert resolve(NAMES, environ, tmp_path)["RESY_AUTH_TOKEN"] == "token-from-config"
     assert os.stat(path).st_mode & 0o777 == 0o600
@@ -112,8 +112,8 @@ def test_settings_reset_keeps_the_credentials_table(tmp_path: Path) -> None:
     """`booker settings reset` forgets the engine settings, never the [credentials] table."""
     path = write_settings(tmp_path / "cfg", COMMENTED)
     environ = {"BOOKER_CONFIG_DIR": str(tmp_path / "cfg")}
-    assert reset((), path) == ["cadence_ms", "lead_ms"]
-    assert load(path) == {}
+    assert reset((), path, known=CREDENTIAL_NAMES) == ["cadence_ms", "lead_ms"]
+    assert load(path, known=CREDENTIAL_NAMES) == {}
     assert resolve(NAMES, environ, tmp_path) == {
         "RESY_API_KEY": "key-from-config",
         "RESY_AUTH_TOKEN": "token-from-config",
@@ -125,9 +125,9 @@ def test_settings_reset_keeps_the_credentials_table(tmp_path: Path) -> None:
 def test_settings_set_keeps_the_users_comments(tmp_path: Path) -> None:
     """`booker settings set` edits the value in place: every comment and the layout survive."""
     path = write_settings(tmp_path / "cfg", COMMENTED)
-    set_value("cadence_ms", "120", path)
-    set_value("retries", "5", path)
-    reset(("lead_ms",), path)
+    set_value("cadence_ms", "120", path, known=CREDENTIAL_NAMES)
+    set_value("retries", "5", path, known=CREDENTIAL_NAMES)
+    reset(("lead_ms",), path, known=CREDENTIAL_NAMES)
     assert path.read_text() == COMMENTED.replace("cadence_ms = 80", "cadence_ms = 120").replace(
         "lead-ms = 900\n", "retries = 5\n"
     )
@@ -137,5 +137,5 @@ def test_a_broken_file_with_credentials_is_not_thrown_away(tmp_path: Path) -> No
     """A full reset of a file that no longer parses removes it only when it holds no secrets."""
     path = write_settings(tmp_path / "cfg", COMMENTED + "cadence_ms = = \n")
     with pytest.raises(UsageError, match="is not valid TOML"):
-        reset((), path)
+        reset((), path, known=CREDENTIAL_NAMES)
     assert path.read_text().startswith(COMMENTED)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from booker.core.tokens import Level
+from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.timing.night_check import check_cron_directory, find_jobs
 
 NOW = 1_800_000_000.0
@@ -60,7 +61,16 @@ def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: P
     settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
     (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
     cron_passes = {"HOME": str(tmp_path / "elsewhere")}  # no BOOKER_CONFIG_DIR of its own
-    item = check_cron_directory(job, NAMES, cron_passes, "RESY_AUTH_TOKEN", NOW + 3600, NOW)
+    item = check_cron_directory(
+        job,
+        NAMES,
+        cron_passes,
+        "RESY_AUTH_TOKEN",
+        NOW + 3600,
+        NOW,
+        known=CREDENTIAL_NAMES,
+        refresh_name="RESY_REFRESH_TOKEN",
+    )
     assert item.level is Level.OK, item.message
 
 

@@ -20,10 +20,10 @@ from booker.core.decide import (
     failure_warning,
     is_quiet,
     next_booking_step,
-    rank_slots,
     react,
 )
 from booker.core.model import Slot
+from booker.providers.resy_target import rank_slots
 
 WARNING = "20+ failures: check credentials or the site"
 RESETTING = (Kind.EXPECTED, Kind.FOUND, Kind.BOOKED)

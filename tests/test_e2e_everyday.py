@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from booker.cli import cli
 from booker.cli.slots import format_offers
 from booker.core.model import Slot
-from booker.providers import resy
+from booker.providers import resy_venue
 from booker.sim.testing import SimHandle, running_sim
 
 SKEW_S = 2.5
@@ -394,7 +394,7 @@ def test_offers_carry_the_deposit() -> None:
             ]
         }
     }
-    offers = resy.parse_offers(document, "2026-12-24", 2)
+    offers = resy_venue.parse_offers(document, "2026-12-24", 2)
     assert [(o.is_paid, o.deposit_fee) for o in offers] == [
         (True, 25.0),
         (True, None),
@@ -404,7 +404,7 @@ def test_offers_carry_the_deposit() -> None:
     ]
     table = format_offers(tuple(offers)).splitlines()
     assert [line.split()[-1] for line in table[1:]] == ["25.00", "paid", "-", "-", "12.50"]
-    assert resy.parse_offers({"results": {"venues": []}}, "2026-12-24", 2) == []
+    assert resy_venue.parse_offers({"results": {"venues": []}}, "2026-12-24", 2) == []
     slot = Slot("18:00:00", "Dining Room", "rgs://x/18:00", "2026-12-24")
     assert offers[0].slot == slot
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from booker.core.model import ResyTarget, Status
+from booker.core.model import Status
 from booker.core.ports import Event, EventKind
 from booker.core.results import StatusSnapshot
 from booker.core.settings import EngineSettings
@@ -19,6 +19,7 @@ from booker.engine.supervisor import Supervisor
 from booker.net.http import ClientConfig
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
+from booker.providers.resy_target import ResyTarget
 from booker.sim.testing import running_sim
 
 pytestmark = pytest.mark.e2e

@@ -21,13 +21,14 @@ from booker_run import (
 )
 from test_e2e_exactly_one import Silent
 
-from booker.core.model import EXIT_CODES, ResyTarget, Status
+from booker.core.model import EXIT_CODES, Status
 from booker.core.settings import EngineSettings
 from booker.core.wire import ClientConfig
 from booker.engine import supervisor
 from booker.engine.supervisor import Supervisor
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
+from booker.providers.resy_target import ResyTarget
 from booker.sim.testing import running_sim
 
 pytestmark = pytest.mark.e2e

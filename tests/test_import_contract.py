@@ -285,3 +285,67 @@ def test_each_floor_lists_its_modules() -> None:
         if modules - listed:
             unlisted[package] = sorted(modules - listed)
     assert unlisted == {}
+
+
+PROVIDER_WORDS = ("resy", "cart")  # every provider booker has; a new one adds its name
+
+
+def provider_identifiers(package: Path) -> set[str]:
+    """``core/model.py: name`` for each name a module of ``package`` defines or takes (classes,
+    functions, their arguments, fields, variables, attributes set) that names a provider."""
+    found: set[str] = set()
+    for path in package.rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(node.name)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+        found |= {
+            f"{package.name}/{path.relative_to(package)}: {name}"
+            for name in names
+            if any(word in name.lower() for word in PROVIDER_WORDS)
+        }
+    return found
+
+
+def test_the_core_names_no_provider() -> None:
+    """Targets, ranking and tokens of one provider live in that provider (``ResyTarget``,
+    ``rank_slots`` in ``providers/resy_target.py``); the core's values are generic."""
+    assert provider_identifiers(PACKAGE / "core") == set()
+
+
+def test_the_store_holds_no_provider_credential_names() -> None:
+    """Each provider declares its names; the store is handed them (``known=``)."""
+    from booker.providers.credentials import CREDENTIAL_NAMES
+
+    literals = {
+        f"{module_name(path)}: {node.value}"
+        for path in (PACKAGE / "store").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(name in node.value for name in CREDENTIAL_NAMES)
+    }
+    assert literals == set()
+
+
+def test_provider_identifiers_finds_what_it_is_for(tmp_path: Path) -> None:
+    """A provider's class, field or argument in a made-up core module is found."""
+    core = tmp_path / "booker" / "core"
+    core.mkdir(parents=True)
+    (core / "model.py").write_text(
+        "class ResyTarget: ...\n"
+        "class Booked:\n    resy_token: str = ''\n"
+        "def same_as(cart_item: str, slot: str) -> None: ...\n",
+        encoding="utf-8",
+    )
+    assert provider_identifiers(core) == {
+        "core/model.py: ResyTarget",
+        "core/model.py: resy_token",
+        "core/model.py: cart_item",
+    }

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from booker.cli.options import parse_days, parse_times, parse_types, parse_venue_ids
 from booker.core import matching
-from booker.core.decide import Kind, Verdict, rank_slots
+from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import UsageError
-from booker.core.model import ResyTarget, Slot
-from booker.providers import resy
+from booker.core.model import Slot
+from booker.providers import resy, resy_target
 from booker.providers.resy_flow import ResyJob
+from booker.providers.resy_target import ResyTarget, rank_slots
 
 DAY = "2026-12-24"
 
@@ -207,7 +208,7 @@ def test_a_tick_of_several_answers_is_one_verdict_best_first() -> None:
 
 def test_explain_says_why_a_slot_ranks_where_it_does() -> None:
     chosen = Slot("19:45:00", "Dining Room", "a", "2026-12-26", venue="1505", rank=2)
-    assert resy.explain(chosen, TARGET) == (
+    assert resy_target.explain(chosen, TARGET) == (
         "rank 2; day 2026-12-26 (2 of 2); venue 1505 (2 of 2); "
         "time 19:00-20:30 (choice 1 of 1, earliest first); "
         "table Dining Room (choice 1 of 1); not Bar"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from booker.core.decide import Kind
-from booker.core.model import ResyTarget
 from booker.core.wire import NO_ANSWER, Answer
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import FIND_FALLBACK_AFTER, ResyFlow, ResyJob
+from booker.providers.resy_target import ResyTarget
 
 TARGET = ResyTarget(60029, "2026-12-24", 2, ("19:00:00",), payment_method_id=7)
 EMPTY = Answer(200, b'{"results": {"venues": []}}')

@@ -10,13 +10,14 @@ import orjson
 import pytest
 
 from booker.core.decide import DEFAULT_POLICY, Kind, Verdict
-from booker.core.model import Booked, ResyTarget, Slot
+from booker.core.model import Booked, Slot
 from booker.core.ports import Claim
 from booker.core.settings import EngineSettings
 from booker.net.http import Answer, Request
 from booker.providers import resy
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyFlow, ResyJob
+from booker.providers.resy_target import ResyTarget
 
 TARGET = ResyTarget(60029, "2026-12-24", 2, ("19:00:00", "19:30:00"), payment_method_id=7)
 SEVEN_PM = 19 * 60  # minute of the day of SLOT

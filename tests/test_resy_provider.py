@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import ParseError
-from booker.core.model import ResyTarget, Slot
+from booker.core.model import Slot
 from booker.net.http import Answer, Request
-from booker.providers import resy
+from booker.providers import resy, resy_venue
+from booker.providers.resy_target import ResyTarget
 
 DAY = "2026-12-24"
 KEY = "k" * 32
@@ -603,7 +604,7 @@ def test_book_201_is_booked(reservation_id: Any, as_text: str) -> None:
     verdict = resy.read_book(answer(201, document), chosen)
     assert verdict.kind is Kind.BOOKED
     assert verdict.booked is not None
-    assert (verdict.booked.reservation_id, verdict.booked.slot, verdict.booked.resy_token) == (
+    assert (verdict.booked.reservation_id, verdict.booked.slot, verdict.booked.token) == (
         as_text,
         chosen,
         "rr://xyz",
@@ -740,7 +741,7 @@ def test_venue_is_read() -> None:
             {"body": "at 10:00 AM."},
         ],
     }
-    assert resy.read_venue(answer(200, document), 60029) == resy.Venue(
+    assert resy_venue.read_venue(answer(200, document), 60029) == resy_venue.Venue(
         60029, "Carbone", "America/New_York", "Reservations open 30 days ahead at 10:00 AM."
     )
 
@@ -767,7 +768,7 @@ def test_venue_is_read() -> None:
 )
 def test_venue_zone_from_locale_then_location(document: dict[str, Any], zone: str) -> None:
     """locale.time_zone first (legacy names mapped to IANA), then location; "" when neither."""
-    venue = resy.read_venue(answer(200, {"name": "V", **document}), 1)
+    venue = resy_venue.read_venue(answer(200, {"name": "V", **document}), 1)
     assert venue.time_zone == zone
 
 
@@ -782,20 +783,22 @@ def test_zone_and_release_from_find() -> None:
         ]
     )
     document["results"]["venues"][0]["venue"]["location"] = {"time_zone": "PST8PDT"}
-    assert resy.find_zone(document) == "America/Los_Angeles"
-    assert resy.market_on(document) == 1700000000
-    assert resy.find_zone({"results": {"venues": []}}) == ""
-    assert resy.market_on(find_doc([raw_slot()])) is None
+    assert resy_venue.find_zone(document) == "America/Los_Angeles"
+    assert resy_venue.market_on(document) == 1700000000
+    assert resy_venue.find_zone({"results": {"venues": []}}) == ""
+    assert resy_venue.market_on(find_doc([raw_slot()])) is None
 
 
 def test_last_released_day_from_config_or_calendar() -> None:
     """calendar_date_to (/2/config) or last_calendar_day (/4/venue/calendar)."""
-    assert resy.read_last_day(answer(200, {"calendar_date_to": "2026-12-30"})) == "2026-12-30"
-    assert resy.read_last_day(answer(200, {"last_calendar_day": "2026-12-29"})) == "2026-12-29"
+    assert resy_venue.read_last_day(answer(200, {"calendar_date_to": "2026-12-30"})) == "2026-12-30"
+    assert (
+        resy_venue.read_last_day(answer(200, {"last_calendar_day": "2026-12-29"})) == "2026-12-29"
+    )
     bad: Any
     for bad in ({"calendar_date_to": 5}, {"calendar_date_to": "soon"}, {}, []):
-        assert resy.read_last_day(answer(200, bad)) is None
-    assert resy.read_last_day(answer(500, {"calendar_date_to": "2026-12-30"})) is None
+        assert resy_venue.read_last_day(answer(200, bad)) is None
+    assert resy_venue.read_last_day(answer(500, {"calendar_date_to": "2026-12-30"})) is None
 
 
 @pytest.mark.parametrize(
@@ -811,7 +814,7 @@ def test_last_released_day_from_config_or_calendar() -> None:
 def test_unusable_venue_raises_parse_error(status: int, raw: bytes) -> None:
     """A non-200, unparseable or incomplete venue answer raises ParseError."""
     with pytest.raises(ParseError):
-        resy.read_venue(answer(status, raw=raw), 1)
+        resy_venue.read_venue(answer(status, raw=raw), 1)
 
 
 @pytest.mark.parametrize(
@@ -827,7 +830,7 @@ def test_unusable_venue_raises_parse_error(status: int, raw: bytes) -> None:
 )
 def test_lead_time(status: int, raw: bytes, lead: int | None) -> None:
     """lead_time_in_days is read when it is an int in a 200 answer, else None."""
-    assert resy.read_lead_time(answer(status, raw=raw)) == lead
+    assert resy_venue.read_lead_time(answer(status, raw=raw)) == lead
 
 
 # --- properties: readers never raise -------------------------------------------------------------
@@ -970,17 +973,17 @@ def test_read_reservations_raises_only_parse_error(status: int, body: bytes) -> 
 def test_read_venue_raises_only_parse_error(status: int, body: bytes) -> None:
     """read_venue either returns a Venue or raises ParseError."""
     try:
-        venue = resy.read_venue(Answer(status, body), 1)
+        venue = resy_venue.read_venue(Answer(status, body), 1)
     except ParseError:
         return
-    assert isinstance(venue, resy.Venue)
+    assert isinstance(venue, resy_venue.Venue)
 
 
 @given(statuses, bodies)
 @PROPERTY
 def test_read_lead_time_never_raises(status: int, body: bytes) -> None:
     """read_lead_time returns an int or None for any answer."""
-    lead = resy.read_lead_time(Answer(status, body))
+    lead = resy_venue.read_lead_time(Answer(status, body))
     assert lead is None or isinstance(lead, int)
 
 

@@ -454,10 +454,10 @@ def test_the_line_carries_bookers_directory_variables(
 
 def venue_in(zone: str) -> object:
     """A stand-in for resy_lookups.venue answering with a venue in ``zone``."""
-    from booker.providers import resy
+    from booker.providers import resy_venue
 
-    def look_up(config: object, credentials: object, venue_id: int) -> resy.Venue:
-        return resy.Venue(venue_id, "Carbone", zone, "", 30)
+    def look_up(config: object, credentials: object, venue_id: int) -> resy_venue.Venue:
+        return resy_venue.Venue(venue_id, "Carbone", zone, "", 30)
 
     return look_up
 

@@ -13,6 +13,7 @@ import pytest
 from booker.cli import main
 from booker.core.exceptions import UsageError
 from booker.core.settings import SETTINGS
+from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.store import user_settings as us
 
 
@@ -109,15 +110,15 @@ def test_round_trip_and_atomic_write(tmp_path: Path) -> None:
     """save then load gives the same values; no temporary file is left behind."""
     path = tmp_path / "deep" / "settings.toml"
     values = {"lead_ms": 800, "cadence_ms": 200, "workers": 0}
-    us.save(values, path)
-    assert us.load(path) == values
+    us.save(values, path, known=CREDENTIAL_NAMES)
+    assert us.load(path, known=CREDENTIAL_NAMES) == values
     assert path.read_text().splitlines()[1:] == ["cadence_ms = 200", "workers = 0", "lead_ms = 800"]
     assert [p.name for p in path.parent.iterdir()] == ["settings.toml"]
 
 
 def test_missing_file_is_empty(tmp_path: Path) -> None:
     """No file: nothing saved."""
-    assert us.load(tmp_path / "none.toml") == {}
+    assert us.load(tmp_path / "none.toml", known=CREDENTIAL_NAMES) == {}
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ def test_bad_file_names_the_file(tmp_path: Path, text: str, message: str) -> Non
     path = tmp_path / "settings.toml"
     path.write_text(text)
     with pytest.raises(UsageError) as caught:
-        us.load(path)
+        us.load(path, known=CREDENTIAL_NAMES)
     assert str(path) in str(caught.value)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -145,21 +146,21 @@ def test_bad_file_names_the_file(tmp_path: Path, text: str, message: str) -> Non
 def test_load_saved_defaults_reads_the_configured_file(tmp_path: Path) -> None:
     """load_saved_defaults returns only what was saved."""
     env = {"BOOKER_CONFIG_DIR": str(tmp_path)}
-    assert us.load_saved_defaults(env) == {}
-    us.save({"prewarm_s": 30}, tmp_path / "settings.toml")
-    assert us.load_saved_defaults(env) == {"prewarm_s": 30}
+    assert us.load_saved_defaults(env, known=CREDENTIAL_NAMES) == {}
+    us.save({"prewarm_s": 30}, tmp_path / "settings.toml", known=CREDENTIAL_NAMES)
+    assert us.load_saved_defaults(env, known=CREDENTIAL_NAMES) == {"prewarm_s": 30}
 
 
 def test_set_and_reset(tmp_path: Path) -> None:
     """set adds or replaces one key; reset KEY forgets it; reset forgets all."""
     path = tmp_path / "settings.toml"
-    assert us.set_value("lead-ms", "700", path) == ("lead_ms", 700)
-    us.set_value("retries", "5", path)
-    us.set_value("retries", "6", path)
-    assert us.load(path) == {"lead_ms": 700, "retries": 6}
-    assert us.reset(("retries", "cadence_ms"), path) == ["retries"]
-    assert us.load(path) == {"lead_ms": 700}
-    assert us.reset((), path) == ["lead_ms"]
+    assert us.set_value("lead-ms", "700", path, known=CREDENTIAL_NAMES) == ("lead_ms", 700)
+    us.set_value("retries", "5", path, known=CREDENTIAL_NAMES)
+    us.set_value("retries", "6", path, known=CREDENTIAL_NAMES)
+    assert us.load(path, known=CREDENTIAL_NAMES) == {"lead_ms": 700, "retries": 6}
+    assert us.reset(("retries", "cadence_ms"), path, known=CREDENTIAL_NAMES) == ["retries"]
+    assert us.load(path, known=CREDENTIAL_NAMES) == {"lead_ms": 700}
+    assert us.reset((), path, known=CREDENTIAL_NAMES) == ["lead_ms"]
     assert not path.exists()
 
 
@@ -167,7 +168,7 @@ def test_full_reset_clears_a_broken_file(tmp_path: Path) -> None:
     """A file that no longer parses can still be reset."""
     path = tmp_path / "settings.toml"
     path.write_text("not toml = = =")
-    us.reset((), path)
+    us.reset((), path, known=CREDENTIAL_NAMES)
     assert not path.exists()
 
 

@@ -24,11 +24,11 @@ from booker.cli.options import (
 )
 from booker.core.exceptions import UsageError
 from booker.core.matching import describe_wanted
-from booker.core.model import ResyTarget, Status
+from booker.core.model import Status
 from booker.core.wire import check_base_url
 from booker.output.notify import check_urls
-from booker.providers import cart, resy
-from booker.store.credentials import require
+from booker.providers import cart, cart_credentials, resy, resy_credentials
+from booker.providers.resy_target import ResyTarget
 
 if TYPE_CHECKING:
     from booker.cli.runner import EngineArgs
@@ -232,8 +232,7 @@ def prepare_resy(
     venue_id = target.venue_id
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
-    found = require(("RESY_API_KEY", "RESY_AUTH_TOKEN"), environ, cwd)
-    credentials = resy.ResyCredentials(found["RESY_API_KEY"], found["RESY_AUTH_TOKEN"])
+    credentials = resy_credentials.load(True, environ, cwd)
 
     def venue_zone() -> str | None:
         from booker.oneshot import resy_lookups
@@ -301,10 +300,7 @@ def prepare_cart(
     )
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
-    found = require(("RA_AUTHORIZATION", "RA_A1DATA"), environ, cwd)
-    credentials = cart.CartCredentials(
-        found["RA_AUTHORIZATION"], cart.decode_a1data(found["RA_A1DATA"])
-    )
+    credentials = cart_credentials.load(environ, cwd)
     header = (
         f"Cart {target.contract_code} facility {target.facility_id} "
         f"site{'s' if len(sites) > 1 else ''} {', '.join(sites)}, "

@@ -17,10 +17,10 @@ import orjson
 
 from booker.cli.options import lookup_options, parse_day, parse_identifier
 from booker.core.exceptions import BookerError, CredentialsError, ParseError, UsageError
-from booker.core.model import ResyTarget
 from booker.core.tokens import Level, check_expiry
 from booker.core.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
-from booker.providers import cart, resy
+from booker.providers import cart, resy, resy_venue
+from booker.providers.resy_target import ResyTarget
 from booker.timing.night_check import Item, report_json
 
 if TYPE_CHECKING:
@@ -165,15 +165,15 @@ def resy_items(
     """Every item of ``booker check resy``, in order."""
     from booker.oneshot.client import exchange, run
     from booker.oneshot.token_renewal import token_state
-    from booker.store.credentials import resolve
+    from booker.providers import resy_credentials
 
     items: list[Item] = []
     try:
-        found = resolve(("RESY_API_KEY", "RESY_AUTH_TOKEN"))
+        found = resy_credentials.found()
         state = token_state(found)
     except UsageError as exc:  # a file holding credentials is unsafe or unreadable
         return [Item("credentials", Level.FAIL, str(exc))]
-    if "RESY_API_KEY" not in found:
+    if resy.API_KEY not in found:
         return [
             Item(
                 "credentials",
@@ -181,8 +181,8 @@ def resy_items(
                 "RESY_API_KEY is missing (environment, .env, settings file)",
             )
         ]
-    token = found.get("RESY_AUTH_TOKEN", "")
-    credentials = resy.ResyCredentials(found["RESY_API_KEY"], token)
+    token = found.get(resy.AUTH_TOKEN, "")
+    credentials = resy.ResyCredentials(found[resy.API_KEY], token)
     api = resy.ResyApi(credentials, ResyTarget(venue_id, day, 1, ()))
     requests = [api.venue(), api.config()] + ([api.user()] if token else [])
     answers = run(exchange(config, requests))
@@ -194,7 +194,7 @@ def resy_items(
         )
     else:
         user_answer = answers[2]
-        accepted, item = _credentials_item(config, user_answer, state, found["RESY_API_KEY"])
+        accepted, item = _credentials_item(config, user_answer, state, found[resy.API_KEY])
         items.append(item)
     venue, lead = _venue(venue_answer, config_answer, venue_id)
     now = time.time()
@@ -215,8 +215,9 @@ def resy_items(
         "resy",
         {"--venue-id": str(venue_id), "--date": day},
         tag,
-        ("RESY_API_KEY", "RESY_AUTH_TOKEN"),
-        "RESY_AUTH_TOKEN",
+        (resy.API_KEY, resy.AUTH_TOKEN),
+        resy.AUTH_TOKEN,
+        resy.REFRESH_TOKEN,
         drop,
         drop_epoch,
         now,
@@ -284,15 +285,15 @@ def _payment_item(answer: Answer) -> Item:
 
 def _venue(
     venue_answer: Answer, config_answer: Answer, venue_id: int
-) -> tuple[resy.Venue | None, int | None]:
+) -> tuple[resy_venue.Venue | None, int | None]:
     try:
-        venue = resy.read_venue(venue_answer, venue_id)
+        venue = resy_venue.read_venue(venue_answer, venue_id)
     except (ParseError, BookerError):
         return None, None
-    return venue, resy.read_lead_time(config_answer)
+    return venue, resy_venue.read_lead_time(config_answer)
 
 
-def _venue_text(venue: resy.Venue | None, venue_id: int, answer: Answer) -> str:
+def _venue_text(venue: resy_venue.Venue | None, venue_id: int, answer: Answer) -> str:
     if venue is not None:
         return f"{venue.name} (id {venue_id}), {venue.time_zone}"
     if answer.status == 404:
@@ -303,7 +304,7 @@ def _venue_text(venue: resy.Venue | None, venue_id: int, answer: Answer) -> str:
 
 
 def _release_items(
-    venue: resy.Venue | None,
+    venue: resy_venue.Venue | None,
     lead: int | None,
     day: str,
     at_text: str | None,
@@ -403,11 +404,14 @@ def _schedule_items(
     tag: str | None,
     names: tuple[str, ...],
     token_name: str,
+    refresh_name: str,
     drop: dt.datetime | None,
     drop_epoch: float,
     now: float,
 ) -> list[Item]:
-    """The crontab line of this job, and the directory cron will enter."""
+    """The crontab line of this job, and the directory cron will enter (``refresh_name``:
+    the credential that renews ``token_name``, "" when none does)."""
+    from booker.providers.credentials import CREDENTIAL_NAMES
     from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
     from booker.timing.scheduling import cron_environment
 
@@ -430,7 +434,18 @@ def _schedule_items(
     items: list[Item] = []
     for job in jobs:
         items.append(check_job_time(job, drop))
-        items.append(check_cron_directory(job, names, environ, token_name, drop_epoch, now))
+        items.append(
+            check_cron_directory(
+                job,
+                names,
+                environ,
+                token_name,
+                drop_epoch,
+                now,
+                known=CREDENTIAL_NAMES,
+                refresh_name=refresh_name,
+            )
+        )
     return items
 
 
@@ -447,13 +462,12 @@ def cart_items(
 ) -> list[Item]:
     """Every item of ``booker check cart``, in order."""
     from booker.oneshot.client import exchange, run
-    from booker.store.credentials import require
+    from booker.providers import cart_credentials
 
     try:
-        found = require(("RA_AUTHORIZATION", "RA_A1DATA"))
+        credentials = cart_credentials.load(decoded=False)  # a1Data checked as it is stored
     except CredentialsError as exc:
         return [Item("credentials", Level.FAIL, str(exc))]
-    credentials = cart.CartCredentials(found["RA_AUTHORIZATION"], found["RA_A1DATA"])
     probe = cart.credentials_probe(credentials)
     (answer,) = run(exchange(config, (probe.request,)))
     verdict = probe.classify(answer)
@@ -474,7 +488,7 @@ def cart_items(
     drop = _parse_at(at_text, zone_name, now_dt) if at_text else None
     drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
     expiry = check_expiry(
-        found["RA_AUTHORIZATION"], drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
+        credentials.authorization, drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
     )
     items.append(Item("token", expiry.level, expiry.message))
     if drop is None:
@@ -495,8 +509,9 @@ def cart_items(
         "cart",
         wants,
         tag,
-        ("RA_AUTHORIZATION", "RA_A1DATA"),
-        "RA_AUTHORIZATION",
+        cart.CREDENTIAL_NAMES,
+        cart.AUTHORIZATION,
+        "",
         drop,
         drop_epoch,
         now,

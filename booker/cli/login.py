@@ -45,20 +45,19 @@ def login_resy(email: str, base_url: str, ca_cert: Path | None, as_json: bool) -
     from booker.core.wire import check_base_url
     from booker.oneshot.client import client_config
     from booker.oneshot.resy_account import sign_in
-    from booker.store import credential_store
-    from booker.store.credentials import require
+    from booker.providers import credentials, resy_credentials
 
     address = email.strip()
     if "@" not in address or any(ch.isspace() for ch in address):
         raise UsageError(f"--email must be an e-mail address, got {email!r}")
     config = client_config(check_base_url(base_url), ca_cert)
-    api_key = require(("RESY_API_KEY",))["RESY_API_KEY"]
+    api_key = resy_credentials.api_key()
     password = read_password()
     signed = sign_in(config, api_key, address, password)
-    updates = {"RESY_AUTH_TOKEN": signed.token}
+    updates = {resy.AUTH_TOKEN: signed.token}
     if signed.refresh_token:
-        updates["RESY_REFRESH_TOKEN"] = signed.refresh_token
-    path = credential_store.store(updates)
+        updates[resy.REFRESH_TOKEN] = signed.refresh_token
+    path = credentials.store(updates)
     exp = jwt_expiry(signed.token)
     until = (
         dt.datetime.fromtimestamp(exp, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")

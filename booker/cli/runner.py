@@ -22,6 +22,7 @@ from booker.engine.supervisor import Supervisor
 from booker.net.http import tls_context
 from booker.output import wording
 from booker.output.report import ConsoleReporter, LogFile, result_document
+from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.store.credentials import Redactor
 from booker.store.joblock import job_key, job_lock
 from booker.store.journal import Journal
@@ -70,7 +71,7 @@ class EngineArgs:
 
 def engine_settings(args: EngineArgs, saved: dict[str, int] | None = None) -> EngineSettings:
     """Command line first, then saved settings, then the built-in defaults; all validated."""
-    saved = load_saved_defaults() if saved is None else saved
+    saved = load_saved_defaults(known=CREDENTIAL_NAMES) if saved is None else saved
     values: dict[str, Any] = {}
     for name, setting in SETTINGS.items():
         given = getattr(args, setting.param)

@@ -6,6 +6,7 @@ import click
 import orjson
 from click.shell_completion import CompletionItem
 
+from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.store import user_settings
 
 
@@ -42,7 +43,7 @@ Examples:
 def show(as_json: bool) -> None:
     """Print every setting, its value and whether it is saved or the default."""
     path = user_settings.settings_path()
-    saved = user_settings.load(path)
+    saved = user_settings.load(path, known=CREDENTIAL_NAMES)
     rows = user_settings.effective(saved)
     if as_json:  # never the credentials: only whether the file holds any
         document = {
@@ -72,7 +73,7 @@ Examples:
 @click.argument("value")
 def set_(key: str, value: str) -> None:
     """Save KEY = VALUE (an integer in the same range as the command-line option)."""
-    name, number = user_settings.set_value(key, value)
+    name, number = user_settings.set_value(key, value, known=CREDENTIAL_NAMES)
     click.echo(f"{name} = {number} saved in {user_settings.settings_path()}")
 
 
@@ -87,7 +88,7 @@ Examples:
 @click.argument("keys", nargs=-1, shell_complete=complete_keys)
 def reset(keys: tuple[str, ...]) -> None:
     """Forget the given KEYS, or every saved setting when none is given."""
-    removed = user_settings.reset(keys)
+    removed = user_settings.reset(keys, known=CREDENTIAL_NAMES)
     if not keys:
         click.echo("all settings back to their defaults")
     elif removed:

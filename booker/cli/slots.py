@@ -10,7 +10,7 @@ import orjson
 
 from booker.cli.options import lookup_options, parse_day, parse_party_size
 from booker.core.wire import check_base_url
-from booker.providers import resy
+from booker.providers import resy, resy_venue
 
 
 @click.group(
@@ -68,7 +68,7 @@ def slots_resy(
 
 
 def slots_json(
-    venue: resy.Venue, day: str, party_size: int, offers: tuple[resy.Offer, ...]
+    venue: resy_venue.Venue, day: str, party_size: int, offers: tuple[resy_venue.Offer, ...]
 ) -> dict[str, Any]:
     """The ``--json`` document."""
     return {
@@ -88,7 +88,7 @@ def slots_json(
     }
 
 
-def format_offers(offers: tuple[resy.Offer, ...]) -> str:
+def format_offers(offers: tuple[resy_venue.Offer, ...]) -> str:
     """A plain table: time, table type, deposit."""
     rows = [("TIME", "TABLE TYPE", "DEPOSIT")]
     rows += [(o.slot.time[:5], o.slot.table_type or "-", _deposit(o)) for o in offers]
@@ -98,7 +98,7 @@ def format_offers(offers: tuple[resy.Offer, ...]) -> str:
     )
 
 
-def _deposit(offer: resy.Offer) -> str:
+def _deposit(offer: resy_venue.Offer) -> str:
     if offer.deposit_fee is not None:
         return f"{offer.deposit_fee:.2f}"
     return "paid" if offer.is_paid else "-"

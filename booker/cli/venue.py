@@ -11,7 +11,7 @@ import orjson
 from booker.cli.options import lookup_options
 from booker.core.exceptions import UsageError
 from booker.core.wire import check_base_url
-from booker.providers import resy
+from booker.providers import resy, resy_venue
 
 
 @click.group(
@@ -84,7 +84,7 @@ def venue_resy(
     return 0
 
 
-def venue_json(v: resy.Venue) -> dict[str, Any]:
+def venue_json(v: resy_venue.Venue) -> dict[str, Any]:
     """The ``--json`` document."""
     return {
         "venue_id": v.venue_id,

@@ -29,7 +29,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from booker.core.matching import time_choice, time_index, type_choice
 from booker.core.model import Booked, Slot
 
 
@@ -174,26 +173,3 @@ def next_booking_step(
     if attempt >= retries:
         return BookingStep(Step.NEXT)
     return BookingStep(Step.RETRY, policy.booking_backoff_s * (attempt + 1))
-
-
-def rank_slots(
-    slots: tuple[Slot, ...] | list[Slot],
-    times: tuple[str, ...],
-    types: tuple[str, ...] = (),
-    exclude: tuple[str, ...] = (),
-) -> tuple[Slot, ...]:
-    """Wanted slots, best first: by the order of ``times`` (exact times or windows; within
-    a window, earliest first), then by the order of ``types``, then as served. Slots at no
-    wanted time, of an excluded type or (with ``types``) of no wanted type are left out."""
-    matching = []
-    table = time_index(times)  # a dict look-up per slot instead of a walk through the list
-    for order, slot in enumerate(slots):
-        when = table.get(slot.time) if table is not None else time_choice(slot.time, times)
-        if when is None:
-            continue
-        kind = type_choice(slot.table_type, types, exclude)
-        if kind is None:
-            continue
-        matching.append(((when, slot.time, kind, order), slot))
-    matching.sort(key=lambda item: item[0])
-    return tuple(slot for _, slot in matching)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 
 class Status(enum.StrEnum):
@@ -61,58 +61,29 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
-class ResyTarget:
-    """What the user wants from Resy."""
-
-    venue_id: int  # the first venue wanted
-    day: str  # "YYYY-MM-DD", the first day wanted
-    party_size: int
-    times: tuple[str, ...]  # "HH:MM:SS" or windows "HH:MM:SS-HH:MM:SS", in order of preference
-    payment_method_id: int | None = None
-    table_types: tuple[str, ...] = ()  # only these, in order of preference (empty: any)
-    exclude_types: tuple[str, ...] = ()  # never these
-    venue_ids: tuple[int, ...] = ()  # every venue, in order of preference (empty: venue_id)
-    days: tuple[str, ...] = ()  # every day, in order of preference (empty: day)
-
-    @property
-    def all_venues(self) -> tuple[int, ...]:
-        """Every venue wanted, best first."""
-        return self.venue_ids or (self.venue_id,)
-
-    @property
-    def all_days(self) -> tuple[str, ...]:
-        """Every day wanted, best first."""
-        return self.days or (self.day,)
-
-    def at(self, venue_id: int, day: str) -> ResyTarget:
-        """The same wants at one venue on one day."""
-        return replace(self, venue_id=venue_id, day=day, venue_ids=(), days=())
-
-
-@dataclass(frozen=True, slots=True)
 class Booked:
     """A reservation the service confirmed."""
 
-    reservation_id: str  # may be empty: some answers carry only the resy_token
+    reservation_id: str  # may be empty: some services name a booking by its token alone
     slot: Slot
-    resy_token: str = ""
+    token: str = ""  # the service's other name for it, the one that cancels it (may be "")
 
     @property
     def identity(self) -> str:
         """What names the reservation in the journal and reports: its id, else its token."""
-        return self.reservation_id or self.resy_token
+        return self.reservation_id or self.token
 
-    def same_as(self, reservation_id: str, resy_token: str = "") -> bool:
+    def same_as(self, reservation_id: str, token: str = "") -> bool:
         """Is that reservation (id and/or token, either may be empty) this one?"""
-        if self.resy_token and resy_token:
-            return self.resy_token == resy_token
+        if self.token and token:
+            return self.token == token
         return bool(self.reservation_id) and self.reservation_id == reservation_id
 
     def record(self, attempt: int, recovered: bool) -> dict[str, object]:
         """What the winner writes into shared memory with its claim."""
         return {
             "reservation_id": self.identity,
-            "resy_token": self.resy_token,
+            "token": self.token,
             "slot": self.slot.as_dict(),
             "attempt": attempt,
             "recovered": recovered,

@@ -443,7 +443,7 @@ def booked_from(record: dict[str, Any] | None) -> Booked | None:
         return None
     raw = record.get("slot")
     slot: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    token = str(record.get("resy_token") or "")
+    token = str(record.get("token") or "")
     identity = str(record.get("reservation_id") or "")
     return Booked(
         "" if identity == token else identity,

@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from booker.core.exceptions import BookerError, ParseError, UsageError
-from booker.core.model import ResyTarget
 from booker.core.wire import Answer, ClientConfig
 from booker.net.http import HttpClient
 from booker.oneshot.client import run
 from booker.oneshot.errors import read
-from booker.providers import resy
+from booker.providers import resy, resy_venue
 from booker.providers.common import json_body
+from booker.providers.resy_target import ResyTarget
 
 CALENDAR_DAYS = 400  # /4/venue/calendar: ask about this many days from today
 
@@ -29,15 +29,15 @@ CALENDAR_DAYS = 400  # /4/venue/calendar: ask about this many days from today
 class ReleaseFacts:
     """What the service says about a venue's releases (``booker drop``, ``booker venue``)."""
 
-    venue: resy.Venue  # with its zone and lead_time_in_days
+    venue: resy_venue.Venue  # with its zone and lead_time_in_days
     last_day: str | None = None  # the last released day
     market_on: int | None = None  # epoch seconds: when ``last_day`` went on sale
 
 
-def _read_venue(answer: Answer, venue_id: int, base_url: str) -> resy.Venue:
+def _read_venue(answer: Answer, venue_id: int, base_url: str) -> resy_venue.Venue:
     if answer.status == 404:
         raise UsageError(f"Resy knows no venue {venue_id} (HTTP 404)")
-    return read(answer, base_url, "/3/venue", lambda a: resy.read_venue(a, venue_id))
+    return read(answer, base_url, "/3/venue", lambda a: resy_venue.read_venue(a, venue_id))
 
 
 def _retry_find(answer: Answer) -> bool:
@@ -54,14 +54,14 @@ async def find(client: HttpClient, api: resy.ResyApi, day: str) -> Answer:
     return answer
 
 
-def _with_zone(venue: resy.Venue, document: Any) -> resy.Venue:
+def _with_zone(venue: resy_venue.Venue, document: Any) -> resy_venue.Venue:
     """``venue`` with the zone of the /4/find ``document`` when /3/venue named none."""
     if venue.time_zone:
         return venue
-    return replace(venue, time_zone=resy.find_zone(document))
+    return replace(venue, time_zone=resy_venue.find_zone(document))
 
 
-def _require_zone(venue: resy.Venue) -> resy.Venue:
+def _require_zone(venue: resy_venue.Venue) -> resy_venue.Venue:
     if not venue.time_zone:
         raise BookerError(
             f"the service names no time zone for venue {venue.venue_id} "
@@ -83,7 +83,7 @@ def slots(
     venue_id: int,
     day: str,
     party_size: int,
-) -> tuple[resy.Venue, tuple[resy.Offer, ...]]:
+) -> tuple[resy_venue.Venue, tuple[resy_venue.Offer, ...]]:
     """The venue and the slots it offers now for ``day`` and ``party_size``, by time."""
     api = resy.ResyApi(credentials, ResyTarget(venue_id, day, party_size, ()))
 
@@ -92,9 +92,9 @@ def slots(
             venue, found = await asyncio.gather(client.send(api.venue()), find(client, api, day))
             return venue, found
 
-    def read_offers(answer: Answer) -> tuple[Any, list[resy.Offer]]:
+    def read_offers(answer: Answer) -> tuple[Any, list[resy_venue.Offer]]:
         document = json_body(answer)
-        return document, resy.parse_offers(document, day, party_size)
+        return document, resy_venue.parse_offers(document, day, party_size)
 
     venue_answer, find_answer = run(both())
     venue = _read_venue(venue_answer, venue_id, config.base_url)
@@ -125,10 +125,10 @@ def release_facts(
             )
             if venue.status != 200:
                 return venue, settings, None, None
-            last = resy.read_last_day(settings)
+            last = resy_venue.read_last_day(settings)
             if last is None:
                 end = today + dt.timedelta(days=CALENDAR_DAYS)
-                last = resy.read_last_day(
+                last = resy_venue.read_last_day(
                     await client.send(api.calendar(today.isoformat(), end.isoformat()))
                 )
             found = await find(client, api, last or today.isoformat())
@@ -136,13 +136,15 @@ def release_facts(
 
     venue_answer, config_answer, last, find_answer = run(ask())
     venue = _read_venue(venue_answer, venue_id, config.base_url)
-    venue = replace(venue, lead_time_in_days=resy.read_lead_time(config_answer))
+    venue = replace(venue, lead_time_in_days=resy_venue.read_lead_time(config_answer))
     document = _document(find_answer) if find_answer is not None else None
     venue = _require_zone(_with_zone(venue, document))
-    on = resy.market_on(document) if last is not None else None
+    on = resy_venue.market_on(document) if last is not None else None
     return ReleaseFacts(venue, last, on)
 
 
-def venue(config: ClientConfig, credentials: resy.ResyCredentials, venue_id: int) -> resy.Venue:
+def venue(
+    config: ClientConfig, credentials: resy.ResyCredentials, venue_id: int
+) -> resy_venue.Venue:
     """Name, zone, release rule and lead time of one venue."""
     return release_facts(config, credentials, venue_id).venue

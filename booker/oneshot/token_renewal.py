@@ -14,10 +14,10 @@ from booker.core.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
 from booker.core.wire import ClientConfig
 from booker.oneshot.resy_account import refresh
 from booker.providers import resy
+from booker.providers.credentials import resolve, store
+from booker.providers.credentials import stored as stored_credentials
 from booker.providers.resy_flow import ResyJob
-from booker.store import credential_store
-from booker.store.credentials import resolve
-from booker.store.user_settings import load_credentials, settings_path
+from booker.store.user_settings import settings_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def token_state(
         "RESY_REFRESH_TOKEN", ""
     )
     path = config_file if config_file is not None else settings_path(environ)
-    stored = bool(token) and load_credentials(path).get("RESY_AUTH_TOKEN") == token
+    stored = bool(token) and stored_credentials(path).get("RESY_AUTH_TOKEN") == token
     return TokenState(token, refresh_token, stored)
 
 
@@ -84,7 +84,7 @@ def renew_if_expiring(
         if renewed.refresh_token:
             updates["RESY_REFRESH_TOKEN"] = renewed.refresh_token
         try:
-            where = f"stored in {credential_store.store(updates)}"
+            where = f"stored in {store(updates)}"
         except BookerError as exc:
             where = f"for this run only ({exc})"
     say(f"booker: renewed the auth token with the refresh token ({after.message}); {where}")

@@ -57,6 +57,13 @@ CART_FULL = "Cart full: clear existing reservations from your cart"
 UNKNOWN = "unknown: check your cart"
 
 
+# The cart's credentials (two browser cookies), by the names they go by in the environment,
+# .env and the settings file
+AUTHORIZATION = "RA_AUTHORIZATION"
+A1DATA = "RA_A1DATA"
+CREDENTIAL_NAMES = (AUTHORIZATION, A1DATA)
+
+
 def decode_a1data(value: str) -> str:
     """The a1Data cookie as the service wants it: JSON, URL-decoded if pasted encoded.
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field, replace
 
 from booker.core.decide import Kind, Step, Verdict, next_booking_step
 from booker.core.exceptions import ParseError
-from booker.core.model import Booked, ResyTarget, Slot
+from booker.core.model import Booked, Slot
 from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
 from booker.core.wire import NO_ANSWER, Answer, Request
-from booker.providers import resy
+from booker.providers import resy, resy_target, resy_venue
 from booker.providers.base import warm_with_retries
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.providers.resy_account import AccountApi, read_signed_in
+from booker.providers.resy_target import ResyTarget
 
 UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
 FIND_FALLBACK_AFTER = 3  # /4/find answers 405/5xx this many times in a row: try the other method
@@ -155,7 +156,7 @@ class ResyFlow:
     async def _report_venue(self, io: WorkerIO) -> None:
         answer = await io.send(self.api.venue())
         try:
-            venue = resy.read_venue(answer, self.job.target.venue_id)
+            venue = resy_venue.read_venue(answer, self.job.target.venue_id)
         except ParseError:
             return
         io.report(EventKind.VENUE, name=venue.name, time_zone=venue.time_zone or "zone not given")
@@ -243,7 +244,7 @@ class ResyFlow:
                     return
                 if details.kind is not Kind.FOUND:
                     continue
-                slot = replace(candidate, why=resy.explain(candidate, target))
+                slot = replace(candidate, why=resy_target.explain(candidate, target))
                 if io.settings.dry_run:
                     io.found_dry_run({"slot": _slot_dict(slot)})
                     return
@@ -368,11 +369,11 @@ class ResyFlow:
         """Another reservation won: cancel this extra one (never the winner), or with
         ``keep`` only report it. ``earlier``: an earlier run's, found at warm-up."""
         winner = io.winner()
-        if winner is not None and winner.same_as(booked.reservation_id, booked.resy_token):
+        if winner is not None and winner.same_as(booked.reservation_id, booked.token):
             return  # an unsure attempt found the winner's own reservation: it is kept
         cancelled = False
-        if booked.resy_token and not keep:
-            answer = await io.send(self.api.cancel(booked.resy_token))
+        if booked.token and not keep:
+            answer = await io.send(self.api.cancel(booked.token))
             cancelled = answer.status in (200, 204)
         io.report(
             EventKind.DUPLICATE,

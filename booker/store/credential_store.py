@@ -9,14 +9,13 @@ in place). The file is written atomically and is readable by its owner alone
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import tomlkit
 
 from booker.core.exceptions import CredentialsError
 from booker.store.user_settings import (
-    CREDENTIAL_NAMES,
     CREDENTIALS_TABLE,
     load_credentials,
     settings_path,
@@ -26,13 +25,15 @@ from booker.store.user_settings import (
 HEADER = "booker settings; [credentials] written by `booker login`. Keep it private: chmod 600"
 
 
-def store(updates: Mapping[str, str], path: Path | None = None) -> Path:
-    """Set ``updates`` (names from ``CREDENTIAL_NAMES``) in the file's ``[credentials]`` table."""
+def store(updates: Mapping[str, str], path: Path | None = None, *, known: Collection[str]) -> Path:
+    """Set ``updates`` (names from ``known``, every name the providers declare) in the
+    file's ``[credentials]`` table."""
     path = settings_path() if path is None else path
-    unknown = [name for name in updates if name not in CREDENTIAL_NAMES]
+    unknown = [name for name in updates if name not in known]
     if unknown:
         raise CredentialsError(f"cannot store unknown credential {unknown[0]}")
-    load_credentials(path)  # refuses a file that does not parse, before it is rewritten
+    # refuses a file that does not parse, before it is rewritten
+    load_credentials(path, known=known)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

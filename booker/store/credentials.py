@@ -6,7 +6,7 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -48,11 +48,14 @@ def resolve(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     config_file: Path | None = None,
+    *,
+    known: Collection[str],
 ) -> dict[str, str]:
     """Each of ``names`` from the environment, else ``.env`` in ``cwd``, else the config file.
 
     The command line is never a source. A file that holds credentials must be
-    private to its owner.
+    private to its owner. ``known``: every name the settings file's table may hold
+    (the providers declare them; this floor names none).
     """
     environ = os.environ if environ is None else environ
     wanted = tuple(names)
@@ -62,7 +65,7 @@ def resolve(
         _take(found, wanted, read_env_file(env_file), env_file)
     if len(found) < len(wanted):
         path = config_file if config_file is not None else settings_path(environ)
-        _take(found, wanted, load_credentials(path), path)
+        _take(found, wanted, load_credentials(path, known=known), path)
     return found
 
 
@@ -76,11 +79,15 @@ def _take(
 
 
 def require(
-    names: Iterable[str], environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    names: Iterable[str],
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    *,
+    known: Collection[str],
 ) -> dict[str, str]:
     """Like ``resolve`` but every name must be present."""
     wanted = tuple(names)
-    found = resolve(wanted, environ, cwd)
+    found = resolve(wanted, environ, cwd, known=known)
     missing = [name for name in wanted if name not in found]
     if missing:
         raise CredentialsError(

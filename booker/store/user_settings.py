@@ -23,7 +23,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import tomlkit
@@ -34,13 +34,6 @@ from booker.store.userdirs import user_dir
 
 CONFIG_DIR_VARIABLE = "BOOKER_CONFIG_DIR"
 CREDENTIALS_TABLE = "credentials"
-CREDENTIAL_NAMES = (
-    "RESY_API_KEY",
-    "RESY_AUTH_TOKEN",
-    "RESY_REFRESH_TOKEN",  # stored by `booker login resy`; a run renews the token with it
-    "RA_AUTHORIZATION",
-    "RA_A1DATA",
-)
 FILE_NAME = "settings.toml"
 KEYS: tuple[str, ...] = tuple(SETTINGS)  # the engine settings, in the order `show` lists them
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -85,8 +78,11 @@ def parse_value(key: str, text: str) -> int:
     return check_value(name, int(text.strip()))
 
 
-def parse_text(text: str, source: Path | str) -> dict[str, int]:
-    """The saved settings in ``text``; UsageError naming ``source`` when anything is wrong."""
+def parse_text(text: str, source: Path | str, known: Collection[str]) -> dict[str, int]:
+    """The saved settings in ``text``; UsageError naming ``source`` when anything is wrong.
+
+    ``known``: every credential name the ``[credentials]`` table may hold.
+    """
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -94,7 +90,7 @@ def parse_text(text: str, source: Path | str) -> dict[str, int]:
     values: dict[str, int] = {}
     for key, value in document.items():
         if key == CREDENTIALS_TABLE:
-            check_credentials_table(value, source)
+            check_credentials_table(value, source, known)
             continue
         try:
             name = normalise_key(key)
@@ -104,7 +100,7 @@ def parse_text(text: str, source: Path | str) -> dict[str, int]:
     return values
 
 
-def load(path: Path | None = None) -> dict[str, int]:
+def load(path: Path | None = None, *, known: Collection[str]) -> dict[str, int]:
     """Saved settings from ``path`` (default: ``settings_path()``); empty when there is no file."""
     path = settings_path() if path is None else path
     try:
@@ -115,16 +111,18 @@ def load(path: Path | None = None) -> dict[str, int]:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not valid TOML: not UTF-8 text") from None
-    return parse_text(text, path)
+    return parse_text(text, path, known)
 
 
-def load_saved_defaults(environ: Mapping[str, str] | None = None) -> dict[str, int]:
+def load_saved_defaults(
+    environ: Mapping[str, str] | None = None, *, known: Collection[str]
+) -> dict[str, int]:
     """Saved settings only (``key -> value``), to apply as command-line defaults.
 
     Keys are ``KEYS`` names (``max_duration_s``, not the option's ``max_duration``).
     Raises UsageError (exit 2) naming the file when it is unreadable or invalid.
     """
-    return load(settings_path(environ))
+    return load(settings_path(environ), known=known)
 
 
 def effective(saved: Mapping[str, int]) -> list[tuple[str, int, str]]:
@@ -136,21 +134,24 @@ def effective(saved: Mapping[str, int]) -> list[tuple[str, int, str]]:
     ]
 
 
-def check_credentials_table(value: object, source: Path | str) -> dict[str, str]:
-    """The ``[credentials]`` table: known names with string values only."""
+def check_credentials_table(
+    value: object, source: Path | str, known: Collection[str]
+) -> dict[str, str]:
+    """The ``[credentials]`` table: ``known`` names with string values only."""
     if not isinstance(value, dict):
         raise UsageError(f"{source}: [{CREDENTIALS_TABLE}] must be a table")
     for name, secret in value.items():
-        if name not in CREDENTIAL_NAMES:
-            known = ", ".join(CREDENTIAL_NAMES)
-            raise UsageError(f"{source}: unknown credential {name!r} (known: {known})")
+        if name not in known:
+            listed = ", ".join(known)
+            raise UsageError(f"{source}: unknown credential {name!r} (known: {listed})")
         if not isinstance(secret, str) or not secret:
             raise UsageError(f"{source}: credential {name} must be a non-empty string")
     return dict(value)
 
 
-def load_credentials(path: Path | None = None) -> dict[str, str]:
-    """The ``[credentials]`` table of the settings file; empty when there is none."""
+def load_credentials(path: Path | None = None, *, known: Collection[str]) -> dict[str, str]:
+    """The ``[credentials]`` table of the settings file (``known`` names only); empty when
+    there is none."""
     path = settings_path() if path is None else path
     try:
         text = path.read_text(encoding="utf-8")
@@ -164,13 +165,13 @@ def load_credentials(path: Path | None = None) -> dict[str, str]:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
     if CREDENTIALS_TABLE not in document:
         return {}
-    return check_credentials_table(document[CREDENTIALS_TABLE], path)
+    return check_credentials_table(document[CREDENTIALS_TABLE], path, known)
 
 
 HEADER = "booker settings: written by `booker settings set`; values are integers"
 
 
-def _document(path: Path) -> tomlkit.TOMLDocument | None:
+def _document(path: Path, known: Collection[str]) -> tomlkit.TOMLDocument | None:
     """The file as an editable document (comments and layout kept); None when absent."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -180,7 +181,7 @@ def _document(path: Path) -> tomlkit.TOMLDocument | None:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not valid TOML: not UTF-8 text") from None
-    parse_text(text, path)  # the same checks as every reader
+    parse_text(text, path, known)  # the same checks as every reader
     return tomlkit.parse(text)
 
 
@@ -189,7 +190,7 @@ def _engine_keys(document: tomlkit.TOMLDocument) -> list[str]:
     return [key for key in document if key != CREDENTIALS_TABLE]
 
 
-def save(values: Mapping[str, int], path: Path | None = None) -> Path:
+def save(values: Mapping[str, int], path: Path | None = None, *, known: Collection[str]) -> Path:
     """Make the file's engine settings ``values``; everything else in it stays as it was.
 
     Comments, layout and the ``[credentials]`` table are kept (tomlkit edits the
@@ -198,7 +199,7 @@ def save(values: Mapping[str, int], path: Path | None = None) -> Path:
     (mkstemp: 0600).
     """
     path = settings_path() if path is None else path
-    document = _document(path)
+    document = _document(path, known)
     if document is None:
         document = tomlkit.document()
         document.add(tomlkit.comment(HEADER))
@@ -239,18 +240,22 @@ def write_private(path: Path, text: str, error: type[BookerError] = UsageError) 
         raise error(f"cannot write {path}: {exc.strerror}") from None
 
 
-def set_value(key: str, text: str, path: Path | None = None) -> tuple[str, int]:
+def set_value(
+    key: str, text: str, path: Path | None = None, *, known: Collection[str]
+) -> tuple[str, int]:
     """Check and save one setting; returns the normalised key and the value."""
     path = settings_path() if path is None else path
     name = normalise_key(key)
     value = parse_value(name, text)
-    values = load(path)
+    values = load(path, known=known)
     values[name] = value
-    save(values, path)
+    save(values, path, known=known)
     return name, value
 
 
-def reset(keys: tuple[str, ...] = (), path: Path | None = None) -> list[str]:
+def reset(
+    keys: tuple[str, ...] = (), path: Path | None = None, *, known: Collection[str]
+) -> list[str]:
     """Forget ``keys`` (every engine setting when empty); returns those that were saved.
 
     Only engine settings go: the ``[credentials]`` table and the comments stay. A file
@@ -259,21 +264,21 @@ def reset(keys: tuple[str, ...] = (), path: Path | None = None) -> list[str]:
     path = settings_path() if path is None else path
     names = [normalise_key(key) for key in keys]
     try:
-        values = load(path)
+        values = load(path, known=known)
     except UsageError:
-        if names or _mentions_credentials(path):
+        if names or _mentions_credentials(path, known):
             raise
         path.unlink(missing_ok=True)  # a broken file of settings alone: what a reset clears
         return []
     removed = [name for name in (names or KEYS) if name in values]
     if removed:
-        save({k: v for k, v in values.items() if k not in removed}, path)
+        save({k: v for k, v in values.items() if k not in removed}, path, known=known)
     return removed
 
 
-def _mentions_credentials(path: Path) -> bool:
+def _mentions_credentials(path: Path, known: Collection[str]) -> bool:
     try:
         text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return True
-    return CREDENTIALS_TABLE in text or any(name in text for name in CREDENTIAL_NAMES)
+    return CREDENTIALS_TABLE in text or any(name in text for name in known)

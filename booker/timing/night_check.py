@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,14 +141,21 @@ def check_cron_directory(
     token_name: str,
     at: float,
     now: float,
+    *,
+    known: Collection[str],
+    refresh_name: str = "",
 ) -> Item:
-    """Will the job, started by cron in its directory, find usable, owner-only credentials?"""
+    """Will the job, started by cron in its directory, find usable, owner-only credentials?
+
+    ``known``: every credential name the settings file may hold; ``refresh_name``: the
+    credential that renews ``token_name``, "" when none does.
+    """
     if job.cwd is None:
         return Item("cron setup", Level.FAIL, f"the line tagged {job.tag} enters no directory")
     if not job.cwd.is_dir():
         return Item("cron setup", Level.FAIL, f"cron will cd into {job.cwd}, which does not exist")
     try:
-        found = resolve(names, {**environ, **dict(job.assigned)}, job.cwd)
+        found = resolve(names, {**environ, **dict(job.assigned)}, job.cwd, known=known)
     except BookerError as exc:
         return Item("cron setup", Level.FAIL, str(exc))
     missing = [name for name in names if name not in found]
@@ -160,9 +167,7 @@ def check_cron_directory(
             "(cron passes none of this shell's variables)",
         )
     message = f"cron enters {job.cwd}; its credentials are found and owner-only"
-    refresh = (
-        resolve(("RESY_REFRESH_TOKEN",), environ, job.cwd) if token_name.startswith("RESY") else {}
-    )
+    refresh = resolve((refresh_name,), environ, job.cwd, known=known) if refresh_name else {}
     expiry = check_expiry(found[token_name], at, now, name=token_name, renewable=bool(refresh))
     if expiry.level is not Level.OK:
         return Item("cron setup", expiry.level, f"{message}, but there {expiry.message}")
