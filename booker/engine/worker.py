@@ -33,7 +33,7 @@ from booker.engine.clock import sleep_until
 from booker.engine.hardening import forbid_core_dumps
 from booker.engine.server_clock import doubt, estimate_offset, format_estimate
 from booker.engine.shared import ClockReading, SharedState, Stop
-from booker.net.http import Answer, ClientConfig, HttpClient, Request
+from booker.net.http import Answer, ClientConfig, HttpClient, Prepared, Request
 
 PARENT_CHECK_S = 0.2
 TRAIL_FLUSH_S = 0.5  # request and decision lines are written in batches, off the hot path
@@ -127,7 +127,7 @@ class Worker:
         """The active concurrency."""
         return self.shared.concurrency
 
-    async def send(self, request: Request | Any) -> Answer:
+    async def send(self, request: Request | Prepared) -> Answer:
         """Send one request with in-flight accounting."""
         assert self.http is not None
         self.shared.add_in_flight(self.index, 1)
@@ -380,7 +380,7 @@ class Worker:
             if not self.stopped:
                 await self.send(probe)
 
-    async def _poll(self, prepared: tuple[Any, ...]) -> None:
+    async def _poll(self, prepared: tuple[Prepared, ...]) -> None:
         """One tick: one request (or one per day and venue of the job), read as one verdict."""
         if len(prepared) == 1:
             verdict = self.flow.read_poll(await self.send(prepared[0]))
