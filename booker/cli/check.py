@@ -465,7 +465,7 @@ def cart_items(
     from booker.providers import cart_credentials
 
     try:
-        credentials = cart_credentials.load(decoded=False)  # a1Data checked as it is stored
+        credentials = cart_credentials.load()  # exactly what book cart sends
     except CredentialsError as exc:
         return [Item("credentials", Level.FAIL, str(exc))]
     probe = cart.credentials_probe(credentials)
