@@ -323,7 +323,7 @@ def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     """The cart's idToken is a JWT too: warn when it expires before the drop."""
     from booker.oneshot.token_renewal import warn_expiry
 
-    warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
+    warn_expiry(job.credentials.authorization, at, cart.AUTHORIZATION_LABEL)
     return job, ()
 
 

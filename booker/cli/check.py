@@ -487,9 +487,7 @@ def cart_items(
     now_dt = dt.datetime.fromtimestamp(now, dt.UTC)
     drop = _parse_at(at_text, zone_name, now_dt) if at_text else None
     drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
-    expiry = check_expiry(
-        credentials.authorization, drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
-    )
+    expiry = check_expiry(credentials.authorization, drop_epoch, now, name=cart.AUTHORIZATION_LABEL)
     items.append(Item("token", expiry.level, expiry.message))
     if drop is None:
         items.append(Item("release", Level.WARNING, "no --at: the token was checked against now"))

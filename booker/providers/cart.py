@@ -62,6 +62,7 @@ UNKNOWN = "unknown: check your cart"
 AUTHORIZATION = "RA_AUTHORIZATION"
 A1DATA = "RA_A1DATA"
 CREDENTIAL_NAMES = (AUTHORIZATION, A1DATA)
+AUTHORIZATION_LABEL = f"the idToken ({AUTHORIZATION})"  # what expiry warnings call it
 
 
 def decode_a1data(value: str) -> str:
