@@ -334,6 +334,20 @@ def test_the_store_holds_no_provider_credential_names() -> None:
     assert literals == set()
 
 
+def test_the_store_names_no_provider() -> None:
+    """The journal keeps whatever provider a run names; which providers exist is the
+    providers' registry (``providers/credentials.PROVIDERS``), not the store's."""
+    from booker.providers.credentials import PROVIDERS
+
+    literals = {
+        f"{module_name(path)}: {node.value}"
+        for path in (PACKAGE / "store").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.Constant) and node.value in PROVIDERS
+    }
+    assert literals == set()
+
+
 def test_credential_names_are_spelled_by_their_provider_only() -> None:
     """Outside ``providers/`` (and the simulator) a credential is looked up by its provider's
     constant (``resy.AUTH_TOKEN``), never a literal ``"RESY_AUTH_TOKEN"``; messages and help

@@ -327,7 +327,7 @@ def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     return job, ()
 
 
-PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": prepare_cart}
+PREPARE: dict[str, Callable[..., Prepared]] = {resy.NAME: prepare_resy, cart.NAME: prepare_cart}
 
 
 def check_book_command(
@@ -347,7 +347,7 @@ def check_book_command(
     provider = argv[1]
     command = book.commands.get(provider)
     if command is None or provider not in PREPARE:
-        raise UsageError(f"{source}: no provider {provider!r} (use resy or cart)")
+        raise UsageError(f"{source}: no provider {provider!r} (use {' or '.join(PREPARE)})")
     if any(arg in ("--help", "-h") for arg in argv):
         raise UsageError("the command after -- must run a booking, not print help")
     try:

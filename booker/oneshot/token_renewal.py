@@ -136,8 +136,8 @@ def warn_scheduled_expiry(
     """
     provider = command[1] if len(command) > 1 else ""
     names = {
-        "resy": (resy.AUTH_TOKEN, resy.AUTH_TOKEN),
-        "cart": (cart.AUTHORIZATION, cart.AUTHORIZATION_LABEL),
+        resy.NAME: (resy.AUTH_TOKEN, resy.AUTH_TOKEN),
+        cart.NAME: (cart.AUTHORIZATION, cart.AUTHORIZATION_LABEL),
     }
     if provider not in names:
         return
@@ -148,7 +148,7 @@ def warn_scheduled_expiry(
         return
     if variable not in found:
         return
-    renewable = provider == "resy" and bool(found.get(resy.REFRESH_TOKEN))
+    renewable = provider == resy.NAME and bool(found.get(resy.REFRESH_TOKEN))
     verdict = check_expiry(found[variable], at, now(), name=label, renewable=renewable)
     if verdict.level is not Level.OK:
         (warn or _stderr)(f"booker: warning: {verdict.message}")

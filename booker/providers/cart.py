@@ -21,6 +21,7 @@ from booker.core.ports import Probe
 from booker.core.wire import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
 
+NAME = "cart"  # the provider as commands, job keys and the journal name it
 BASE_URL = "https://api.reserveamerica.com"
 CART_PATH = "/jaxrs-json/shoppingcart/0"
 
@@ -398,7 +399,7 @@ def classify_cart_answer(answer: Answer) -> Verdict | None:
 def credentials_probe(credentials: CartCredentials) -> Probe:
     """Read the cart with the session cookies (``booker ping cart``, ``booker check cart``)."""
     api = CartApi(credentials, CartTarget("", "", "", "", 1))
-    return Probe("cart", api.view_cart(), _read_probe)
+    return Probe(NAME, api.view_cart(), _read_probe)
 
 
 def _read_probe(answer: Answer) -> Verdict:
