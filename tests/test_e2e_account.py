@@ -466,7 +466,7 @@ def test_notify_waitlist_when_the_job_ends_unbooked(
 
     def unbooked(*args: object, **kwargs: object) -> tuple[JobResult, int]:
         return JobResult(
-            Status.NOT_BOOKED, "not booked", requests=1, elapsed_ms=1, concurrency=1
+            Status.NOT_BOOKED, message="not booked", requests=1, elapsed_ms=1, concurrency=1
         ), 1
 
     monkeypatch.setattr(runner, "run_job", unbooked)

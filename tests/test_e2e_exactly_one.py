@@ -17,6 +17,7 @@ from booker.core.results import StatusSnapshot
 from booker.core.settings import EngineSettings
 from booker.engine.supervisor import Supervisor
 from booker.net.http import ClientConfig
+from booker.output import wording
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
 from booker.providers.resy_target import ResyTarget
@@ -69,7 +70,10 @@ class Silent:
     def status(self, snapshot: StatusSnapshot) -> None:
         """Nothing to show."""
 
-    def notice(self, message: str) -> None:
+    def not_ready(self) -> None:
+        """Nothing to show."""
+
+    def worker_died(self, index: int, exit_code: int | None) -> None:
         """Nothing to show."""
 
     def countdown(self, seconds: float, label: str) -> None:
@@ -97,9 +101,11 @@ def test_two_hundred_drops_end_with_exactly_one_reservation_each(tmp_path: Path)
             day_method[drop["day"]] = method
             target = ResyTarget(sim.scenario["venue_id"], drop["day"], 2, ("19:00:00", "19:30:00"))
             reporter = Silent()
-            result = Supervisor(
-                settings, client, ResyJob(credentials, target), reporter, start_method=method
-            ).run()
+            result = wording.worded(
+                Supervisor(
+                    settings, client, ResyJob(credentials, target), reporter, start_method=method
+                ).run()
+            )
             assert result.status is Status.BOOKED, result.message
             reported[method] += sum(e.kind == EventKind.DUPLICATE for e in reporter.events)
         ledger: dict[str, Any] = sim.ledger()

@@ -26,6 +26,7 @@ from booker.core.settings import EngineSettings
 from booker.core.wire import ClientConfig
 from booker.engine import supervisor
 from booker.engine.supervisor import Supervisor
+from booker.output import wording
 from booker.providers.resy import ResyCredentials
 from booker.providers.resy_flow import ResyJob
 from booker.providers.resy_target import ResyTarget
@@ -84,7 +85,8 @@ def test_a_service_that_never_gets_ready_is_unreachable_not_refused(
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     job = ResyJob(ResyCredentials("k" * 32, "token"), ResyTarget(1, "2026-12-24", 2, ("19:00:00",)))
     settings = EngineSettings(workers=1, concurrency=1, max_duration_s=30)
-    result = Supervisor(settings, ClientConfig(url), job, Silent(), start_method="fork").run()
+    run = Supervisor(settings, ClientConfig(url), job, Silent(), start_method="fork")
+    result = wording.worded(run.run())
     assert result.status is Status.UNREACHABLE
     assert EXIT_CODES[result.status] == 1
     assert result.message.startswith(f"cannot reach {url}: the service did not get ready")

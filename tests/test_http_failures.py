@@ -29,6 +29,7 @@ from booker.core.settings import EngineSettings
 from booker.core.wire import PERMANENT_FAILURES, Failure
 from booker.engine.supervisor import Supervisor
 from booker.net.http import NO_ANSWER, Answer, ClientConfig, HttpClient, Request, describe_failure
+from booker.output import wording
 from booker.sim.testing import running_sim
 
 
@@ -322,8 +323,11 @@ class Notices(Silent):
         super().__init__()
         self.notices: list[str] = []
 
-    def notice(self, message: str) -> None:
-        self.notices.append(message)
+    def not_ready(self) -> None:
+        self.notices.append(wording.WORKERS_NOT_READY)
+
+    def worker_died(self, index: int, exit_code: int | None) -> None:
+        self.notices.append(wording.worker_died(index, exit_code))
 
 
 class PollOnly:
@@ -366,13 +370,15 @@ def test_a_bug_in_every_workers_send_path_ends_the_run_as_an_error(
     monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", broken)
     reporter = Notices()
     started = time.monotonic()
-    result = Supervisor(
-        EngineSettings(workers=2, concurrency=2, max_duration_s=30),
-        ClientConfig("http://127.0.0.1:9"),
-        cast(Job, PollOnlyJob()),  # a partial flow: it only polls
-        reporter,
-        start_method="fork",
-    ).run()
+    result = wording.worded(
+        Supervisor(
+            EngineSettings(workers=2, concurrency=2, max_duration_s=30),
+            ClientConfig("http://127.0.0.1:9"),
+            cast(Job, PollOnlyJob()),  # a partial flow: it only polls
+            reporter,
+            start_method="fork",
+        ).run()
+    )
     assert (result.status, result.message) == (Status.ERROR, "no worker could run the job")
     assert EXIT_CODES[result.status] == 1
     assert sorted(reporter.notices) == [

@@ -8,8 +8,9 @@ from typing import Any
 from booker.core.model import Status
 from booker.core.ports import Event, EventKind
 from booker.core.settings import EngineSettings
-from booker.engine.results import build_result
+from booker.engine.results import build_outcome
 from booker.engine.shared import Stop
+from booker.output import wording
 
 SLOT = {"time": "19:00:00", "type": "Bar", "day": "2026-12-24"}
 RECORD = {"reservation_id": "rr://tok", "resy_token": "rr://tok", "slot": SLOT,
@@ -35,8 +36,8 @@ class FakeShared:
 
 
 def result(shared: FakeShared, events: list[Event]) -> Any:
-    return build_result(
-        shared, events, since=100.0, now=101.5, settings=EngineSettings(), workers=2
+    return wording.worded(
+        build_outcome(shared, events, since=100.0, now=101.5, settings=EngineSettings(), workers=2)
     )
 
 

@@ -106,7 +106,7 @@ def test_elapsed_before_the_first_tick_is_a_countdown() -> None:
 
 def test_the_end_of_a_run_names_its_log_file(tmp_path: Path) -> None:
     """Human: a last `log: PATH` line; --json: `log_file`."""
-    result = JobResult(Status.NOT_BOOKED, "Max duration reached", requests=3, elapsed_ms=30)
+    result = JobResult(Status.NOT_BOOKED, message="Max duration reached", requests=3, elapsed_ms=30)
     log = tmp_path / "venue_1.log"
     out = io.StringIO()
     ConsoleReporter(out, human=True, redactor=Redactor(), err=io.StringIO()).finished(result, log)

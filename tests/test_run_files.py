@@ -16,7 +16,7 @@ from test_cli_input import ReachedEngineError, assert_one_error_line, command, r
 
 import booker.cli.runner as runner_module
 from booker.core.model import Status
-from booker.core.results import JobResult
+from booker.core.results import Outcome
 from booker.sim.scenario import DEFAULT_AUTH_TOKEN
 from booker.store import journal
 
@@ -120,10 +120,9 @@ class _Booked:
     def __init__(self, *args: object, **kwargs: object) -> None:
         pass
 
-    def run(self) -> JobResult:
-        return JobResult(
+    def run(self) -> Outcome:
+        return Outcome(
             Status.BOOKED,
-            "Booked 2026-12-24 19:00 Dining Room (reservation R-1)",
             requests=3,
             elapsed_ms=5,
             reservation_id="R-1",

@@ -23,6 +23,7 @@ from booker.core.wire import ClientConfig
 from booker.engine.schedule import Schedule
 from booker.engine.shared import ClockReading, SharedState, Stop
 from booker.engine.supervisor import READY_TIMEOUT_S, Supervisor
+from booker.output import wording
 
 EPOCH = 1_800_000_000.0  # the fake wall clock starts here
 MONO = 5_000.0  # and the fake monotonic clock here
@@ -165,8 +166,11 @@ class Recorder:
     def status(self, snapshot: StatusSnapshot) -> None:
         pass
 
-    def notice(self, message: str) -> None:
-        self.notices.append(message)
+    def not_ready(self) -> None:
+        self.notices.append(wording.WORKERS_NOT_READY)
+
+    def worker_died(self, index: int, exit_code: int | None) -> None:
+        self.notices.append(wording.worker_died(index, exit_code))
 
     def countdown(self, seconds: float, label: str) -> None:
         self.countdowns.append(seconds)

@@ -18,6 +18,7 @@ from booker.core.ports import Job
 from booker.core.settings import EngineSettings
 from booker.core.wire import ClientConfig
 from booker.engine.supervisor import Supervisor
+from booker.output import wording
 
 SLOT = Slot("19:00:00", "Bar", "t", "2026-12-24")
 
@@ -42,13 +43,15 @@ class DyingJob:
 def test_a_winner_killed_before_its_event_is_sent_still_books() -> None:
     settings = EngineSettings(workers=1, max_duration_s=30)
     reporter = Silent()
-    result = Supervisor(
-        settings,
-        ClientConfig("http://127.0.0.1:9"),
-        cast(Job, DyingJob()),
-        reporter,
-        start_method="fork",
-    ).run()
+    result = wording.worded(
+        Supervisor(
+            settings,
+            ClientConfig("http://127.0.0.1:9"),
+            cast(Job, DyingJob()),
+            reporter,
+            start_method="fork",
+        ).run()
+    )
     assert not any(e.kind == "booked" for e in reporter.events)
     assert result.status is Status.BOOKED, result.message
     assert result.reservation_id == "rr://won"
@@ -73,11 +76,13 @@ class DyingBeforeStopJob:
 
 def test_a_winner_killed_between_claim_and_stop_still_books() -> None:
     settings = EngineSettings(workers=2, max_duration_s=30)
-    result = Supervisor(
-        settings,
-        ClientConfig("http://127.0.0.1:9"),
-        cast(Job, DyingBeforeStopJob()),  # a partial flow: it dies in warm()
-        Silent(),
-        start_method="fork",
-    ).run()
+    result = wording.worded(
+        Supervisor(
+            settings,
+            ClientConfig("http://127.0.0.1:9"),
+            cast(Job, DyingBeforeStopJob()),  # a partial flow: it dies in warm()
+            Silent(),
+            start_method="fork",
+        ).run()
+    )
     assert (result.status, result.reservation_id) == (Status.BOOKED, "9"), result.message

@@ -117,7 +117,9 @@ def _already_booked(entry: Entry, settings: EngineSettings) -> JobResult:
     """The journal holds an active booking for this job: say so, book nothing."""
     return JobResult(
         Status.BOOKED,
-        wording.already_journaled(entry.slot, entry.day, entry.reservation_id, entry.recorded_at),
+        message=wording.already_journaled(
+            entry.slot, entry.day, entry.reservation_id, entry.recorded_at
+        ),
         requests=0,
         elapsed_ms=0,
         reservation_id=entry.reservation_id,
@@ -236,7 +238,7 @@ def run_job(
                 supervisor = Supervisor(
                     settings, client, job, reporter, start=start, log_path=log_path
                 )
-                result = supervisor.run()
+                result = wording.worded(supervisor.run())
                 if result.status is Status.BOOKED:
                     result = _record(journal, result, identity, key)
         reporter.finished(result, log_path)

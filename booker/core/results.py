@@ -1,7 +1,8 @@
 """How a job ended, as values: for the report, ``--json``, the journal and the exit code.
 
-The engine builds them (``booker.engine.results.build_result``); the report and the
-command line read them.
+The engine finds the facts (an ``Outcome``, ``booker.engine.results.build_outcome``); the
+output words them (``booker.output.wording.worded``) into a ``JobResult``, which the
+report, ``--json``, the journal and the command line read.
 """
 
 from __future__ import annotations
@@ -26,11 +27,22 @@ class StatusSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class JobResult:
-    """How a job ended, for the human report, ``--json`` and the exit code."""
+class Ending:
+    """What the sentence of an outcome needs beyond its other facts."""
+
+    noun: str = "reservation"  # what a booking is called ("reservation", "cart item")
+    unconfirmed: bool = False  # booked, but the claim could not be confirmed
+    max_duration_s: float = 0.0  # the limit that ended a run not booked in time
+    said: str | None = None  # the service's or a worker's own words: a refusal, why unreachable
+    base_url: str | None = None  # the service that never got ready
+    last_failure: str | None = None  # ...and the last warm-up failure against it
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a job ended, as facts: what the engine found, before anything is worded."""
 
     status: Status
-    message: str
     requests: int
     elapsed_ms: int
     reservation_id: str | None = None
@@ -48,6 +60,14 @@ class JobResult:
     already_booked: bool = False  # the journal already held this job: nothing was sent
     journaled: bool = False  # the booking is in the journal (recorded now, or before)
     checkout_within_min: int | None = None  # a cart item: held this long, until checkout
+    ending: Ending = Ending()
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult(Outcome):
+    """How a job ended, worded: for the human report, ``--json`` and the exit code."""
+
+    message: str = field(kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""

@@ -6,6 +6,6 @@ shared        the job state in shared memory (claim, stop, counters, schedule, c
 schedule      the global tick schedule, dealt round-robin to the workers (pure arithmetic)
 clock         precise waiting (sleep short, then spin) on an injectable clock
 server_clock  the service's clock, estimated from HTTP Date headers, and when to doubt it
-results       how a job ended, read from shared memory and events (build_result)
+results       how a job ended, as facts read from shared memory and events (build_outcome)
 hardening     no core dumps from a process that holds credentials
 """

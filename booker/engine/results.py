@@ -1,24 +1,23 @@
-"""How a job ended, read from shared memory and events: ``build_result``.
+"""How a job ended, read from shared memory and events: ``build_outcome``.
 
-``build_result`` reads the facts (shared memory first, the workers' events second);
-the sentences come from ``booker.output.wording``.
+``build_outcome`` reads the facts (shared memory first, the workers' events second) into
+an ``Outcome``; the engine writes no sentence: ``booker.output.wording`` says them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from booker.core.model import Status
 from booker.core.ports import Event, EventKind
-from booker.core.results import JobResult
+from booker.core.results import Ending, Outcome
 from booker.core.settings import EngineSettings
 from booker.engine.shared import Stop
-from booker.output import wording
 
 
 class SharedView(Protocol):
-    """What ``build_result`` reads of the shared state."""
+    """What ``build_outcome`` reads of the shared state."""
 
     @property
     def stop(self) -> Stop:
@@ -39,7 +38,7 @@ class SharedView(Protocol):
         """The reservation the winner wrote with its claim."""
 
 
-def build_result(
+def build_outcome(
     shared: SharedView,
     events: Sequence[Event],
     *,
@@ -50,12 +49,13 @@ def build_result(
     noun: str = "reservation",
     clock_offset_s: float | None = None,
     hold_minutes: int | None = None,
-    unreachable: Callable[[dict[str, Event]], str] = lambda kinds: wording.UNREACHABLE,
-) -> JobResult:
+    base_url: str | None = None,
+) -> Outcome:
     """How the job ended, from shared memory first and the workers' events second.
 
     A booking is read from the winner's claim record, so it is reported (and journaled)
-    even when the winner died before its BOOKED event reached the supervisor.
+    even when the winner died before its BOOKED event reached the supervisor. The facts
+    only: ``booker.output.wording.worded`` says them.
     """
     kinds: dict[str, Event] = {}
     for event in events:
@@ -87,45 +87,39 @@ def build_result(
         record, worker = unclaimed[0].data, unclaimed[0].worker
         unconfirmed = True
     if record is not None:
-        slot = record.get("slot")
-        recovered = bool(record.get("recovered"))
-        message = wording.booked(
-            slot,
-            noun=noun,
-            reservation_id=record["reservation_id"],
-            recovered=recovered,
-            unconfirmed=unconfirmed,
-            hold_minutes=hold_minutes,
-        )
-        return JobResult(
+        return Outcome(
             Status.BOOKED,
-            message,
             checkout_within_min=hold_minutes,
-            recovered=recovered,
+            recovered=bool(record.get("recovered")),
             reservation_id=str(record["reservation_id"]),
-            slot=slot,
+            slot=record.get("slot"),
             worker=worker,
             attempt=record.get("attempt"),
+            ending=Ending(noun=noun, unconfirmed=unconfirmed),
             **common,
         )
     dry = kinds.get(EventKind.DRY_RUN)
     if stop is Stop.DRY_RUN and dry is not None:
-        slot = dry.data.get("slot")
-        return JobResult(
-            Status.DRY_RUN,
-            wording.dry_run(slot),
-            slot=slot,
-            worker=dry.worker,
-            **common,
-        )
+        return Outcome(Status.DRY_RUN, slot=dry.data.get("slot"), worker=dry.worker, **common)
     if stop is Stop.TERMINAL:
         terminal = kinds.get(EventKind.TERMINAL)
-        message = str(terminal.data.get("message")) if terminal else wording.REFUSED
-        return JobResult(Status.FAILED, message, **common)
+        said = str(terminal.data.get("message")) if terminal else None
+        return Outcome(Status.FAILED, ending=Ending(said=said), **common)
     if stop is Stop.TIMEOUT:
-        return JobResult(Status.NOT_BOOKED, wording.max_duration(settings.max_duration_s), **common)
+        ending = Ending(max_duration_s=settings.max_duration_s)
+        return Outcome(Status.NOT_BOOKED, ending=ending, **common)
     if stop is Stop.UNREACHABLE:
-        return JobResult(Status.UNREACHABLE, unreachable(kinds), **common)
+        return Outcome(Status.UNREACHABLE, ending=_unreachable(kinds, events, base_url), **common)
     if stop is Stop.NO_WORKERS:
-        return JobResult(Status.ERROR, wording.NO_WORKERS, **common)
-    return JobResult(Status.INTERRUPTED, wording.INTERRUPTED, **common)
+        return Outcome(Status.ERROR, **common)
+    return Outcome(Status.INTERRUPTED, **common)
+
+
+def _unreachable(kinds: dict[str, Event], events: Sequence[Event], base_url: str | None) -> Ending:
+    """Why the service could not be used: a worker's words, else the last warm-up failure."""
+    stopped = kinds.get(EventKind.UNREACHABLE)
+    if stopped is not None:
+        return Ending(said=str(stopped.data.get("message")))
+    failed = [e for e in events if e.kind == EventKind.WARM_FAILED]
+    last = str(failed[-1].data.get("reason")) if failed else None
+    return Ending(base_url=base_url, last_failure=last)

@@ -21,17 +21,16 @@ from typing import Any, Protocol
 
 from booker.core.decide import DEFAULT_POLICY, Policy
 from booker.core.model import StartTiming
-from booker.core.ports import Event, EventKind, Job
-from booker.core.results import JobResult, StatusSnapshot
+from booker.core.ports import Event, Job
+from booker.core.results import Outcome, StatusSnapshot
 from booker.core.settings import BOOKING_TIMEOUT_S, EngineSettings
 from booker.core.wire import ClientConfig
 from booker.engine.clock import SYSTEM_CLOCK, Clock
-from booker.engine.results import build_result
+from booker.engine.results import build_outcome
 from booker.engine.schedule import Schedule, aligned_schedule
 from booker.engine.server_clock import MAX_OFFSET_S
 from booker.engine.shared import SharedState, Stop
 from booker.engine.worker import WorkerSpec, worker_main
-from booker.output import wording
 
 POLL_EVENTS_S = 0.01  # how soon the supervisor notices readiness, a stop, a dead worker
 READY_TIMEOUT_S = 20.0  # counted from the workers' start, never from a wait before it
@@ -59,8 +58,11 @@ class Reporter(Protocol):
     def status(self, snapshot: StatusSnapshot) -> None:
         """Periodic status."""
 
-    def notice(self, message: str) -> None:
-        """A message from the supervisor itself."""
+    def not_ready(self) -> None:
+        """The workers did not get ready in time: the service did not answer."""
+
+    def worker_died(self, index: int, exit_code: int | None) -> None:
+        """A worker died; the job goes on with the others."""
 
     def countdown(self, seconds: float, label: str) -> None:
         """Waiting for the prewarm moment before a scheduled start."""
@@ -102,7 +104,7 @@ class Supervisor:
         self._dead_reported: set[int] = set()
         self._polling_since: float | None = None
 
-    def run(self) -> JobResult:
+    def run(self) -> Outcome:
         """Run the job to its end; never leaves a worker behind."""
         shared = SharedState(self._ctx, self.workers, self.settings.concurrency)
         events: Queue[Event] = self._ctx.Queue()
@@ -205,7 +207,7 @@ class Supervisor:
             self._polling_since = schedule.first
             self.reporter.polling(schedule.first - self.clock.monotonic())
         elif now - started > READY_TIMEOUT_S + (self.settings.prewarm_s if self.start else 0):
-            self.reporter.notice("workers could not get ready: the service did not answer")
+            self.reporter.not_ready()
             shared.request_stop(Stop.UNREACHABLE)
 
     def _schedule(self) -> Schedule:
@@ -246,9 +248,7 @@ class Supervisor:
                 and not shared.stopped
             ):
                 self._dead_reported.add(index)
-                self.reporter.notice(
-                    f"worker {index} died (exit code {process.exitcode}); going on with the others"
-                )
+                self.reporter.worker_died(index, process.exitcode)
         if len(self._dead_reported) == len(processes):
             shared.request_stop(Stop.NO_WORKERS)
 
@@ -294,9 +294,9 @@ class Supervisor:
         events.close()
         events.join_thread()
 
-    def _result(self, shared: SharedState, started: float) -> JobResult:
+    def _result(self, shared: SharedState, started: float) -> Outcome:
         end = self.clock.monotonic()
-        return build_result(
+        return build_outcome(
             shared,
             self._events,
             since=min(self._polling_since or started, end),  # stopped before tick 0: nothing
@@ -306,17 +306,8 @@ class Supervisor:
             noun=getattr(self.job, "noun", "reservation"),
             clock_offset_s=self.clock_offset_s,
             hold_minutes=getattr(self.job, "hold_minutes", None),
-            unreachable=self._unreachable,
+            base_url=self.client.base_url,
         )
-
-    def _unreachable(self, kinds: dict[str, Event]) -> str:
-        """Why the service could not be used: a worker's words, else the last warm-up failure."""
-        stopped = kinds.get(EventKind.UNREACHABLE)
-        if stopped is not None:
-            return str(stopped.data.get("message"))
-        failed = [e for e in self._events if e.kind == EventKind.WARM_FAILED]
-        last = str(failed[-1].data.get("reason")) if failed else None
-        return wording.not_ready(self.client.base_url, last)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ import orjson
 from booker.core.ports import Event, EventKind
 from booker.core.results import JobResult, StatusSnapshot
 from booker.core.settings import EngineSettings
+from booker.output import wording
 from booker.output.wording import format_duration
 from booker.store.credentials import Redactor
 
@@ -269,10 +270,18 @@ class ConsoleReporter:
             )
 
     def notice(self, message: str) -> None:
-        """A message from the supervisor."""
+        """A message of the run's own (the command line's, or the supervisor's worded)."""
         self._line(message)
         if self.log:
             self.log.write("notice", message=message)
+
+    def not_ready(self) -> None:
+        """The workers did not get ready in time."""
+        self.notice(wording.WORKERS_NOT_READY)
+
+    def worker_died(self, index: int, exit_code: int | None) -> None:
+        """A worker died; the job goes on with the others."""
+        self.notice(wording.worker_died(index, exit_code))
 
     def status(self, snapshot: StatusSnapshot) -> None:
         """Redraw the live status line (terminals only)."""

@@ -1,17 +1,22 @@
 """The user's sentences about how a job ended: the report, ``--json`` and the log say these.
 
-Pure functions of plain values; the engine hands over facts (``engine.results``) and
-never writes a sentence of its own.
+Pure functions of plain values; the engine hands over facts (an ``Outcome``, or a call
+on its reporter) and never writes a sentence of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
+
+from booker.core.model import Status
+from booker.core.results import JobResult, Outcome
 
 INTERRUPTED = "Interrupted"
 NO_WORKERS = "no worker could run the job"
 REFUSED = "the service refused"
 UNREACHABLE = "cannot reach the service"
+WORKERS_NOT_READY = "workers could not get ready: the service did not answer"
 
 
 def format_duration(seconds: float) -> str:
@@ -79,3 +84,45 @@ def already_journaled(slot: str, day: str, reservation_id: str, recorded_at: str
         f"Already booked: {slot} on {day} (reservation {reservation_id}, "
         f"recorded {recorded_at}); use --force to book again"
     )
+
+
+def worker_died(index: int, exit_code: int | None) -> str:
+    """The supervisor goes on without a worker that died."""
+    return f"worker {index} died (exit code {exit_code}); going on with the others"
+
+
+def say(outcome: Outcome) -> str:
+    """The one sentence of how a job ended."""
+    ending = outcome.ending
+    match outcome.status:
+        case Status.BOOKED:
+            return booked(
+                outcome.slot,
+                noun=ending.noun,
+                reservation_id=outcome.reservation_id,
+                recovered=outcome.recovered,
+                unconfirmed=ending.unconfirmed,
+                hold_minutes=outcome.checkout_within_min,
+            )
+        case Status.DRY_RUN:
+            return dry_run(outcome.slot)
+        case Status.FAILED:
+            return ending.said if ending.said is not None else REFUSED
+        case Status.NOT_BOOKED:
+            return max_duration(ending.max_duration_s)
+        case Status.UNREACHABLE:
+            if ending.said is not None:
+                return ending.said
+            if ending.base_url is not None:
+                return not_ready(ending.base_url, ending.last_failure)
+            return UNREACHABLE
+        case Status.ERROR:
+            return NO_WORKERS
+        case _:
+            return INTERRUPTED
+
+
+def worded(outcome: Outcome) -> JobResult:
+    """The outcome with its sentence: what the report, ``--json`` and the journal read."""
+    facts = {field.name: getattr(outcome, field.name) for field in fields(Outcome)}
+    return JobResult(**facts, message=say(outcome))
