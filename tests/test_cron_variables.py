@@ -29,11 +29,11 @@ def jwt(claims: dict[str, object]) -> str:
     return f"{part({'alg': 'none'})}.{part(claims)}.sig"
 
 
-def settings_with_credentials(config_dir: Path, token: str) -> None:
+def settings_with_credentials(config_dir: Path, token: str, extra: str = "") -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     path = config_dir / "settings.toml"
     path.write_text(
-        f'[credentials]\nRESY_API_KEY = "{"K" * 32}"\nRESY_AUTH_TOKEN = "{token}"\n',
+        f'[credentials]\nRESY_API_KEY = "{"K" * 32}"\nRESY_AUTH_TOKEN = "{token}"\n{extra}',
         encoding="utf-8",
     )
     path.chmod(0o600)
@@ -72,6 +72,30 @@ def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: P
         refresh_name="RESY_REFRESH_TOKEN",
     )
     assert item.level is Level.OK, item.message
+
+
+def test_check_finds_the_refresh_token_in_the_settings_file_the_line_names(
+    tmp_path: Path,
+) -> None:
+    """A token expiring before the drop, renewable by a refresh token stored beside it in the
+    line's settings file: a WARNING that the run renews it, not a FAIL."""
+    config_dir = tmp_path / "conf"
+    refresh = 'RESY_REFRESH_TOKEN = "refresh"\n'
+    settings_with_credentials(config_dir, jwt({"exp": NOW + 1800}), refresh)
+    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
+    cron_passes = {"HOME": str(tmp_path / "elsewhere")}  # no BOOKER_CONFIG_DIR of its own
+    item = check_cron_directory(
+        job,
+        NAMES,
+        cron_passes,
+        "RESY_AUTH_TOKEN",
+        NOW + 3600,
+        NOW,
+        known=CREDENTIAL_NAMES,
+        refresh_name="RESY_REFRESH_TOKEN",
+    )
+    assert item.level is Level.WARNING, item.message
+    assert item.message.endswith("; the run will renew it"), item.message
 
 
 def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import orjson
 import pytest
-from booker_run import book_cart_command, run_booker
+from booker_run import book_cart_command, lookup_command, run_booker
 
 from booker.sim.testing import running_sim
 
@@ -114,4 +114,29 @@ def test_a1data_pasted_url_encoded_works_and_junk_is_refused(tmp_path: Path) -> 
     assert junk.code == 2
     [line] = junk.stderr.strip().splitlines()
     assert "RA_A1DATA is not JSON" in line
+    assert "not-json-secret" not in junk.stdout + junk.stderr
+
+
+def test_check_cart_sends_a1data_as_book_does(tmp_path: Path) -> None:
+    """``check cart`` probes with the a1Data ``book cart`` sends: pasted URL-encoded it is
+    accepted, and a value that is not JSON fails with book's one line, never sent."""
+    with running_sim(cart_scenario(), tmp_dir=tmp_path) as sim:
+        command = lookup_command(
+            sim, "check", "cart", "--facility-id", sim.scenario["facility_id"],
+            "--site-id", sim.scenario["sites"][0],
+            "--arrival-date", sim.scenario["arrival_date"], "--samples", "1",
+        )  # fmt: skip
+        encoded = quote(sim.scenario["a1data"], safe="")
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        run = run_booker(sim, command, tmp_path / "a", RA_A1DATA=f"{encoded}\n")
+        sent = len(sim.ledger()["requests"])
+        junk = run_booker(sim, command, tmp_path / "b", RA_A1DATA="%ZZnot-json-secret")
+        assert len(sim.ledger()["requests"]) == sent  # the junk value never reached the service
+    levels = {line.split()[1]: line.split()[0] for line in run.stdout.splitlines()}
+    assert levels["credentials"] == "OK", run.stdout + run.stderr
+    assert run.code == 0, run.stdout + run.stderr
+    assert junk.code == 1, junk.stdout + junk.stderr
+    [line] = [row for row in junk.stdout.splitlines() if row.split()[1:2] == ["credentials"]]
+    assert line.split()[0] == "FAIL" and "RA_A1DATA is not JSON" in line
     assert "not-json-secret" not in junk.stdout + junk.stderr

@@ -337,6 +337,37 @@ def test_the_store_holds_no_provider_credential_names() -> None:
     assert literals == set()
 
 
+def test_the_store_names_no_provider() -> None:
+    """The journal keeps whatever provider a run names; which providers exist is the
+    providers' registry (``providers/credentials.PROVIDERS``), not the store's."""
+    from booker.providers.credentials import PROVIDERS
+
+    literals = {
+        f"{module_name(path)}: {node.value}"
+        for path in (PACKAGE / "store").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.Constant) and node.value in PROVIDERS
+    }
+    assert literals == set()
+
+
+def test_credential_names_are_spelled_by_their_provider_only() -> None:
+    """Outside ``providers/`` (and the simulator) a credential is looked up by its provider's
+    constant (``resy.AUTH_TOKEN``), never a literal ``"RESY_AUTH_TOKEN"``; messages and help
+    text that mention a name are words, not look-ups, and are left alone."""
+    from booker.providers.credentials import CREDENTIAL_NAMES
+
+    literals = {
+        f"{module_name(path)}: {node.value}"
+        for path in PACKAGE.rglob("*.py")
+        if not within(module_name(path), "booker.providers")
+        and not within(module_name(path), "booker.sim")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.Constant) and node.value in CREDENTIAL_NAMES
+    }
+    assert literals == set()
+
+
 def test_provider_identifiers_finds_what_it_is_for(tmp_path: Path) -> None:
     """A provider's class, field or argument in a made-up core module is found."""
     core = tmp_path / "booker" / "core"

@@ -99,12 +99,11 @@ def test_resy_needs_the_token_only_for_user_scoped_calls(tmp_path: Path) -> None
     )
 
 
-def test_the_cart_decodes_a1data_unless_asked_not_to(tmp_path: Path) -> None:
-    """Pasted URL-encoded, a1Data is sent as JSON; ``decoded=False`` keeps it as stored."""
+def test_the_cart_decodes_a1data(tmp_path: Path) -> None:
+    """Pasted URL-encoded, a1Data is sent as JSON."""
     encoded = quote(A1DATA, safe="")
     environ = {**settings_dir(tmp_path), "RA_AUTHORIZATION": "id", "RA_A1DATA": encoded}
     assert cart_credentials.load(environ, tmp_path) == CartCredentials("id", A1DATA)
-    assert cart_credentials.load(environ, tmp_path, decoded=False) == CartCredentials("id", encoded)
     with pytest.raises(CredentialsError, match=r"^missing credentials: set RA_A1DATA in"):
         cart_credentials.load({**settings_dir(tmp_path / "b"), "RA_AUTHORIZATION": "id"}, tmp_path)
 

@@ -323,11 +323,11 @@ def _warn_id_token(job: Any, at: float) -> tuple[Any, tuple[str, ...]]:
     """The cart's idToken is a JWT too: warn when it expires before the drop."""
     from booker.oneshot.token_renewal import warn_expiry
 
-    warn_expiry(job.credentials.authorization, at, "the idToken (RA_AUTHORIZATION)")
+    warn_expiry(job.credentials.authorization, at, cart.AUTHORIZATION_LABEL)
     return job, ()
 
 
-PREPARE: dict[str, Callable[..., Prepared]] = {"resy": prepare_resy, "cart": prepare_cart}
+PREPARE: dict[str, Callable[..., Prepared]] = {resy.NAME: prepare_resy, cart.NAME: prepare_cart}
 
 
 def check_book_command(
@@ -347,7 +347,7 @@ def check_book_command(
     provider = argv[1]
     command = book.commands.get(provider)
     if command is None or provider not in PREPARE:
-        raise UsageError(f"{source}: no provider {provider!r} (use resy or cart)")
+        raise UsageError(f"{source}: no provider {provider!r} (use {' or '.join(PREPARE)})")
     if any(arg in ("--help", "-h") for arg in argv):
         raise UsageError("the command after -- must run a booking, not print help")
     try:

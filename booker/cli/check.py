@@ -465,7 +465,7 @@ def cart_items(
     from booker.providers import cart_credentials
 
     try:
-        credentials = cart_credentials.load(decoded=False)  # a1Data checked as it is stored
+        credentials = cart_credentials.load()  # exactly what book cart sends
     except CredentialsError as exc:
         return [Item("credentials", Level.FAIL, str(exc))]
     probe = cart.credentials_probe(credentials)
@@ -487,9 +487,7 @@ def cart_items(
     now_dt = dt.datetime.fromtimestamp(now, dt.UTC)
     drop = _parse_at(at_text, zone_name, now_dt) if at_text else None
     drop_epoch = drop.timestamp() if drop is not None and drop.timestamp() > now else now
-    expiry = check_expiry(
-        credentials.authorization, drop_epoch, now, name="the idToken (RA_AUTHORIZATION)"
-    )
+    expiry = check_expiry(credentials.authorization, drop_epoch, now, name=cart.AUTHORIZATION_LABEL)
     items.append(Item("token", expiry.level, expiry.message))
     if drop is None:
         items.append(Item("release", Level.WARNING, "no --at: the token was checked against now"))

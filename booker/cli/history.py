@@ -6,8 +6,10 @@ import click
 import orjson
 
 from booker.core.exceptions import UsageError
+from booker.providers import cart
+from booker.providers.credentials import PROVIDERS
 from booker.store import journal
-from booker.store.journal_entry import PROVIDERS, Entry
+from booker.store.journal_entry import Entry
 from booker.store.journal_history import DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT
 
 EMPTY = "no bookings recorded yet"
@@ -24,7 +26,7 @@ def _cell(value: object) -> str:
 
 def shown_status(entry: Entry) -> str:
     """``in cart`` for a cart item still held (it needs checkout), else the journal's status."""
-    if entry.provider == "cart" and entry.status == "active":
+    if entry.provider == cart.NAME and entry.status == "active":
         return "in cart"
     return entry.status
 

@@ -13,10 +13,10 @@ import tomllib
 from pathlib import Path
 
 from booker.core.exceptions import UsageError
+from booker.providers.credentials import PROVIDERS
 
 ALIASES = {"venues": "venue-id", "days": "date", "sites": "site-id"}
 REPEATED = frozenset({"notify"})
-PROVIDERS = ("resy", "cart")
 
 
 def job_argv(path: Path) -> tuple[str, ...]:
@@ -29,7 +29,8 @@ def job_argv(path: Path) -> tuple[str, ...]:
         raise UsageError(f"--job: {path} is not TOML: {exc}") from None
     provider = data.pop("provider", None)
     if provider not in PROVIDERS:
-        raise UsageError(f'--job: {path} must say provider = "resy" or "cart"')
+        named = " or ".join(f'"{name}"' for name in PROVIDERS)
+        raise UsageError(f"--job: {path} must say provider = {named}")
     argv = ["book", str(provider)]
     for key, value in data.items():
         name = ALIASES.get(key, key.replace("_", "-"))

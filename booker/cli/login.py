@@ -104,7 +104,7 @@ def read_password() -> str:
 
 def _shadowing_source() -> str | None:
     """Where a RESY_AUTH_TOKEN that beats the settings file lives: the environment or ./.env."""
-    if os.environ.get("RESY_AUTH_TOKEN"):
+    if os.environ.get(resy.AUTH_TOKEN):
         return "the environment"
     env_file = Path.cwd() / ".env"
     if env_file.is_file():
@@ -112,7 +112,7 @@ def _shadowing_source() -> str | None:
         from booker.store.credentials import read_env_file
 
         try:
-            if read_env_file(env_file).get("RESY_AUTH_TOKEN"):
+            if read_env_file(env_file).get(resy.AUTH_TOKEN):
                 return str(env_file)
         except BookerError:
             return None

@@ -13,7 +13,7 @@ from booker.core.exceptions import BookerError
 from booker.core.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
 from booker.core.wire import ClientConfig
 from booker.oneshot.resy_account import refresh
-from booker.providers import resy
+from booker.providers import cart, resy
 from booker.providers.credentials import resolve, store
 from booker.providers.credentials import stored as stored_credentials
 from booker.providers.resy_flow import ResyJob
@@ -28,7 +28,7 @@ class TokenState:
     refresh_token: str
     stored: bool  # the token is the one in the settings file (so a renewed one replaces it)
 
-    def expiry(self, at: float, now: float, name: str = "RESY_AUTH_TOKEN") -> ExpiryVerdict:
+    def expiry(self, at: float, now: float, name: str = resy.AUTH_TOKEN) -> ExpiryVerdict:
         """Will the token last past ``at`` plus the margin?"""
         return check_expiry(self.token, at, now, name=name, renewable=bool(self.refresh_token))
 
@@ -40,12 +40,12 @@ def token_state(
     config_file: Path | None = None,
 ) -> TokenState:
     """``found``'s auth token, the refresh token from the usual sources, and whether it is stored."""
-    token = found.get("RESY_AUTH_TOKEN", "")
-    refresh_token = resolve(("RESY_REFRESH_TOKEN",), environ, cwd, config_file).get(
-        "RESY_REFRESH_TOKEN", ""
+    token = found.get(resy.AUTH_TOKEN, "")
+    refresh_token = resolve((resy.REFRESH_TOKEN,), environ, cwd, config_file).get(
+        resy.REFRESH_TOKEN, ""
     )
     path = config_file if config_file is not None else settings_path(environ)
-    stored = bool(token) and stored_credentials(path).get("RESY_AUTH_TOKEN") == token
+    stored = bool(token) and stored_credentials(path).get(resy.AUTH_TOKEN) == token
     return TokenState(token, refresh_token, stored)
 
 
@@ -80,9 +80,9 @@ def renew_if_expiring(
     after = check_expiry(renewed.token, at, now(), name="the renewed token", margin_s=MARGIN_S)
     where = "for this run only: update RESY_AUTH_TOKEN where you keep it"
     if state.stored:
-        updates = {"RESY_AUTH_TOKEN": renewed.token}
+        updates = {resy.AUTH_TOKEN: renewed.token}
         if renewed.refresh_token:
-            updates["RESY_REFRESH_TOKEN"] = renewed.refresh_token
+            updates[resy.REFRESH_TOKEN] = renewed.refresh_token
         try:
             where = f"stored in {store(updates)}"
         except BookerError as exc:
@@ -112,7 +112,7 @@ def warn_expiry(
 def ready_resy_job(config: ClientConfig, job: ResyJob, at: float) -> ResyJob:
     """``job`` with a token that outlasts ``at`` (renewed when it would not) and the refresh
     token, with which its warm-up renews a token the service still refuses."""
-    state = token_state({"RESY_AUTH_TOKEN": job.credentials.auth_token})
+    state = token_state({resy.AUTH_TOKEN: job.credentials.auth_token})
     api_key = job.credentials.api_key
     token = renew_if_expiring(config, api_key, state, at)
     credentials = resy.ResyCredentials(api_key, token)
@@ -136,19 +136,19 @@ def warn_scheduled_expiry(
     """
     provider = command[1] if len(command) > 1 else ""
     names = {
-        "resy": ("RESY_AUTH_TOKEN", "RESY_AUTH_TOKEN"),
-        "cart": ("RA_AUTHORIZATION", "the idToken (RA_AUTHORIZATION)"),
+        resy.NAME: (resy.AUTH_TOKEN, resy.AUTH_TOKEN),
+        cart.NAME: (cart.AUTHORIZATION, cart.AUTHORIZATION_LABEL),
     }
     if provider not in names:
         return
     variable, label = names[provider]
     try:
-        found = resolve((variable, "RESY_REFRESH_TOKEN"), environ, cwd)
+        found = resolve((variable, resy.REFRESH_TOKEN), environ, cwd)
     except BookerError:
         return
     if variable not in found:
         return
-    renewable = provider == "resy" and bool(found.get("RESY_REFRESH_TOKEN"))
+    renewable = provider == resy.NAME and bool(found.get(resy.REFRESH_TOKEN))
     verdict = check_expiry(found[variable], at, now(), name=label, renewable=renewable)
     if verdict.level is not Level.OK:
         (warn or _stderr)(f"booker: warning: {verdict.message}")

@@ -6,7 +6,7 @@ engine. Adding a provider: docs/ARCHITECTURE.md, "Adding a provider in five step
 
     common            JSON decoding and the status classes every service shares
     base              what every flow shares: warming up with retries
-    credentials       every provider's credential names (the union) and the store's calls with them
+    credentials       every provider by name, their credential names (the union), the store's calls
     resy              Resy's requests and the drop's readers, its credential names and probe
     resy_target       what a Resy job wants (ResyTarget) and how its slots rank
     resy_venue        a Resy venue's facts outside a drop: zone, release rule, last day, offers

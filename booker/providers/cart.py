@@ -21,6 +21,7 @@ from booker.core.ports import Probe
 from booker.core.wire import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
 
+NAME = "cart"  # the provider as commands, job keys and the journal name it
 BASE_URL = "https://api.reserveamerica.com"
 CART_PATH = "/jaxrs-json/shoppingcart/0"
 
@@ -62,6 +63,7 @@ UNKNOWN = "unknown: check your cart"
 AUTHORIZATION = "RA_AUTHORIZATION"
 A1DATA = "RA_A1DATA"
 CREDENTIAL_NAMES = (AUTHORIZATION, A1DATA)
+AUTHORIZATION_LABEL = f"the idToken ({AUTHORIZATION})"  # what expiry warnings call it
 
 
 def decode_a1data(value: str) -> str:
@@ -397,7 +399,7 @@ def classify_cart_answer(answer: Answer) -> Verdict | None:
 def credentials_probe(credentials: CartCredentials) -> Probe:
     """Read the cart with the session cookies (``booker ping cart``, ``booker check cart``)."""
     api = CartApi(credentials, CartTarget("", "", "", "", 1))
-    return Probe("cart", api.view_cart(), _read_probe)
+    return Probe(NAME, api.view_cart(), _read_probe)
 
 
 def _read_probe(answer: Answer) -> Verdict:

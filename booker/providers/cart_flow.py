@@ -39,7 +39,7 @@ class CartJob:
         target = self.target
         sites = ",".join(sorted(set(target.all_sites)))  # one site: the key of old
         venue = f"{target.contract_code}/{target.facility_id}/{sites}"
-        return JobIdentity("cart", venue, target.arrival_date, None, (target.nights,))
+        return JobIdentity(cart.NAME, venue, target.arrival_date, None, (target.nights,))
 
 
 class CartFlow:

@@ -1,10 +1,12 @@
-"""Every provider's credential names, and the user's credentials read and written with them.
+"""Every provider by name, every provider's credential names, and the user's credentials
+read and written with them.
 
-Each provider declares its own names (``resy.CREDENTIAL_NAMES``, ``cart.CREDENTIAL_NAMES``)
-and loads its own credentials (``resy_credentials``, ``cart_credentials``). The settings
-file holds one ``[credentials]`` table for all of them, so whatever reads or writes that
-table must know every name: the store below names no provider, these functions hand it
-``CREDENTIAL_NAMES``. A new provider adds its names here.
+Each provider declares its name (``resy.NAME``) and its credential names
+(``resy.CREDENTIAL_NAMES``, ``cart.CREDENTIAL_NAMES``) and loads its own credentials
+(``resy_credentials``, ``cart_credentials``). The settings file holds one ``[credentials]``
+table for all of them, so whatever reads or writes that table must know every name: the
+store below names no provider, these functions hand it ``CREDENTIAL_NAMES``. A new
+provider adds its name and its credential names here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from booker.store import credential_store
 from booker.store import credentials as store_credentials
 from booker.store.user_settings import load_credentials
 
+# every provider booker has, in the order commands list them (book's, history's --provider)
+PROVIDERS: tuple[str, ...] = (resy.NAME, cart.NAME)
 # the names the settings file's [credentials] table may hold, in the order messages list them
 CREDENTIAL_NAMES: tuple[str, ...] = (*resy.CREDENTIAL_NAMES, *cart.CREDENTIAL_NAMES)
 

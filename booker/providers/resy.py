@@ -24,6 +24,7 @@ from booker.core.wire import Answer, Request
 from booker.providers.common import dig, failure, json_body, throttle_or_none
 from booker.providers.resy_target import ResyTarget, rank_slots
 
+NAME = "resy"  # the provider as commands, job keys and the journal name it
 BASE_URL = "https://api.resy.com"
 SOURCE_ID = "resy.com-venue-details"
 
@@ -426,7 +427,7 @@ def read_user(answer: Answer) -> tuple[Verdict, int | None]:
 def credentials_probe(credentials: ResyCredentials) -> Probe:
     """``GET /2/user`` with the user's token (``booker ping resy``, ``booker check resy``)."""
     api = ResyApi(credentials, ResyTarget(0, "", 1, ()))
-    return Probe("resy", api.user(), lambda answer: read_user(answer)[0])
+    return Probe(NAME, api.user(), lambda answer: read_user(answer)[0])
 
 
 def read_reservations(answer: Answer) -> list[Reservation]:

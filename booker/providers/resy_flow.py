@@ -42,7 +42,7 @@ class ResyJob:
         target = self.target
         venues = ",".join(str(v) for v in sorted(set(target.all_venues)))
         days = ",".join(sorted(set(target.all_days)))
-        return JobIdentity("resy", venues, days, target.party_size)
+        return JobIdentity(resy.NAME, venues, days, target.party_size)
 
 
 class ResyFlow:

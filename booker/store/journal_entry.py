@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Final
 
-PROVIDERS: Final = ("resy", "cart")
 STATUSES: Final = ("active", "cancelled")
 SOURCES: Final = ("booked", "recovered")
 
