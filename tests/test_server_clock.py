@@ -14,7 +14,7 @@ from wsgiref.handlers import format_date_time
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from booker.engine.server_clock import (
@@ -232,15 +232,21 @@ def test_boundary_timed_probes_shrink_with_jittery_round_trips(
 
 @settings(max_examples=300)
 @given(offsets, rtts, st.integers(1, 6), st.integers(1, 6), fracs)
+@example(offset=0.0, rtt=0.048828125, rounds=2, per_boundary=6, frac=0.0)  # 6, then 4 fit
 def test_spread_probes_divide_the_window_per_boundary(
     offset: float, rtt: float, rounds: int, per_boundary: int, frac: float
 ) -> None:
-    """n probes per boundary: the width falls by about n + 1 per boundary, to ~2 round trips."""
+    """n probes per boundary: the width falls by about n + 1 per boundary, to ~2 round trips.
+
+    n is what fits: probes one round trip apart, so a window already narrowed to a few
+    round trips takes fewer than ``per_boundary``."""
     tracker = Tracker()
     server = FakeServer(offset, constant(rtt), constant(frac))
     tracker = tracker.add(*server.answer())  # the first probe: nothing known yet
+    divided = 1.0
     for _ in range(rounds):
         times = probe_times(tracker.estimate(), server.now, rtt, per_boundary)
+        divided *= len(times) + 1
         assert 1 <= len(times) <= per_boundary
         assert times[0] >= server.now - EPS
         assert all(b - a >= rtt - EPS for a, b in itertools.pairwise(times))
@@ -249,7 +255,7 @@ def test_spread_probes_divide_the_window_per_boundary(
             tracker = tracker.add(*server.answer())
             assert contains(tracker.bounds, offset)
     assert tracker.bounds is not None
-    bound = 2 * rtt + (1 + rtt) * (per_boundary + 1.0) ** -rounds
+    bound = 2 * rtt + (1 + rtt) / divided
     assert tracker.bounds.width <= bound + EPS
 
 
