@@ -334,12 +334,25 @@ def test_cron_line_time_against_the_release(tmp_path: Path) -> None:
     assert check_job_time(job, release + dt.timedelta(hours=1)).level is Level.WARNING
 
 
+def schedule_resy(at: dt.datetime, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """``booker schedule --at AT -- book resy ...`` (a table for two a month later): exit 0,
+    and what it printed (stdout, stderr)."""
+    from booker.cli import main
+
+    argv = ["schedule", "--at", at.isoformat(), "--", "book", "resy", "--venue-id", "60029",
+            "--party-size", "2", "--date", (at + dt.timedelta(days=30)).date().isoformat(),
+            "--times", "19:00"]  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exited.value.code == 0, err
+    return out, err
+
+
 def test_schedule_command_warns_before_printing_the_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``booker schedule``: a token in the job's .env that expires before --at is warned about."""
-    from booker.cli import main
-
     at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
     env_file = tmp_path / ".env"
     env_file.write_text(
@@ -349,12 +362,6 @@ def test_schedule_command_warns_before_printing_the_line(
     env_file.chmod(0o600)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
-    argv = ["schedule", "--at", at.isoformat(), "--", "book", "resy", "--venue-id", "60029",
-            "--party-size", "2", "--date", (at + dt.timedelta(days=30)).date().isoformat(),
-            "--times", "19:00"]  # fmt: skip
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    assert exited.value.code == 0, err
+    out, err = schedule_resy(at, capsys)
     assert "booker: warning: RESY_AUTH_TOKEN expires at" in err
     assert "# booker:60029-" in out

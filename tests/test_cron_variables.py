@@ -7,26 +7,18 @@ must look with them too, or credentials kept in that settings file are "not foun
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
+from test_account_units import jwt, schedule_resy
 
 from booker.core.tokens import Level
 from booker.providers.credentials import CREDENTIAL_NAMES
-from booker.timing.night_check import check_cron_directory, find_jobs
+from booker.timing.night_check import Item, ScheduledJob, check_cron_directory, find_jobs
 
 NOW = 1_800_000_000.0
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
-
-
-def jwt(claims: dict[str, object]) -> str:
-    def part(value: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none'})}.{part(claims)}.sig"
 
 
 def settings_with_credentials(config_dir: Path, token: str, extra: str = "") -> None:
@@ -55,13 +47,11 @@ def test_a_line_reads_its_assignments(tmp_path: Path) -> None:
     )
 
 
-def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: Path) -> None:
-    """cron passes none of this shell's variables; the line's own BOOKER_CONFIG_DIR counts."""
-    config_dir = tmp_path / "conf"
-    settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
-    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
-    cron_passes = {"HOME": str(tmp_path / "elsewhere")}  # no BOOKER_CONFIG_DIR of its own
-    item = check_cron_directory(
+def check_as_cron(job: ScheduledJob, tmp_path: Path) -> Item:
+    """The night check's cron item for ``job``, a drop an hour away, with what cron passes:
+    none of this shell's variables (no BOOKER_CONFIG_DIR of its own)."""
+    cron_passes = {"HOME": str(tmp_path / "elsewhere")}
+    return check_cron_directory(
         job,
         NAMES,
         cron_passes,
@@ -71,6 +61,14 @@ def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: P
         known=CREDENTIAL_NAMES,
         refresh_name="RESY_REFRESH_TOKEN",
     )
+
+
+def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: Path) -> None:
+    """cron passes none of this shell's variables; the line's own BOOKER_CONFIG_DIR counts."""
+    config_dir = tmp_path / "conf"
+    settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
+    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
+    item = check_as_cron(job, tmp_path)
     assert item.level is Level.OK, item.message
 
 
@@ -83,17 +81,7 @@ def test_check_finds_the_refresh_token_in_the_settings_file_the_line_names(
     refresh = 'RESY_REFRESH_TOKEN = "refresh"\n'
     settings_with_credentials(config_dir, jwt({"exp": NOW + 1800}), refresh)
     (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
-    cron_passes = {"HOME": str(tmp_path / "elsewhere")}  # no BOOKER_CONFIG_DIR of its own
-    item = check_cron_directory(
-        job,
-        NAMES,
-        cron_passes,
-        "RESY_AUTH_TOKEN",
-        NOW + 3600,
-        NOW,
-        known=CREDENTIAL_NAMES,
-        refresh_name="RESY_REFRESH_TOKEN",
-    )
+    item = check_as_cron(job, tmp_path)
     assert item.level is Level.WARNING, item.message
     assert item.message.endswith("; the run will renew it"), item.message
 
@@ -101,7 +89,6 @@ def test_check_finds_the_refresh_token_in_the_settings_file_the_line_names(
 def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from booker.cli import main
 
     at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
     config_dir = tmp_path / "conf"
@@ -113,12 +100,6 @@ def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(
     monkeypatch.setenv("BOOKER_CONFIG_DIR", str(config_dir))
     monkeypatch.delenv("RESY_API_KEY", raising=False)
     monkeypatch.delenv("RESY_AUTH_TOKEN", raising=False)
-    argv = ["schedule", "--at", at.isoformat(), "--", "book", "resy", "--venue-id", "60029",
-            "--party-size", "2", "--date", (at + dt.timedelta(days=30)).date().isoformat(),
-            "--times", "19:00"]  # fmt: skip
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    assert exited.value.code == 0, err
+    out, err = schedule_resy(at, capsys)
     assert f"BOOKER_CONFIG_DIR={config_dir}" in out
     assert "booker: warning: RESY_AUTH_TOKEN expires at" in err
