@@ -29,7 +29,7 @@ from booker.providers.resy_account import (
     read_signed_in,
     read_venue_id,
 )
-from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
+from booker.timing.night_check import Matcher, check_cron_directory, check_job_time, find_jobs
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0
@@ -283,19 +283,31 @@ MAILTO=""
 """
 
 
+def text_is(value: str) -> Matcher:
+    """A ``find_jobs`` matcher: the option is spelled ``value`` in the line."""
+    return lambda text: text == value
+
+
 def test_find_jobs_by_options_or_tag(tmp_path: Path) -> None:
     text = CRONTAB.format(cwd=tmp_path)
-    jobs = find_jobs(text, "resy", {"--venue-id": "60029", "--date": "2026-12-24"}, None)
+    jobs = find_jobs(
+        text, "resy", {"--venue-id": text_is("60029"), "--date": text_is("2026-12-24")}, None
+    )
     assert [j.tag for j in jobs] == ["60029-202611241000"]
     assert jobs[0].cwd == tmp_path
     assert jobs[0].at == dt.datetime(2026, 11, 24, 10, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    assert find_jobs(text, "resy", {"--venue-id": "60029", "--date": "2026-12-25"}, None) == []
+    assert (
+        find_jobs(
+            text, "resy", {"--venue-id": text_is("60029"), "--date": text_is("2026-12-25")}, None
+        )
+        == []
+    )
     assert find_jobs(text, "cart", {}, None) == []
     assert [j.tag for j in find_jobs(text, "resy", {}, "other")] == ["other"]
 
 
 def test_cron_directory_needs_a_private_env_with_every_name(tmp_path: Path) -> None:
-    (job,) = find_jobs(CRONTAB.format(cwd=tmp_path), "resy", {"--venue-id": "60029"}, None)
+    (job,) = find_jobs(CRONTAB.format(cwd=tmp_path), "resy", {"--venue-id": text_is("60029")}, None)
     names = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
     environ = {"BOOKER_CONFIG_DIR": str(tmp_path / "config")}
     at = NOW + HOUR
@@ -328,7 +340,7 @@ def test_cron_directory_needs_a_private_env_with_every_name(tmp_path: Path) -> N
 
 
 def test_cron_line_time_against_the_release(tmp_path: Path) -> None:
-    (job,) = find_jobs(CRONTAB.format(cwd=tmp_path), "resy", {"--venue-id": "60029"}, None)
+    (job,) = find_jobs(CRONTAB.format(cwd=tmp_path), "resy", {"--venue-id": text_is("60029")}, None)
     release = dt.datetime(2026, 11, 24, 15, tzinfo=dt.UTC)
     assert check_job_time(job, release).level is Level.OK
     assert check_job_time(job, release + dt.timedelta(hours=1)).level is Level.WARNING

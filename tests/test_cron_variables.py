@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_account_units import jwt, schedule_resy
+from test_account_units import jwt, schedule_resy, text_is
 
 from booker.core.tokens import Level
 from booker.providers.credentials import CREDENTIAL_NAMES
@@ -40,7 +40,9 @@ def crontab(cwd: Path, config_dir: Path) -> str:
 
 
 def test_a_line_reads_its_assignments(tmp_path: Path) -> None:
-    (job,) = find_jobs(crontab(tmp_path, tmp_path / "conf"), "resy", {"--venue-id": "60029"}, None)
+    (job,) = find_jobs(
+        crontab(tmp_path, tmp_path / "conf"), "resy", {"--venue-id": text_is("60029")}, None
+    )
     assert job.assigned == (
         ("PATH", "/usr/bin:/bin"),
         ("BOOKER_CONFIG_DIR", str(tmp_path / "conf")),
@@ -67,7 +69,9 @@ def test_check_finds_credentials_in_the_settings_file_the_line_names(tmp_path: P
     """cron passes none of this shell's variables; the line's own BOOKER_CONFIG_DIR counts."""
     config_dir = tmp_path / "conf"
     settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
-    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
+    (job,) = find_jobs(
+        crontab(tmp_path, config_dir), "resy", {"--venue-id": text_is("60029")}, None
+    )
     item = check_as_cron(job, tmp_path)
     assert item.level is Level.OK, item.message
 
@@ -80,7 +84,9 @@ def test_check_finds_the_refresh_token_in_the_settings_file_the_line_names(
     config_dir = tmp_path / "conf"
     refresh = 'RESY_REFRESH_TOKEN = "refresh"\n'
     settings_with_credentials(config_dir, jwt({"exp": NOW + 1800}), refresh)
-    (job,) = find_jobs(crontab(tmp_path, config_dir), "resy", {"--venue-id": "60029"}, None)
+    (job,) = find_jobs(
+        crontab(tmp_path, config_dir), "resy", {"--venue-id": text_is("60029")}, None
+    )
     item = check_as_cron(job, tmp_path)
     assert item.level is Level.WARNING, item.message
     assert item.message.endswith("; the run will renew it"), item.message

@@ -9,19 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 import orjson
 
-from booker.cli.options import lookup_options, parse_day, parse_identifier
+from booker.cli.options import (
+    lookup_options,
+    parse_day,
+    parse_days,
+    parse_identifier,
+    parse_ids,
+    parse_venue_ids,
+)
 from booker.core.exceptions import BookerError, CredentialsError, ParseError, UsageError
 from booker.core.tokens import Level, check_expiry
 from booker.core.wire import NO_ANSWER, Answer, ClientConfig, check_base_url
 from booker.providers import cart, resy, resy_venue
 from booker.providers.resy_target import ResyTarget
-from booker.timing.night_check import Item, report_json
+from booker.timing.night_check import Item, Matcher, report_json
 
 if TYPE_CHECKING:
     from booker.core.ports import Probe
@@ -75,12 +83,20 @@ Examples:
   booker check resy --venue-id 60029 --date 2026-12-24 --at "2026-11-24 10:00" --json
 """,
 )
-@click.option("--venue-id", type=click.IntRange(min=1), required=True, help="Resy venue id.")
-@click.option("--date", "day", required=True, help="The day you want to book, YYYY-MM-DD.")
+@click.option(
+    "--venue-id", required=True, help="Resy venue id; several in order of preference: 60029,1505."
+)
+@click.option(
+    "--date",
+    "day",
+    required=True,
+    help="The day you want to book, YYYY-MM-DD; several in order of preference: "
+    "2026-12-24,2026-12-26.",
+)
 @schedule_options
 @lookup_options(resy.BASE_URL)
 def check_resy(
-    venue_id: int,
+    venue_id: str,
     day: str,
     at_text: str | None,
     zone_name: str | None,
@@ -90,16 +106,20 @@ def check_resy(
     ca_cert: Path | None,
     as_json: bool,
 ) -> int:
-    """Credentials, token expiry, card, venue and release, clock, and the scheduled job."""
+    """Credentials, token expiry, card, venue and release, clock, and the scheduled job.
+
+    For a job of several venues or days, the venue and release checked are its first
+    ones; its crontab line is the one naming them all (in any order).
+    """
     from booker.oneshot.client import client_config
 
     config = client_config(check_base_url(base_url), ca_cert)
-    wanted = parse_day(day)
+    venue_ids, days = parse_venue_ids(venue_id), parse_days(day)
     if zone_name is not None:
         from booker.timing.when import zone_named
 
         zone_named(zone_name)
-    items = resy_items(config, venue_id, wanted, at_text, zone_name, tag, samples)
+    items = resy_items(config, venue_ids, days, at_text, zone_name, tag, samples)
     return _print(items, as_json)
 
 
@@ -112,7 +132,9 @@ Example:
 """,
 )
 @click.option("--facility-id", required=True, help="Campground (facility) id.")
-@click.option("--site-id", required=True, help="Campsite id.")
+@click.option(
+    "--site-id", required=True, help="Campsite id; several in order of preference: 245719,245720."
+)
 @click.option("--arrival-date", required=True, help="First night, YYYY-MM-DD.")
 @schedule_options
 @lookup_options(cart.BASE_URL)
@@ -132,13 +154,54 @@ def check_cart(
     from booker.oneshot.client import client_config
 
     config = client_config(check_base_url(base_url), ca_cert)
-    wants = {
-        "--facility-id": parse_identifier("--facility-id", facility_id),
-        "--site-id": parse_identifier("--site-id", site_id),
-        "--arrival-date": parse_day(arrival_date, option="--arrival-date"),
-    }
+    wants = cart_wants(
+        parse_identifier("--facility-id", facility_id),
+        parse_ids(site_id, "--site-id"),
+        parse_day(arrival_date, option="--arrival-date"),
+    )
     items = cart_items(config, wants, at_text, zone_name, tag, samples)
     return _print(items, as_json)
+
+
+def resy_wants(venue_ids: tuple[int, ...], days: tuple[str, ...]) -> dict[str, Matcher]:
+    """What makes a ``book resy`` crontab line this job's: the same venues and days."""
+    return {
+        "--venue-id": _reads_as(
+            lambda text: frozenset(parse_venue_ids(text)), frozenset(venue_ids)
+        ),
+        "--date": _reads_as(lambda text: frozenset(parse_days(text)), frozenset(days)),
+    }
+
+
+def cart_wants(
+    facility_id: str, site_ids: tuple[str, ...], arrival_date: str
+) -> dict[str, Matcher]:
+    """What makes a ``book cart`` crontab line this job's: the same campground, sites and arrival."""
+    return {
+        "--facility-id": _reads_as(
+            lambda text: parse_identifier("--facility-id", text), facility_id
+        ),
+        "--site-id": _reads_as(
+            lambda text: frozenset(parse_ids(text, "--site-id")), frozenset(site_ids)
+        ),
+        "--arrival-date": _reads_as(
+            lambda text: parse_day(text, option="--arrival-date"), arrival_date
+        ),
+    }
+
+
+def _reads_as(read: Callable[[str], object], value: object) -> Matcher:
+    """A crontab line's option is this job's when ``read`` (the option's own parser) makes
+    it ``value``: ids and days as booker reads them, a list of several as the set the
+    journal files the job under (any order); text ``read`` refuses is no match."""
+
+    def matches(text: str) -> bool:
+        try:
+            return read(text) == value
+        except UsageError:
+            return False
+
+    return matches
 
 
 def _print(items: list[Item], as_json: bool) -> int:
@@ -155,18 +218,20 @@ def _print(items: list[Item], as_json: bool) -> int:
 
 def resy_items(
     config: ClientConfig,
-    venue_id: int,
-    day: str,
+    venue_ids: tuple[int, ...],
+    days: tuple[str, ...],
     at_text: str | None,
     zone_name: str | None,
     tag: str | None,
     samples: int,
 ) -> list[Item]:
-    """Every item of ``booker check resy``, in order."""
+    """Every item of ``booker check resy``, in order (the service's about the first venue
+    and day)."""
     from booker.oneshot.client import exchange, run
     from booker.oneshot.token_renewal import token_state
     from booker.providers import resy_credentials
 
+    venue_id, day = venue_ids[0], days[0]
     items: list[Item] = []
     try:
         found = resy_credentials.found()
@@ -213,7 +278,7 @@ def resy_items(
         items.append(_clock_item(config, resy.credentials_probe(credentials), samples))
     items += _schedule_items(
         "resy",
-        {"--venue-id": str(venue_id), "--date": day},
+        resy_wants(venue_ids, days),
         tag,
         (resy.API_KEY, resy.AUTH_TOKEN),
         resy.AUTH_TOKEN,
@@ -400,7 +465,7 @@ def _clock_item(config: ClientConfig, probe: Probe, samples: int) -> Item:
 
 def _schedule_items(
     provider: str,
-    wants: dict[str, str],
+    wants: dict[str, Matcher],
     tag: str | None,
     names: tuple[str, ...],
     token_name: str,
@@ -454,7 +519,7 @@ def _schedule_items(
 
 def cart_items(
     config: ClientConfig,
-    wants: dict[str, str],
+    wants: dict[str, Matcher],
     at_text: str | None,
     zone_name: str | None,
     tag: str | None,

@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import re
 import shlex
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,9 @@ from booker.store.credentials import resolve
 from booker.timing import scheduling
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# Does an option's value, as a crontab line spells it, say what the check was given?
+Matcher = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +64,10 @@ class ScheduledJob:
 
 
 def find_jobs(
-    crontab: str, provider: str, wants: Mapping[str, str], tag: str | None
+    crontab: str, provider: str, wants: Mapping[str, Matcher], tag: str | None
 ) -> list[ScheduledJob]:
-    """The booker lines for ``tag``, or those running ``book PROVIDER`` with every ``wants`` option."""
+    """The booker lines for ``tag``, or those running ``book PROVIDER`` whose every ``wants``
+    option is there and has a value its matcher accepts."""
     found = []
     for entry_tag, line in scheduling.entries(crontab):
         words = _words(line)
@@ -89,19 +93,23 @@ def _words(line: str) -> list[str]:
         return []
 
 
-def _runs(words: list[str], provider: str, wants: Mapping[str, str]) -> bool:
-    if ("book", provider) not in itertools.pairwise(words):
+def _runs(words: list[str], provider: str, wants: Mapping[str, Matcher]) -> bool:
+    start = next(
+        (i + 2 for i, pair in enumerate(itertools.pairwise(words)) if pair == ("book", provider)),
+        None,
+    )
+    if start is None:
         return False
-    given: dict[str, str] = {}
-    for index, word in enumerate(words):
-        if not word.startswith("--"):
+    given: dict[str, str] = {}  # as click reads them: --opt value or --opt=value, the last wins
+    for index in range(start, len(words)):
+        option, sep, value = words[index].partition("=")
+        if not option.startswith("--"):
             continue
-        option, sep, value = word.partition("=")
         if sep:
             given[option] = value
         elif index + 1 < len(words):
             given[option] = words[index + 1]
-    return all(given.get(option) == value for option, value in wants.items())
+    return all(option in given and matches(given[option]) for option, matches in wants.items())
 
 
 def _cd_directory(words: list[str]) -> Path | None:
