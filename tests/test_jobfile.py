@@ -78,3 +78,24 @@ def test_job_and_a_provider_together_are_refused(tmp_path: Path) -> None:
         job_argv(tmp_path / "missing.toml")
     assert exit_code(["book", "--job", str(EXAMPLE), "resy"]) == 2
     assert exit_code(["book"]) == 2
+
+
+def test_a_job_file_asking_for_help_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``book --job FILE`` whose file says ``help = true``: the message names the file as
+    typed, not "the command after --" the user never gave."""
+    monkeypatch.chdir(tmp_path)
+    Path("job.toml").write_text('provider = "resy"\nhelp = true\n', encoding="utf-8")
+    assert exit_code(["book", "--job", "job.toml"]) == 2
+    assert capsys.readouterr().err == (
+        "booker: error: --job job.toml must run a booking, not print help\n"
+    )
+
+
+def test_an_at_or_tz_without_a_value_does_not_take_the_next_option() -> None:
+    """``at = true`` in a file is ``--at`` with no time: it stays in the command (to be
+    refused there) instead of making the next option the time."""
+    flag_then_tz = ("book", "resy", "--at", "--tz", "UTC")
+    assert split_at(flag_then_tz) == (("book", "resy", "--at"), None, "UTC")
+    assert split_at(("book", "resy", "--tz")) == (("book", "resy", "--tz"), None, None)

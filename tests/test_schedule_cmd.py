@@ -548,3 +548,69 @@ def test_a_job_file_schedules_as_its_options_do(
     assert from_file.replace("'19:00'", "19:00") == from_options
     code, _, err = run(capsys, "schedule", "--job", str(job), "--", *BOOK, *DINNER)
     assert code == 2 and "give none after --" in err
+
+
+# --- a refused command names where it came from: --job FILE, or the command after -- ------
+
+JOB = "jobs/dinner.toml"  # relative, as typed: the message repeats it so
+JOB_KEYS = (
+    f'provider = "resy"\nvenue_id = 60029\nparty_size = 2\ndate = "{FUTURE_YEAR}-12-31"\n'
+    'times = "19:00"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("keys", "extra", "message"),
+    [
+        (f'bogus = 3\nat = "{AT}"\n', (), f"--job {JOB}: No such option '--bogus'."),
+        (f'help = true\nat = "{AT}"\n', (), f"--job {JOB} must run a booking, not print help"),
+        (
+            f'cadence_ms = "5\\n* * * * * sh"\nat = "{AT}"\n',
+            (),
+            f"--job {JOB} holds a control character ('\\n'); a crontab line cannot carry it",
+        ),
+        ("at = true\n", ("--at", AT), f'--job {JOB}: at must be a time, e.g. at = "10:00"'),
+        ('at = true\ntz = "UTC"\n', ("--at", AT), f'--job {JOB}: at must be a time, e.g. at = "10:00"'),
+    ],
+    ids=["unknown option", "help", "control character", "at flag", "at flag before tz"],
+)  # fmt: skip
+def test_a_refused_job_file_is_named_not_the_command_after_dashes(
+    fake_crontab: Path,
+    capsys: pytest.CaptureFixture[str],
+    keys: str,
+    extra: tuple[str, ...],
+    message: str,
+) -> None:
+    """``schedule --job FILE`` with no ``--``: its refusals say ``--job FILE`` (an ``at`` in
+    the file is its --at, so only an ``at`` that gives no time is refused), exit 2."""
+    Path("jobs").mkdir()
+    Path(JOB).write_text(JOB_KEYS + keys, encoding="utf-8")
+    code, out, err = run(capsys, "schedule", "--job", JOB, "--tz", "UTC", *extra)
+    assert (code, out, err) == (2, "", f"booker: error: {message}\n")
+    assert not fake_crontab.exists()
+
+
+@pytest.mark.parametrize(
+    ("inner", "message"),
+    [
+        ((*BOOK, *DINNER, "--bogus", "3"), "the command after --: No such option '--bogus'."),
+        ((*BOOK, *DINNER, "--help"), "the command after -- must run a booking, not print help"),
+        (
+            (*BOOK, *DINNER, "--cadence-ms", "5\n* * * * * sh"),
+            "the command after -- holds a control character ('\\n'); a crontab line cannot carry it",
+        ),
+        ((*BOOK, *DINNER, "--at", AT), "leave --at out of the command after --: schedule adds it"),
+        (
+            ("sim",),
+            "give the booker command to run after --, e.g. -- book resy --venue-id 60029 ...",
+        ),
+    ],
+    ids=["unknown option", "help", "control character", "its own at", "not book"],
+)
+def test_a_refused_command_after_dashes_keeps_its_words(
+    fake_crontab: Path, capsys: pytest.CaptureFixture[str], inner: tuple[str, ...], message: str
+) -> None:
+    """The same refusals of a command given after ``--``: today's words, exit 2."""
+    code, out, err = run(capsys, "schedule", "--at", AT, "--tz", "UTC", "--", *inner)
+    assert (code, out, err) == (2, "", f"booker: error: {message}\n")
+    assert not fake_crontab.exists()

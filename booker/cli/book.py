@@ -29,6 +29,7 @@ from booker.core.wire import check_base_url
 from booker.output.notify import check_urls
 from booker.providers import cart, cart_credentials, resy, resy_credentials
 from booker.providers.resy_target import ResyTarget
+from booker.timing.scheduling import AFTER_DASHES
 
 if TYPE_CHECKING:
     from booker.cli.runner import EngineArgs
@@ -335,7 +336,7 @@ def check_book_command(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     *,
-    source: str = "the command after --",
+    source: str = AFTER_DASHES,
 ) -> Prepared:
     """``book PROVIDER OPTIONS...`` parsed and checked as the command itself would, with
     credentials from ``environ`` and ``cwd``; a usage error naming what is wrong (and
@@ -349,7 +350,7 @@ def check_book_command(
     if command is None or provider not in PREPARE:
         raise UsageError(f"{source}: no provider {provider!r} (use {' or '.join(PREPARE)})")
     if any(arg in ("--help", "-h") for arg in argv):
-        raise UsageError("the command after -- must run a booking, not print help")
+        raise UsageError(f"{source} must run a booking, not print help")
     try:
         with command.make_context(f"booker book {provider}", list(argv[2:])) as ctx:
             params = dict(ctx.params)

@@ -55,13 +55,18 @@ def _text(value: object, path: Path, key: str) -> str:
 
 
 def split_at(argv: tuple[str, ...]) -> tuple[tuple[str, ...], str | None, str | None]:
-    """The command without its ``--at`` and ``--tz`` (``schedule`` adds them), and those."""
+    """The command without its ``--at`` and ``--tz`` (``schedule`` adds them), and those.
+
+    An ``--at`` or ``--tz`` followed by no value (``at = true`` in the file) stays, for
+    the command's check to refuse, rather than taking the next option as its value.
+    """
     rest: list[str] = []
     at = tz = None
     index = 0
     while index < len(argv):
         arg = argv[index]
-        if arg in ("--at", "--tz") and index + 1 < len(argv):
+        valued = index + 1 < len(argv) and not argv[index + 1].startswith("--")
+        if arg in ("--at", "--tz") and valued:
             if arg == "--at":
                 at = argv[index + 1]
             else:

@@ -141,6 +141,9 @@ def schedule(
             raise UsageError("--job FILE says the command: give none after --")
         command, file_at, file_tz = split_at(job_argv(job_file))
         at_text, zone_name = at_text or file_at, zone_name or file_tz
+        source = f"--job {job_file}"
+    else:
+        source = scheduling.AFTER_DASHES
     schedule_main(
         at_text,
         zone_name,
@@ -152,6 +155,7 @@ def schedule(
         command,
         runner=run_crontab,
         as_json=as_json,
+        source=source,
     )
 
 
@@ -168,8 +172,10 @@ def schedule_main(
     runner: Runner,
     now: dt.datetime | None = None,
     as_json: bool = False,
+    source: str = scheduling.AFTER_DASHES,
 ) -> None:
-    """The command's logic with the crontab runner and the current time injectable."""
+    """The command's logic with the crontab runner and the current time injectable;
+    ``source`` names where ``command`` came from in its messages."""
     if list_ or remove is not None:
         if list_ and remove is not None:
             raise UsageError("use either --list or --remove, not both")
@@ -196,7 +202,7 @@ def schedule_main(
     if install and at_job:
         raise UsageError("--install writes a crontab line; pipe the --at-job line into sh instead")
     check_printable("--at", at_text)
-    argv = scheduling.check_command(command)
+    argv = scheduling.check_command(command, source)
     cwd = Path.cwd()
     check_printable("the working directory", str(cwd))
     path_env = check_printable("PATH", os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"))
@@ -207,7 +213,7 @@ def schedule_main(
         assigned = (("PATH", path_env), *scheduling.carried_variables(os.environ))
         environ = scheduling.cron_environment(os.environ, assigned)
     try:
-        prepared = check_book_command(argv, environ, cwd)
+        prepared = check_book_command(argv, environ, cwd, source=source)
     except CredentialsError as exc:
         hint = (
             " (cron passes none of this shell's exported variables: put them in .env there, "

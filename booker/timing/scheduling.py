@@ -25,6 +25,7 @@ SCHEDULED_VARIABLE = "BOOKER_SCHEDULED"  # tells the run it was scheduled (see c
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TAG_AT_END = re.compile(r"#\s*booker:(\S+)\s*$")
 MINUTE = dt.timedelta(minutes=1)
+AFTER_DASHES = "the command after --"  # where a command comes from, unless a job file says it
 
 
 def check_printable(what: str, text: str) -> str:
@@ -106,16 +107,22 @@ def default_tag(target: dt.datetime, command: Sequence[str]) -> str:
     return f"{venue}-{target:%Y%m%d%H%M}"
 
 
-def check_command(command: Sequence[str]) -> tuple[str, ...]:
-    """The booker command after ``--``: a ``book`` command without its own ``--at``."""
+def check_command(command: Sequence[str], source: str = AFTER_DASHES) -> tuple[str, ...]:
+    """The booker command to schedule: a ``book`` command without its own ``--at``.
+
+    ``source`` says where it came from: after ``--``, or ``--job FILE`` (whose ``at`` the
+    caller took out already, so an ``--at`` left is an ``at`` that gives no time).
+    """
     if not command or command[0] != "book":
         raise UsageError(
             "give the booker command to run after --, e.g. -- book resy --venue-id 60029 ..."
         )
     if any(arg == "--at" or arg.startswith("--at=") for arg in command):
-        raise UsageError("leave --at out of the command after --: schedule adds it")
+        if source == AFTER_DASHES:
+            raise UsageError("leave --at out of the command after --: schedule adds it")
+        raise UsageError(f'{source}: at must be a time, e.g. at = "10:00"')
     for arg in command:
-        check_printable("the command after --", arg)
+        check_printable(source, arg)
     return tuple(command)
 
 
