@@ -8,6 +8,7 @@ must look with them too, or credentials kept in that settings file are "not foun
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from test_account_units import jwt, schedule_resy, text_is
 from booker.core.tokens import Level
 from booker.providers.credentials import CREDENTIAL_NAMES
 from booker.timing.night_check import Item, ScheduledJob, check_cron_directory, find_jobs
+from booker.timing.scheduling import cron_environment
+
+check_command = importlib.import_module("booker.cli.check")  # the package shadows it with the group
 
 NOW = 1_800_000_000.0
 NAMES = ("RESY_API_KEY", "RESY_AUTH_TOKEN")
@@ -56,7 +60,7 @@ def check_as_cron(job: ScheduledJob, tmp_path: Path) -> Item:
     return check_cron_directory(
         job,
         NAMES,
-        cron_passes,
+        cron_environment(cron_passes, job.assigned),
         "RESY_AUTH_TOKEN",
         NOW + 3600,
         NOW,
@@ -90,6 +94,29 @@ def test_check_finds_the_refresh_token_in_the_settings_file_the_line_names(
     item = check_as_cron(job, tmp_path)
     assert item.level is Level.WARNING, item.message
     assert item.message.endswith("; the run will renew it"), item.message
+
+
+def test_the_night_check_gives_each_job_its_lines_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``booker check`` looks at each job's directory with that job's own environment: the
+    line's BOOKER_CONFIG_DIR, not this shell's."""
+    config_dir = tmp_path / "conf"
+    settings_with_credentials(config_dir, jwt({"exp": NOW + 90 * 86400}))
+    monkeypatch.setattr(check_command, "CRONTAB_READER", lambda: crontab(tmp_path, config_dir))
+    monkeypatch.setenv("BOOKER_CONFIG_DIR", str(tmp_path / "shell-conf"))
+    items = check_command._schedule_items(
+        "resy",
+        {"--venue-id": text_is("60029")},
+        None,
+        NAMES,
+        "RESY_AUTH_TOKEN",
+        "RESY_REFRESH_TOKEN",
+        None,
+        NOW + 3600,
+        NOW,
+    )
+    assert [(i.name, i.level) for i in items][1] == ("cron setup", Level.OK), items
 
 
 def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(

@@ -495,7 +495,6 @@ def _schedule_items(
                 "no crontab line runs this job (fine if you start it yourself; see booker schedule)",
             )
         ]
-    environ = cron_environment(os.environ)
     items: list[Item] = []
     for job in jobs:
         items.append(check_job_time(job, drop))
@@ -503,7 +502,7 @@ def _schedule_items(
             check_cron_directory(
                 job,
                 names,
-                environ,
+                cron_environment(os.environ, job.assigned),
                 token_name,
                 drop_epoch,
                 now,

@@ -155,16 +155,16 @@ def check_cron_directory(
 ) -> Item:
     """Will the job, started by cron in its directory, find usable, owner-only credentials?
 
-    ``known``: every credential name the settings file may hold; ``refresh_name``: the
-    credential that renews ``token_name``, "" when none does.
+    ``environ``: the environment cron gives the job (``scheduling.cron_environment`` with
+    the line's assignments); ``known``: every credential name the settings file may hold;
+    ``refresh_name``: the credential that renews ``token_name``, "" when none does.
     """
     if job.cwd is None:
         return Item("cron setup", Level.FAIL, f"the line tagged {job.tag} enters no directory")
     if not job.cwd.is_dir():
         return Item("cron setup", Level.FAIL, f"cron will cd into {job.cwd}, which does not exist")
-    cron_environ = {**environ, **dict(job.assigned)}
     try:
-        found = resolve(names, cron_environ, job.cwd, known=known)
+        found = resolve(names, environ, job.cwd, known=known)
     except BookerError as exc:
         return Item("cron setup", Level.FAIL, str(exc))
     missing = [name for name in names if name not in found]
@@ -176,7 +176,7 @@ def check_cron_directory(
             "(cron passes none of this shell's variables)",
         )
     message = f"cron enters {job.cwd}; its credentials are found and owner-only"
-    refresh = resolve((refresh_name,), cron_environ, job.cwd, known=known) if refresh_name else {}
+    refresh = resolve((refresh_name,), environ, job.cwd, known=known) if refresh_name else {}
     expiry = check_expiry(found[token_name], at, now, name=token_name, renewable=bool(refresh))
     if expiry.level is not Level.OK:
         return Item("cron setup", expiry.level, f"{message}, but there {expiry.message}")
