@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from booker.core.exceptions import CredentialsError, ParseError, UsageError
-from booker.core.tokens import Level, check_expiry, jwt_expiry
+from booker.core.tokens import ExpiringToken, Level, check_expiry, jwt_expiry
 from booker.core.wire import Answer, ClientConfig
 from booker.oneshot.token_renewal import (
     TokenState,
@@ -21,7 +21,7 @@ from booker.oneshot.token_renewal import (
     token_state,
     warn_scheduled_expiry,
 )
-from booker.providers.credentials import CREDENTIAL_NAMES, store
+from booker.providers.credentials import CREDENTIAL_NAMES, EXPIRING_TOKENS, PROVIDERS, store
 from booker.providers.resy_account import (
     AccountApi,
     parse_venue_url,
@@ -274,6 +274,31 @@ def test_schedule_warns_about_the_token_cron_will_find(tmp_path: Path) -> None:
     assert len(said) == 1 and "idToken" in said[0] and "unknown" in said[0]
 
 
+def test_every_provider_names_its_expiring_token_and_what_renews_it() -> None:
+    """One table: Resy's auth token is renewed by its refresh token; nothing renews the cart's."""
+    expected = {
+        "resy": ExpiringToken("RESY_AUTH_TOKEN", "RESY_AUTH_TOKEN", "RESY_REFRESH_TOKEN"),
+        "cart": ExpiringToken("RA_AUTHORIZATION", "the idToken (RA_AUTHORIZATION)", None),
+    }
+    assert dict(EXPIRING_TOKENS) == expected
+    assert tuple(EXPIRING_TOKENS) == PROVIDERS
+    assert EXPIRING_TOKENS["cart"].names == ("RA_AUTHORIZATION",)
+
+
+def test_a_cart_jobs_warning_reads_no_resy_credential(tmp_path: Path) -> None:
+    """Scheduling a cart job looks for the cart's token only: a Resy refresh token in a file
+    others can read neither renews it nor silences the warning."""
+    (tmp_path / ".env").write_text("RESY_REFRESH_TOKEN=r\n", encoding="utf-8")
+    (tmp_path / ".env").chmod(0o644)
+    said: list[str] = []
+    cart = ("book", "cart", "--site-id", "9")
+    environ = {"RA_AUTHORIZATION": jwt({"exp": NOW + HOUR})}
+    warn_scheduled_expiry(
+        cart, NOW + 5 * HOUR, environ, tmp_path, now=lambda: NOW, warn=said.append
+    )
+    assert len(said) == 1 and "the idToken (RA_AUTHORIZATION) expires at" in said[0], said
+
+
 # --- the night check's local items ---------------------------------------------------------
 
 CRONTAB = """\
@@ -317,11 +342,10 @@ def test_cron_directory_needs_a_private_env_with_every_name(tmp_path: Path) -> N
             job,
             names,
             environ,
-            "RESY_AUTH_TOKEN",
+            EXPIRING_TOKENS["resy"],
             at,
             NOW,
             known=CREDENTIAL_NAMES,
-            refresh_name="RESY_REFRESH_TOKEN",
         )
         return result.level, result.message
 

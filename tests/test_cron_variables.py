@@ -15,7 +15,7 @@ import pytest
 from test_account_units import jwt, schedule_resy, text_is
 
 from booker.core.tokens import Level
-from booker.providers.credentials import CREDENTIAL_NAMES
+from booker.providers.credentials import CREDENTIAL_NAMES, EXPIRING_TOKENS
 from booker.timing.night_check import Item, ScheduledJob, check_cron_directory, find_jobs
 from booker.timing.scheduling import cron_environment
 
@@ -61,11 +61,10 @@ def check_as_cron(job: ScheduledJob, tmp_path: Path) -> Item:
         job,
         NAMES,
         cron_environment(cron_passes, job.assigned),
-        "RESY_AUTH_TOKEN",
+        EXPIRING_TOKENS["resy"],
         NOW + 3600,
         NOW,
         known=CREDENTIAL_NAMES,
-        refresh_name="RESY_REFRESH_TOKEN",
     )
 
 
@@ -110,11 +109,9 @@ def test_the_night_check_gives_each_job_its_lines_variables(
         {"--venue-id": text_is("60029")},
         None,
         NAMES,
-        "RESY_AUTH_TOKEN",
-        "RESY_REFRESH_TOKEN",
-        None,
-        NOW + 3600,
-        NOW,
+        drop=None,
+        drop_epoch=NOW + 3600,
+        now=NOW,
     )
     assert [(i.name, i.level) for i in items][1] == ("cron setup", Level.OK), items
 

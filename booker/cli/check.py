@@ -277,15 +277,13 @@ def resy_items(
     if accepted:
         items.append(_clock_item(config, resy.credentials_probe(credentials), samples))
     items += _schedule_items(
-        "resy",
+        resy.NAME,
         resy_wants(venue_ids, days),
         tag,
         (resy.API_KEY, resy.AUTH_TOKEN),
-        resy.AUTH_TOKEN,
-        resy.REFRESH_TOKEN,
-        drop,
-        drop_epoch,
-        now,
+        drop=drop,
+        drop_epoch=drop_epoch,
+        now=now,
     )
     return items
 
@@ -436,12 +434,6 @@ def _parse_at(text: str, zone_name: str | None, now: dt.datetime) -> dt.datetime
     return parse_when(text, zone_for(text, None, lambda: zone_name), now, max_ahead=None)
 
 
-def _local_zone() -> dt.tzinfo:
-    zone = dt.datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
-
-
 def _clock_item(config: ClientConfig, probe: Probe, samples: int) -> Item:
     """The service's clock against ours, from its Date headers."""
     from booker.cli.ping import describe_offset
@@ -468,15 +460,14 @@ def _schedule_items(
     wants: dict[str, Matcher],
     tag: str | None,
     names: tuple[str, ...],
-    token_name: str,
-    refresh_name: str,
+    *,
     drop: dt.datetime | None,
     drop_epoch: float,
     now: float,
 ) -> list[Item]:
-    """The crontab line of this job, and the directory cron will enter (``refresh_name``:
-    the credential that renews ``token_name``, "" when none does)."""
-    from booker.providers.credentials import CREDENTIAL_NAMES
+    """The crontab line of this job, and the directory cron will enter (where the job must
+    find ``names`` and a token that lasts)."""
+    from booker.providers.credentials import CREDENTIAL_NAMES, EXPIRING_TOKENS
     from booker.timing.night_check import check_cron_directory, check_job_time, find_jobs
     from booker.timing.scheduling import cron_environment
 
@@ -503,11 +494,10 @@ def _schedule_items(
                 job,
                 names,
                 cron_environment(os.environ, job.assigned),
-                token_name,
+                EXPIRING_TOKENS[provider],
                 drop_epoch,
                 now,
                 known=CREDENTIAL_NAMES,
-                refresh_name=refresh_name,
             )
         )
     return items
@@ -568,14 +558,6 @@ def cart_items(
     if accepted:
         items.append(_clock_item(config, probe, samples))
     items += _schedule_items(
-        "cart",
-        wants,
-        tag,
-        cart.CREDENTIAL_NAMES,
-        cart.AUTHORIZATION,
-        "",
-        drop,
-        drop_epoch,
-        now,
+        cart.NAME, wants, tag, cart.CREDENTIAL_NAMES, drop=drop, drop_epoch=drop_epoch, now=now
     )
     return items

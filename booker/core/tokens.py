@@ -40,6 +40,21 @@ def jwt_expiry(token: str) -> float | None:
     return float(exp)
 
 
+@dataclass(frozen=True, slots=True)
+class ExpiringToken:
+    """A provider's credential that expires (a JWT): its name, what expiry warnings call
+    it, and the credential that renews it (None when none does)."""
+
+    name: str
+    label: str
+    refresh_name: str | None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The token's name, then its refresh token's when one renews it."""
+        return (self.name,) if self.refresh_name is None else (self.name, self.refresh_name)
+
+
 class Level(StrEnum):
     """How a check came out, as ``booker check`` prints it."""
 

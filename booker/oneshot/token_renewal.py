@@ -13,8 +13,8 @@ from booker.core.exceptions import BookerError
 from booker.core.tokens import MARGIN_S, ExpiryVerdict, Level, check_expiry
 from booker.core.wire import ClientConfig
 from booker.oneshot.resy_account import refresh
-from booker.providers import cart, resy
-from booker.providers.credentials import resolve, store
+from booker.providers import resy
+from booker.providers.credentials import EXPIRING_TOKENS, resolve, store
 from booker.providers.credentials import stored as stored_credentials
 from booker.providers.resy_flow import ResyJob
 from booker.store.user_settings import settings_path
@@ -102,9 +102,11 @@ def warn_expiry(
     *,
     now: Callable[[], float] = time.time,
     warn: Callable[[str], None] | None = None,
+    renewable: bool = False,
 ) -> None:
-    """One warning line when ``token`` (a JWT) expires before ``at`` plus the margin, or is no JWT."""
-    verdict = check_expiry(token, at, now(), name=name)
+    """One warning line when ``token`` (a JWT) expires before ``at`` plus the margin, or is no
+    JWT (``renewable``: a refresh token renews it, so a run will)."""
+    verdict = check_expiry(token, at, now(), name=name, renewable=renewable)
     if verdict.level is not Level.OK:
         (warn or _stderr)(f"booker: warning: {verdict.message}")
 
@@ -135,20 +137,14 @@ def warn_scheduled_expiry(
     checks that refuse them.
     """
     provider = command[1] if len(command) > 1 else ""
-    names = {
-        resy.NAME: (resy.AUTH_TOKEN, resy.AUTH_TOKEN),
-        cart.NAME: (cart.AUTHORIZATION, cart.AUTHORIZATION_LABEL),
-    }
-    if provider not in names:
+    token = EXPIRING_TOKENS.get(provider)
+    if token is None:
         return
-    variable, label = names[provider]
     try:
-        found = resolve((variable, resy.REFRESH_TOKEN), environ, cwd)
+        found = resolve(token.names, environ, cwd)
     except BookerError:
         return
-    if variable not in found:
+    if token.name not in found:
         return
-    renewable = provider == resy.NAME and bool(found.get(resy.REFRESH_TOKEN))
-    verdict = check_expiry(found[variable], at, now(), name=label, renewable=renewable)
-    if verdict.level is not Level.OK:
-        (warn or _stderr)(f"booker: warning: {verdict.message}")
+    renewable = token.refresh_name is not None and bool(found.get(token.refresh_name))
+    warn_expiry(found[token.name], at, token.label, now=now, warn=warn, renewable=renewable)

@@ -18,6 +18,7 @@ import orjson
 from booker.core.decide import Kind, Verdict
 from booker.core.exceptions import CredentialsError, ParseError
 from booker.core.ports import Probe
+from booker.core.tokens import ExpiringToken
 from booker.core.wire import Answer, Request
 from booker.providers.common import failure, json_body, throttle_or_none
 
@@ -64,6 +65,7 @@ AUTHORIZATION = "RA_AUTHORIZATION"
 A1DATA = "RA_A1DATA"
 CREDENTIAL_NAMES = (AUTHORIZATION, A1DATA)
 AUTHORIZATION_LABEL = f"the idToken ({AUTHORIZATION})"  # what expiry warnings call it
+EXPIRING_TOKEN = ExpiringToken(AUTHORIZATION, AUTHORIZATION_LABEL, None)  # nothing renews it
 
 
 def decode_a1data(value: str) -> str:

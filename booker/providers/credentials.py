@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from booker.core.tokens import ExpiringToken
 from booker.providers import cart, resy
 from booker.store import credential_store
 from booker.store import credentials as store_credentials
@@ -23,6 +24,12 @@ from booker.store.user_settings import load_credentials
 PROVIDERS: tuple[str, ...] = (resy.NAME, cart.NAME)
 # the names the settings file's [credentials] table may hold, in the order messages list them
 CREDENTIAL_NAMES: tuple[str, ...] = (*resy.CREDENTIAL_NAMES, *cart.CREDENTIAL_NAMES)
+
+# each provider's token that expires (the one expiry warnings are about) and what renews it
+EXPIRING_TOKENS: Mapping[str, ExpiringToken] = {
+    resy.NAME: resy.EXPIRING_TOKEN,
+    cart.NAME: cart.EXPIRING_TOKEN,
+}
 
 
 def resolve(

@@ -20,6 +20,7 @@ from booker.core.matching import fast_set
 from booker.core.model import Booked, Slot
 from booker.core.ports import Probe
 from booker.core.settings import BOOKING_TIMEOUT_S
+from booker.core.tokens import ExpiringToken
 from booker.core.wire import Answer, Request
 from booker.providers.common import dig, failure, json_body, throttle_or_none
 from booker.providers.resy_target import ResyTarget, rank_slots
@@ -60,6 +61,8 @@ REFRESH_TOKEN = (
     "RESY_REFRESH_TOKEN"  # stored by `booker login resy`; a run renews the token with it
 )
 CREDENTIAL_NAMES = (API_KEY, AUTH_TOKEN, REFRESH_TOKEN)
+# the token that expires, as expiry warnings call it, and the one that renews it
+EXPIRING_TOKEN = ExpiringToken(AUTH_TOKEN, AUTH_TOKEN, REFRESH_TOKEN)
 
 BAD_CREDENTIALS = "the service refused the credentials (check RESY_API_KEY and RESY_AUTH_TOKEN)"
 NO_PAYMENT = "payment method required: add a card to your Resy account"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from booker.core.exceptions import BookerError
-from booker.core.tokens import Level, check_expiry
+from booker.core.tokens import ExpiringToken, Level, check_expiry
 from booker.store.credentials import resolve
 from booker.timing import scheduling
 
@@ -146,18 +146,17 @@ def check_cron_directory(
     job: ScheduledJob,
     names: Sequence[str],
     environ: Mapping[str, str],
-    token_name: str,
+    token: ExpiringToken,
     at: float,
     now: float,
     *,
     known: Collection[str],
-    refresh_name: str = "",
 ) -> Item:
     """Will the job, started by cron in its directory, find usable, owner-only credentials?
 
     ``environ``: the environment cron gives the job (``scheduling.cron_environment`` with
-    the line's assignments); ``known``: every credential name the settings file may hold;
-    ``refresh_name``: the credential that renews ``token_name``, "" when none does.
+    the line's assignments); ``token``: the provider's expiring token, among ``names``;
+    ``known``: every credential name the settings file may hold.
     """
     if job.cwd is None:
         return Item("cron setup", Level.FAIL, f"the line tagged {job.tag} enters no directory")
@@ -176,8 +175,9 @@ def check_cron_directory(
             "(cron passes none of this shell's variables)",
         )
     message = f"cron enters {job.cwd}; its credentials are found and owner-only"
+    refresh_name = token.refresh_name
     refresh = resolve((refresh_name,), environ, job.cwd, known=known) if refresh_name else {}
-    expiry = check_expiry(found[token_name], at, now, name=token_name, renewable=bool(refresh))
+    expiry = check_expiry(found[token.name], at, now, name=token.name, renewable=bool(refresh))
     if expiry.level is not Level.OK:
         return Item("cron setup", expiry.level, f"{message}, but there {expiry.message}")
     return Item("cron setup", Level.OK, message)
