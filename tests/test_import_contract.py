@@ -133,6 +133,18 @@ def test_the_shared_vocabulary_imports_neither_side() -> None:
     } == set()
 
 
+def test_the_one_shot_error_boundary_names_no_provider() -> None:
+    """``booker.oneshot.errors`` turns any provider's answer into an error: the provider hands
+    its own reading (a verdict, a refusal reader); only the shared ``providers.common`` is
+    imported."""
+    assert (
+        crossings(
+            import_graph(), "booker.oneshot.errors", "booker.providers", {"booker.providers.common"}
+        )
+        == set()
+    )
+
+
 def test_the_engine_finds_facts_and_the_output_words_them() -> None:
     """The engine hands over an ``Outcome`` (``core.results``) and calls on its reporter; it
     writes no sentence. The report reads values, never the engine; ``wording`` says them

@@ -30,10 +30,26 @@ PAGE = Answer(403, b"<html>denied</html>", content_type="text/html")
 def test_a_lookup_is_judged_by_its_status(
     answer: Answer, error: type[BookerError], message: str
 ) -> None:
-    """Without a verdict the status decides, and the message names the request."""
+    """Without a verdict the status (and Resy's reading of a refusal) decides, and the message
+    names the request."""
     with pytest.raises(error) as caught:
-        raise_for(answer, URL, "/3/venue")
+        raise_for(answer, URL, "/3/venue", refusal=resy.refused_credentials)
     assert type(caught.value) is error and str(caught.value) == message
+
+
+def test_a_lookup_without_the_providers_refusal_judges_by_the_status_alone() -> None:
+    """The boundary knows no provider: a 401 is final only when the provider says so."""
+    with pytest.raises(BookerError) as caught:
+        raise_for(Answer(401), URL, "/3/venue")
+    assert type(caught.value) is BookerError
+    assert str(caught.value) == "/3/venue: the service answered HTTP 401"
+    with pytest.raises(BookerError) as caught:  # only a TERMINAL reading ends it as refused
+        raise_for(Answer(402), URL, "/2/user", refusal=resy.classify_refusal)
+    assert type(caught.value) is ServiceRefusedError and str(caught.value) == resy.NO_PAYMENT
+    with pytest.raises(BookerError) as caught:
+        raise_for(Answer(429), URL, "/2/user", refusal=resy.classify_refusal)
+    assert type(caught.value) is BookerError
+    assert str(caught.value) == "/2/user: rate limited (HTTP 429); try again in a minute"
 
 
 def test_a_200_ends_nothing() -> None:
@@ -97,7 +113,7 @@ def test_read_says_which_answer_it_could_not_read() -> None:
     assert type(caught.value) is BookerError and str(caught.value) == "/3/venue: answer lacks 'id'"
     assert read(Answer(200, b"7"), URL, "/3/venue", lambda a: int(a.body)) == 7
     with pytest.raises(ServiceRefusedError):
-        read(Answer(419), URL, "/3/venue", refuse)
+        read(Answer(419), URL, "/3/venue", refuse, refusal=resy.refused_credentials)
 
 
 def test_resys_probe_asks_for_the_user_and_reads_its_verdict() -> None:

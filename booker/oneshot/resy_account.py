@@ -46,7 +46,7 @@ def sign_in(config: ClientConfig, api_key: str, email: str, password: str) -> Si
             raise ServiceRefusedError(WRONG_PASSWORD)
         if answer.status == 401:
             raise ServiceRefusedError(BAD_API_KEY)
-        return read(answer, config.base_url, path, read_signed_in)
+        return read(answer, config.base_url, path, read_signed_in, refusal=resy.refused_credentials)
     raise BookerError("no sign-in path answered")  # pragma: no cover (the loop returns)
 
 
@@ -55,7 +55,9 @@ def refresh(config: ClientConfig, api_key: str, refresh_token: str) -> SignedIn:
     (answer,) = run(exchange(config, (AccountApi(api_key).refresh(refresh_token),)))
     if answer.status in (401, 419):
         raise ServiceRefusedError(REFRESH_REFUSED)
-    return read(answer, config.base_url, "/3/auth/refresh", read_signed_in)
+    return read(
+        answer, config.base_url, "/3/auth/refresh", read_signed_in, refusal=resy.refused_credentials
+    )
 
 
 def venue_id_by_slug(config: ClientConfig, api_key: str, slug: str, location: str) -> int:
@@ -63,14 +65,16 @@ def venue_id_by_slug(config: ClientConfig, api_key: str, slug: str, location: st
     (answer,) = run(exchange(config, (AccountApi(api_key).venue_by_slug(slug, location),)))
     if answer.status == 404:
         raise UsageError(f"Resy knows no venue {slug!r} in {location!r} (HTTP 404)")
-    return read(answer, config.base_url, "/3/venue", read_venue_id)
+    return read(
+        answer, config.base_url, "/3/venue", read_venue_id, refusal=resy.refused_credentials
+    )
 
 
 def cards(config: ClientConfig, credentials: resy.ResyCredentials) -> list[Card]:
     """The account's payment methods (``GET /2/user``)."""
     api = AccountApi(credentials.api_key, credentials.auth_token)
     (answer,) = run(exchange(config, (api.user(),)))
-    return read(answer, config.base_url, "/2/user", read_cards)
+    return read(answer, config.base_url, "/2/user", read_cards, refusal=resy.refused_credentials)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,7 @@ def register_notify(
     (answer,) = run(exchange(config, (request,)))
     if answer.status in (200, 201):
         return
-    raise_for(answer, config.base_url, "/2/notify")
+    raise_for(answer, config.base_url, "/2/notify", refusal=resy.refused_credentials)
 
 
 def notify_waitlist(

@@ -37,7 +37,13 @@ class ReleaseFacts:
 def _read_venue(answer: Answer, venue_id: int, base_url: str) -> resy_venue.Venue:
     if answer.status == 404:
         raise UsageError(f"Resy knows no venue {venue_id} (HTTP 404)")
-    return read(answer, base_url, "/3/venue", lambda a: resy_venue.read_venue(a, venue_id))
+    return read(
+        answer,
+        base_url,
+        "/3/venue",
+        lambda a: resy_venue.read_venue(a, venue_id),
+        refusal=resy.refused_credentials,
+    )
 
 
 def _retry_find(answer: Answer) -> bool:
@@ -98,7 +104,9 @@ def slots(
 
     venue_answer, find_answer = run(both())
     venue = _read_venue(venue_answer, venue_id, config.base_url)
-    document, offers = read(find_answer, config.base_url, "/4/find", read_offers)
+    document, offers = read(
+        find_answer, config.base_url, "/4/find", read_offers, refusal=resy.refused_credentials
+    )
     offers.sort(key=lambda o: (o.slot.time, o.slot.table_type))
     return _require_zone(_with_zone(venue, document)), tuple(offers)
 

@@ -198,13 +198,21 @@ FORM = ("Content-Type", "application/x-www-form-urlencoded")
 RESERVATIONS_PATH = "/3/user/reservations?limit=50&offset=1&type=upcoming"
 
 
+def refused_credentials(answer: Answer) -> Verdict | None:
+    """401/419: the service refuses the API key or the token, for good; else None."""
+    if answer.status in (401, 419):
+        return Verdict(Kind.TERMINAL, answer.status, BAD_CREDENTIALS)
+    return None
+
+
 def classify_refusal(answer: Answer) -> Verdict | None:
     """Throttles and the refusals that are final for the whole run."""
     throttled = throttle_or_none(answer)
     if throttled is not None:
         return throttled
-    if answer.status in (401, 419):
-        return Verdict(Kind.TERMINAL, answer.status, BAD_CREDENTIALS)
+    refused = refused_credentials(answer)
+    if refused is not None:
+        return refused
     if answer.status == 402:
         return Verdict(Kind.TERMINAL, 402, NO_PAYMENT)
     return None
