@@ -191,7 +191,8 @@ class CartFlow:
 
         Never sent again blindly: an add without a definite answer (none, or 5xx) may
         have put the stay in the cart, so the cart is read first, and an item of ours
-        there is claimed instead.
+        there is claimed instead. A cart that cannot be read ends the retries: the next
+        tick's add answers (an add of a stay already ours comes back "overlaps").
         """
         site = verdict.slots[0].venue
         request = self._polls[self.sites.index(site)]
@@ -205,7 +206,9 @@ class CartFlow:
                 return  # polling goes on
             if verdict.status == NO_ANSWER or verdict.status >= UNSURE_FROM:
                 view = await self._read_cart(io)
-                ours = self.ours(verdict, view) if view is not None else []
+                if view is None:
+                    return  # cannot tell whether it went in: polling goes on
+                ours = self.ours(verdict, view)
                 if ours:
                     await self._claim(io, ours)
                     return
