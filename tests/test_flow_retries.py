@@ -148,6 +148,17 @@ def test_an_add_without_a_definite_answer_is_looked_for_never_resent(waits: list
     assert io.wins == [("9", False)] and not waits
 
 
+def test_an_unsure_add_is_not_resent_when_the_cart_cannot_be_read(waits: list[float]) -> None:
+    """No answer to the add, and the cart answers 502: nobody can tell whether the stay went
+    in, so the retry sends nothing more (the next tick's add answers, "overlaps" if ours)."""
+    for unreadable in (Answer(502), Answer(200, b"{not json")):
+        io = cart_io(scripted(add=[ADDED], view=[unreadable]))
+        made = cart_flow_of()
+        asyncio.run(made.book(io, made.read_polls([Answer(0, error="ReadError")])))
+        assert [short(p) for p in io.sent] == ["view"]
+        assert not io.wins and not waits
+
+
 def test_a_definite_failure_is_resent_without_a_look(waits: list[float]) -> None:
     """A 417 the cart does not know refused the add for sure: sent again at once (backed off)."""
     io = cart_io(scripted(add=[UNKNOWN_FAULT, ADDED], view=[OUR_ITEM]))

@@ -233,7 +233,7 @@ def prepare_resy(
     venue_id = target.venue_id
     client = client_config(check_base_url(base_url), args.ca_cert, settings)
     check_urls(args.notify)
-    credentials = resy_credentials.load(True, environ, cwd)
+    credentials = resy_credentials.load(environ=environ, cwd=cwd)
 
     def venue_zone() -> str | None:
         from booker.oneshot import resy_lookups

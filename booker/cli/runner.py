@@ -100,8 +100,8 @@ def start_timing(
             for option, value in (
                 ("--tz", args.tz),
                 ("--clock local", args.clock == "local" or None),
-                ("--prewarm-secs", args.prewarm_secs),
-                ("--lead-ms", args.lead_ms),
+                (SETTINGS["prewarm_s"].option, args.prewarm_secs),
+                (SETTINGS["lead_ms"].option, args.lead_ms),
             )
             if value is not None
         ]

@@ -208,10 +208,10 @@ def schedule_main(
     path_env = check_printable("PATH", os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"))
     # `at` copies this shell's environment into the job; cron passes none of it (the line
     # sets PATH and booker's directory variables).
+    carried = scheduling.carried_variables(os.environ)
     environ: Mapping[str, str] = os.environ
     if not at_job:
-        assigned = (("PATH", path_env), *scheduling.carried_variables(os.environ))
-        environ = scheduling.cron_environment(os.environ, assigned)
+        environ = scheduling.cron_environment(os.environ, (("PATH", path_env), *carried))
     try:
         prepared = check_book_command(argv, environ, cwd, source=source)
     except CredentialsError as exc:
@@ -237,7 +237,7 @@ def schedule_main(
         path_env=path_env,
         log_file=log_dir() / f"scheduled_{name}.log",
         tag=name,
-        env=scheduling.carried_variables(os.environ),
+        env=carried,
     )
     if not (prepared.args.notify or prepared.args.notify_cmd):
         click.echo(
@@ -245,7 +245,7 @@ def schedule_main(
             "scheduled run ends; its log will be the only record",
             err=True,
         )
-    _warn_expiry(argv, target, at_job)
+    _warn_expiry(argv, target, environ)
     if at_job:
         click.echo(scheduling.at_line(job))
         return
@@ -258,11 +258,9 @@ def schedule_main(
     click.echo(line)
 
 
-def _warn_expiry(command: tuple[str, ...], target: dt.datetime, at_job: bool) -> None:
-    """Warn when the token the job will find (cron: in .env or settings) expires before it runs."""
+def _warn_expiry(command: tuple[str, ...], target: dt.datetime, environ: Mapping[str, str]) -> None:
+    """Warn when the token the job will find in ``environ`` (the job's: for cron, what cron
+    passes and the line sets), .env or the settings file expires before it runs."""
     from booker.oneshot.token_renewal import warn_scheduled_expiry
 
-    environ: Mapping[str, str] = os.environ
-    if not at_job:  # what the line gives the job: cron's variables, then its own assignments
-        environ = scheduling.cron_environment(os.environ, scheduling.carried_variables(os.environ))
     warn_scheduled_expiry(command, target.timestamp(), environ, Path.cwd())

@@ -70,6 +70,10 @@ class Policy:
     min_concurrency: int = 1
     booking_backoff_s: float = 0.02
 
+    def backoff_s(self, attempt: int) -> float:
+        """How long to wait before attempt ``attempt + 1`` of one booking call: growing."""
+        return self.booking_backoff_s * (attempt + 1)
+
 
 DEFAULT_POLICY = Policy()
 
@@ -172,4 +176,4 @@ def next_booking_step(
         return BookingStep(Step.NEXT)
     if attempt >= retries:
         return BookingStep(Step.NEXT)
-    return BookingStep(Step.RETRY, policy.booking_backoff_s * (attempt + 1))
+    return BookingStep(Step.RETRY, policy.backoff_s(attempt))

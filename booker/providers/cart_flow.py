@@ -13,10 +13,10 @@ from booker.core.wire import NO_ANSWER, Answer, Request
 from booker.providers import cart
 from booker.providers.base import warm_with_retries
 from booker.providers.cart import CartApi, CartCredentials, CartItem, CartTarget
+from booker.providers.common import is_unsure
 
 CONFIRM_ATTEMPTS = 3
 TAKEN_OTHERS_WANTED = "site taken: the others stay wanted"
-UNSURE_FROM = 500  # an add answered 5xx (or not at all) may still have put the stay in the cart
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +100,6 @@ class CartFlow:
         """Read the cart: cheap, and proves the session is still good."""
         return self.api.view_cart()
 
-    def poll(self) -> Request:
-        """Add the first site's stay to the cart, built once."""
-        return self._polls[0]
-
     def polls(self) -> tuple[Request, ...]:
         """Every tick adds the stay at each site still open to the cart (one request each)."""
         return self._polls
@@ -172,12 +168,12 @@ class CartFlow:
                 if refused.kind is Kind.TERMINAL:
                     io.terminal(refused.reason)
                     return
-                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
+                await asyncio.sleep(io.policy.backoff_s(attempt))
                 continue
             try:
                 view = cart.read_cart_view(answer)
             except ParseError:
-                await asyncio.sleep(io.policy.booking_backoff_s * (attempt + 1))
+                await asyncio.sleep(io.policy.backoff_s(attempt))
                 continue
             await self._settle(io, verdict, view)
             return
@@ -191,7 +187,8 @@ class CartFlow:
 
         Never sent again blindly: an add without a definite answer (none, or 5xx) may
         have put the stay in the cart, so the cart is read first, and an item of ours
-        there is claimed instead.
+        there is claimed instead. A cart that cannot be read ends the retries: the next
+        tick's add answers (an add of a stay already ours comes back "overlaps").
         """
         site = verdict.slots[0].venue
         request = self._polls[self.sites.index(site)]
@@ -203,9 +200,11 @@ class CartFlow:
                 return
             if step.step is not Step.RETRY:
                 return  # polling goes on
-            if verdict.status == NO_ANSWER or verdict.status >= UNSURE_FROM:
+            if is_unsure(verdict.status):  # the add may have put the stay in the cart
                 view = await self._read_cart(io)
-                ours = self.ours(verdict, view) if view is not None else []
+                if view is None:
+                    return  # cannot tell whether it went in: polling goes on
+                ours = self.ours(verdict, view)
                 if ours:
                     await self._claim(io, ours)
                     return

@@ -21,6 +21,14 @@ def json_body(answer: Answer) -> Any:
         raise ParseError(f"unparseable answer (HTTP {answer.status})") from exc
 
 
+UNSURE_FROM = 500  # a write answered 5xx (like one not answered at all) may still have been done
+
+
+def is_unsure(status: int) -> bool:
+    """No definite answer to a write (none at all, or 5xx): it may or may not have been done."""
+    return status == NO_ANSWER or status >= UNSURE_FROM
+
+
 def throttle_or_none(answer: Answer) -> Verdict | None:
     """No answer at all, or 429: the service is pushing back."""
     if answer.status == NO_ANSWER:

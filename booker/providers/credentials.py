@@ -20,7 +20,7 @@ from booker.store import credential_store
 from booker.store import credentials as store_credentials
 from booker.store.user_settings import load_credentials
 
-# every provider booker has, in the order commands list them (book's, history's --provider)
+# every provider booker has, in the order commands list them (history's --provider, job files)
 PROVIDERS: tuple[str, ...] = (resy.NAME, cart.NAME)
 # the names the settings file's [credentials] table may hold, in the order messages list them
 CREDENTIAL_NAMES: tuple[str, ...] = (*resy.CREDENTIAL_NAMES, *cart.CREDENTIAL_NAMES)

@@ -12,11 +12,11 @@ from booker.core.ports import Claim, EventKind, JobIdentity, WorkerIO
 from booker.core.wire import NO_ANSWER, Answer, Request
 from booker.providers import resy, resy_target, resy_venue
 from booker.providers.base import warm_with_retries
+from booker.providers.common import is_unsure
 from booker.providers.resy import ResyApi, ResyCredentials
 from booker.providers.resy_account import AccountApi, read_signed_in
 from booker.providers.resy_target import ResyTarget
 
-UNCERTAIN_FROM = 500  # a /3/book answered 5xx may still have booked
 FIND_FALLBACK_AFTER = 3  # /4/find answers 405/5xx this many times in a row: try the other method
 PREFETCH_AFTER_S = 0.003  # the next slot's details wait until this slot's book has left
 
@@ -386,11 +386,7 @@ class ResyFlow:
 
 def _unsure(answer: Answer, verdict: Verdict) -> bool:
     """No definite answer: the booking may or may not have been made."""
-    return (
-        answer.status == NO_ANSWER
-        or answer.status >= UNCERTAIN_FROM
-        or verdict.kind is Kind.UNKNOWN
-    )
+    return is_unsure(answer.status) or verdict.kind is Kind.UNKNOWN
 
 
 def _booked(reservation: resy.Reservation) -> Booked:

@@ -52,7 +52,7 @@ def rank_slots(
     """Wanted slots, best first: by the order of ``times`` (exact times or windows; within
     a window, earliest first), then by the order of ``types``, then as served. Slots at no
     wanted time, of an excluded type or (with ``types``) of no wanted type are left out."""
-    matching = []
+    ranked = []
     table = time_index(times)  # a dict look-up per slot instead of a walk through the list
     for order, slot in enumerate(slots):
         when = table.get(slot.time) if table is not None else time_choice(slot.time, times)
@@ -61,9 +61,9 @@ def rank_slots(
         kind = type_choice(slot.table_type, types, exclude)
         if kind is None:
             continue
-        matching.append(((when, slot.time, kind, order), slot))
-    matching.sort(key=lambda item: item[0])
-    return tuple(slot for _, slot in matching)
+        ranked.append(((when, slot.time, kind, order), slot))
+    ranked.sort(key=lambda item: item[0])
+    return tuple(slot for _, slot in ranked)
 
 
 def explain(slot: Slot, target: ResyTarget) -> str:

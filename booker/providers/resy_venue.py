@@ -147,7 +147,7 @@ class Offer:
 
 
 def parse_offers(document: Any, day: str, party_size: int) -> list[Offer]:
-    """Like ``parse_slots``, each slot with ``payment.is_paid`` and ``payment.deposit_fee``."""
+    """Like ``resy.parse_slots``, each slot with ``payment.is_paid`` and ``payment.deposit_fee``."""
     venues = dig(document, "results", "venues")
     if not isinstance(venues, list):
         raise ParseError("results.venues is not a list")

@@ -19,7 +19,8 @@ def check_limit(limit: int) -> None:
 def newest(
     connection: sqlite3.Connection, limit: int = DEFAULT_HISTORY_LIMIT, provider: str | None = None
 ) -> list[Entry]:
-    """At most ``limit`` entries (``check_limit`` first), newest first, of one provider or all."""
+    """At most ``limit`` entries, newest first, of one provider or all (the caller has
+    checked ``limit`` with ``check_limit``, before opening the file)."""
     where, parameters = ("WHERE provider = ?", (provider,)) if provider is not None else ("", ())
     rows = connection.execute(
         f"SELECT {COLUMNS} FROM entries {where} ORDER BY id DESC LIMIT ?", (*parameters, limit)
