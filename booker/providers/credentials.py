@@ -6,7 +6,8 @@ Each provider declares its name (``resy.NAME``) and its credential names
 (``resy_credentials``, ``cart_credentials``). The settings file holds one ``[credentials]``
 table for all of them, so whatever reads or writes that table must know every name: the
 store below names no provider, these functions hand it ``CREDENTIAL_NAMES``. A new
-provider adds its name and its credential names here.
+provider adds here its name, its credential names and the token of its that expires
+(``EXPIRING_TOKENS``: what ``check`` and ``schedule`` warn about, and its refresh token).
 """
 
 from __future__ import annotations
