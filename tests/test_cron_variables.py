@@ -133,3 +133,21 @@ def test_schedule_warns_of_a_token_in_the_settings_file_the_line_names(
     out, err = schedule_resy(at, capsys)
     assert f"BOOKER_CONFIG_DIR={config_dir}" in out
     assert "booker: warning: RESY_AUTH_TOKEN expires at" in err
+
+
+def test_an_unsafe_file_holding_only_the_refresh_token_is_a_fail_line(tmp_path: Path) -> None:
+    """The line's own variables carry the key and the token; a .env readable by others holds
+    the refresh token: the check says so as one FAIL item, it does not end in an error."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("RESY_REFRESH_TOKEN=refresh\n", encoding="utf-8")
+    env_file.chmod(0o644)
+    token = jwt({"exp": NOW + 90 * 86400})
+    line = (
+        f"59 14 24 11 * cd {tmp_path} && PATH=/usr/bin:/bin RESY_API_KEY={'K' * 32} "
+        f"RESY_AUTH_TOKEN={token} /v/booker book resy --venue-id 60029 --party-size 2 "
+        "--date 2026-12-24 --times 19:00 --at 2026-11-24T10:00:00-05:00 # booker:t1\n"
+    )
+    (job,) = find_jobs(line, "resy", {"--venue-id": text_is("60029")}, None)
+    item = check_as_cron(job, tmp_path)
+    assert item.level is Level.FAIL, item.message
+    assert "chmod 600" in item.message

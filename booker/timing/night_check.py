@@ -176,7 +176,10 @@ def check_cron_directory(
         )
     message = f"cron enters {job.cwd}; its credentials are found and owner-only"
     refresh_name = token.refresh_name
-    refresh = resolve((refresh_name,), environ, job.cwd, known=known) if refresh_name else {}
+    try:
+        refresh = resolve((refresh_name,), environ, job.cwd, known=known) if refresh_name else {}
+    except BookerError as exc:  # the refresh token's file is unsafe or unreadable
+        return Item("cron setup", Level.FAIL, str(exc))
     expiry = check_expiry(found[token.name], at, now, name=token.name, renewable=bool(refresh))
     if expiry.level is not Level.OK:
         return Item("cron setup", expiry.level, f"{message}, but there {expiry.message}")
