@@ -36,7 +36,7 @@ class ReachedEngineError(Exception):
     """Raised instead of starting the engine: the command line was accepted."""
 
 
-class _NoEngine:
+class NoEngine:
     """Stands in for the Supervisor so that no test can start workers or touch the network."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -49,7 +49,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RESY_API_KEY", "k" * 32)
     monkeypatch.setenv("RESY_AUTH_TOKEN", "fake.jwt.token")
-    monkeypatch.setattr(runner_module, "Supervisor", _NoEngine)
+    monkeypatch.setattr(runner_module, "Supervisor", NoEngine)
     yield tmp_path
 
 

@@ -107,16 +107,22 @@ def test_gzip_and_deflate_answers_are_decoded_and_gzip_is_asked_for() -> None:
     assert all(b"\r\naccept-encoding: gzip, deflate\r\n" in r.lower() for r in requests)
 
 
-def test_a_body_that_cannot_be_decoded_keeps_its_status_and_is_flagged() -> None:
-    def reply(head: bytes) -> bytes:
-        return http_answer(b"not gzip at all", "Content-Encoding: gzip")
+def answer_to_one_find(reply: Callable[[bytes], bytes]) -> tuple[int, bytes, str]:
+    """Status, body and error of one ``GET /4/find`` that a raw server answers with ``reply``."""
 
     async def scenario() -> tuple[int, bytes, str]:
         async with raw_server(reply) as server, client_for(server.url) as client:
             answer = await client.send(Request("GET", "/4/find"))
             return answer.status, answer.body, answer.error
 
-    status, body, error = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_a_body_that_cannot_be_decoded_keeps_its_status_and_is_flagged() -> None:
+    def reply(head: bytes) -> bytes:
+        return http_answer(b"not gzip at all", "Content-Encoding: gzip")
+
+    status, body, error = answer_to_one_find(reply)
     assert (status, body) == (200, b"")
     assert error == "undecodable gzip body"
 

@@ -20,7 +20,7 @@ import h2.exceptions
 import httpcore
 import pytest
 from test_e2e_exactly_one import Silent
-from test_http_client import client_for, http_answer, raw_server
+from test_http_client import answer_to_one_find, client_for, http_answer, raw_server
 
 from booker.core.decide import Kind, Verdict
 from booker.core.model import EXIT_CODES, Status
@@ -107,12 +107,7 @@ def test_a_small_gzip_body_that_inflates_past_the_cap_is_not_inflated() -> None:
     def reply(head: bytes) -> bytes:
         return http_answer(bomb, "Content-Encoding: gzip")
 
-    async def scenario() -> tuple[int, bytes, str]:
-        async with raw_server(reply) as server, client_for(server.url) as client:
-            answer = await client.send(Request("GET", "/4/find"))
-            return answer.status, answer.body, answer.error
-
-    status, body, error = asyncio.run(scenario())
+    status, body, error = answer_to_one_find(reply)
     assert (status, body) == (200, b"")
     assert error == f"gzip body decodes to more than {4 * 1024 * 1024} bytes"
 

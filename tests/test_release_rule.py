@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from booker.core.exceptions import UsageError
+from booker.sim.testing import SimHandle
 from booker.timing.release_rule import (
     ASSUMED_TIME,
     OnSale,
@@ -201,6 +202,17 @@ def test_relative(delta: dt.timedelta, text: str) -> None:
 
 
 @pytest.mark.e2e
+def drop_command(sim: SimHandle, day: str) -> list[str]:
+    """``booker drop resy`` for ``day`` at the simulator's venue (trusting its CA, if any)."""
+    command = [
+        sys.executable, "-m", "booker", "drop", "resy",
+        "--venue-id", str(sim.scenario["venue_id"]),
+        "--date", day,
+        "--base-url", sim.url,
+    ]  # fmt: skip
+    return [*command, "--ca-cert", str(sim.ca)] if sim.ca is not None else command
+
+
 def test_drop_against_simulator(tmp_path: Path) -> None:
     """A real ``booker drop resy`` reads zone, lead time and text from the sim; off by one shows both."""
     from booker_run import run_booker
@@ -218,14 +230,7 @@ content = "Reservations open 29 days in advance at 9:00 AM"
 """
     day = (dt.date.today() + dt.timedelta(days=40)).isoformat()
     with running_sim(scenario, tmp_dir=tmp_path / "sim") as sim:
-        command = [
-            sys.executable, "-m", "booker", "drop", "resy",
-            "--venue-id", str(sim.scenario["venue_id"]),
-            "--date", day,
-            "--base-url", sim.url,
-        ]  # fmt: skip
-        if sim.ca is not None:
-            command += ["--ca-cert", str(sim.ca)]
+        command = drop_command(sim, day)
         done = run_booker(sim, command, cwd=tmp_path, timeout=30)
         as_json = run_booker(sim, [*command, "--json"], cwd=tmp_path, timeout=30)
         missing = run_booker(sim, command, cwd=tmp_path, timeout=30, RESY_API_KEY="")
@@ -282,14 +287,7 @@ calendar_in_config = {calendar_in_config}
     zone = ZoneInfo("America/Los_Angeles")
     day = (dt.datetime.now(zone).date() + dt.timedelta(days=40)).isoformat()
     with running_sim(scenario, tmp_dir=tmp_path / "sim") as sim:
-        command = [
-            sys.executable, "-m", "booker", "drop", "resy",
-            "--venue-id", str(sim.scenario["venue_id"]),
-            "--date", day,
-            "--base-url", sim.url,
-        ]  # fmt: skip
-        if sim.ca is not None:
-            command += ["--ca-cert", str(sim.ca)]
+        command = drop_command(sim, day)
         done = run_booker(sim, command, cwd=tmp_path, timeout=30)
         release = dt.datetime.fromtimestamp(sim.scenario["release_at"], zone)
     assert done.code == 0, done.stderr

@@ -12,20 +12,13 @@ from typing import Any
 
 import orjson
 import pytest
-from test_cli_input import ReachedEngineError, assert_one_error_line, command, run
+from test_cli_input import NoEngine, ReachedEngineError, assert_one_error_line, command, run
 
 import booker.cli.runner as runner_module
 from booker.core.model import Status
 from booker.core.results import Outcome
 from booker.sim.scenario import DEFAULT_AUTH_TOKEN
 from booker.store import journal
-
-
-class _NoEngine:
-    """Stands in for the Supervisor: nothing starts, nothing touches the network."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise ReachedEngineError
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +29,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("RESY_AUTH_TOKEN", DEFAULT_AUTH_TOKEN)  # a JWT: no expiry warning
     monkeypatch.setenv("BOOKER_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv("BOOKER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(runner_module, "Supervisor", _NoEngine)
+    monkeypatch.setattr(runner_module, "Supervisor", NoEngine)
     yield tmp_path
 
 
