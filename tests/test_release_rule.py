@@ -201,7 +201,6 @@ def test_relative(delta: dt.timedelta, text: str) -> None:
     assert relative(NOW + delta, NOW) == text
 
 
-@pytest.mark.e2e
 def drop_command(sim: SimHandle, day: str) -> list[str]:
     """``booker drop resy`` for ``day`` at the simulator's venue (trusting its CA, if any)."""
     command = [
@@ -213,6 +212,7 @@ def drop_command(sim: SimHandle, day: str) -> list[str]:
     return [*command, "--ca-cert", str(sim.ca)] if sim.ca is not None else command
 
 
+@pytest.mark.e2e
 def test_drop_against_simulator(tmp_path: Path) -> None:
     """A real ``booker drop resy`` reads zone, lead time and text from the sim; off by one shows both."""
     from booker_run import run_booker
